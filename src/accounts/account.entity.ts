@@ -1,0 +1,86 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Cluster } from '../clusters/cluster.entity';
+
+export enum LifecycleOutcomeKind {
+  RENEWED = 'RENEWED',
+  EXPANDED = 'EXPANDED',
+  CONTRACTED = 'CONTRACTED',
+  CHURNED = 'CHURNED',
+}
+registerEnumType(LifecycleOutcomeKind, { name: 'LifecycleOutcomeKind', description: 'What really happened to an account, to check the model against.' });
+
+@ObjectType({ description: 'A customer account.' })
+@Entity('accounts')
+@Index('accounts_external_id_key', ['workspaceId', 'externalId'], { unique: true })
+@Index('accounts_cluster_idx', ['workspaceId', 'clusterId'])
+export class Account {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field({ description: 'Your id for the account (unique per workspace); ingestion uses it.' })
+  @Column('text')
+  externalId: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'Free attributes: plan, arr, seats, region, managed …' })
+  @Column('jsonb', { default: () => "'{}'" })
+  attributes: Record<string, unknown>;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  csmOwner: string | null;
+
+  @Field({ description: 'Day 0 of the success journey.' })
+  @Column('timestamptz')
+  journeyStartedAt: Date;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  @Column('date', { nullable: true })
+  renewalDate: string | null;
+
+  @Column('uuid')
+  clusterId: string;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field()
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @ManyToOne(() => Cluster, { onDelete: 'RESTRICT' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'cluster_id', referencedColumnName: 'id' }])
+  cluster?: Cluster;
+}
+
+@ObjectType({ description: 'A recorded renewal, expansion, contraction or churn.' })
+@Entity('lifecycle_outcomes')
+export class LifecycleOutcome {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @PrimaryColumn('uuid')
+  accountId: string;
+
+  @Field(() => LifecycleOutcomeKind)
+  @PrimaryColumn('text')
+  kind: LifecycleOutcomeKind;
+
+  @Field(() => LocalDateResolver)
+  @PrimaryColumn('date')
+  occurredOn: string;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
+  account?: Account;
+}

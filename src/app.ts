@@ -1,0 +1,106 @@
+/**
+ * The HTTP server: GraphQL on /graphql (Apollo Server 5 on Express 5), GET /health (liveness)
+ * and GET /ready (database reachable, migrations applied). Stateless: everything lives in PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import { config } from './shared/config';
+import { RequestContext } from './shared/context';
+import { formatError } from './shared/errors';
+import { logger } from './shared/logger';
+import { getSchema } from './schema';
+import { authenticate } from './workspaces/workspace.service';
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  db: DataSource;
+  port?: number;
+  host?: string;
+  introspection?: boolean;
+}
+
+/** One JSON log line per operation, with the request id and duration. */
+const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    const started = process.hrtime.bigint();
+    return {
+      async willSendResponse({ contextValue: ctx, operationName, errors, response }) {
+        response.http.headers.set('x-request-id', ctx.requestId);
+        ctx.log.info({
+          operation: operationName ?? undefined,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          errors: errors?.length ? errors.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : undefined,
+          workspaceId: ctx.caller?.workspaceId,
+        }, 'graphql request');
+      },
+    };
+  },
+};
+
+export async function buildContext(db: DataSource, headers: http.IncomingHttpHeaders): Promise<RequestContext> {
+  const requestId = (typeof headers['x-request-id'] === 'string' && headers['x-request-id'].slice(0, 100)) || randomUUID();
+  const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
+  const match = /^Bearer\s+(\S+)$/i.exec(auth);
+  const caller = match ? await authenticate(db, match[1]) : undefined;
+  return new RequestContext(requestId, db, logger.child({ requestId }), caller);
+}
+
+export async function startApp(opts: AppOptions): Promise<RunningApp> {
+  const { db } = opts;
+  const app = express();
+  const httpServer = http.createServer(app);
+  const schema = await getSchema();
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: opts.introspection ?? config.introspection,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/ready', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      const pending = await db.showMigrations();
+      if (pending) return void res.status(503).json({ status: 'migrations pending' });
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    cors(),
+    express.json({ limit: '10mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => await buildContext(db, req.headers) }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = (opts.host ?? config.host) === '0.0.0.0' ? 'localhost' : (opts.host ?? config.host);
+  return {
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    httpServer,
+    // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
+    stop: async () => { await apollo.stop(); },
+  };
+}

@@ -1,0 +1,49 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Rule, type RuleJson } from '../rules/rule.types';
+import { Workspace } from '../workspaces/workspace.entity';
+
+@ObjectType({ description: 'A persona cluster: accounts that use the product alike and want the same outcomes.' })
+@Entity('clusters')
+@Index('clusters_name_key', ['workspaceId', 'name'], { unique: true })
+@Index('clusters_one_default', ['workspaceId'], { unique: true, where: '"is_default"' })
+export class Cluster {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  description: string | null;
+
+  @Field(() => Int, { description: 'Clusters are tried in ascending priority; the first whose rule matches wins.' })
+  @Column('int')
+  priority: number;
+
+  @Field(() => Rule, { nullable: true, description: 'Membership rule; null for the default cluster.' })
+  @Column('jsonb', { nullable: true })
+  rule: RuleJson | null;
+
+  @Field({ description: 'The default cluster catches every account no other cluster matches.' })
+  @Column('boolean', { default: false })
+  isDefault: boolean;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field()
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: Workspace;
+}

@@ -1,0 +1,145 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, Index, JoinColumn, ManyToOne, OneToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Rule, type RuleJson } from '../rules/rule.types';
+import { Outcome } from '../outcomes/outcome.entity';
+
+export enum Side {
+  PROACTIVE = 'PROACTIVE',
+  REACTIVE = 'REACTIVE',
+}
+registerEnumType(Side, {
+  name: 'Side',
+  description: 'PROACTIVE: value-adding moments the CS team creates. REACTIVE: what the customer does and says.',
+});
+
+export enum Aggregation {
+  COUNT = 'COUNT',
+  DISTINCT_DAYS = 'DISTINCT_DAYS',
+  DISTINCT_SUBJECTS = 'DISTINCT_SUBJECTS',
+  SUM = 'SUM',
+  AVG = 'AVG',
+  MIN = 'MIN',
+  MAX = 'MAX',
+  LATEST = 'LATEST',
+  DAYS_SINCE = 'DAYS_SINCE',
+  JOURNEY_ADHERENCE = 'JOURNEY_ADHERENCE',
+}
+registerEnumType(Aggregation, { name: 'Aggregation', description: 'How a component turns signals into one value (see the health model).' });
+
+export enum ScoringFunctionType {
+  LINEAR = 'LINEAR',
+  BANDS = 'BANDS',
+  PERCENTILE = 'PERCENTILE',
+}
+registerEnumType(ScoringFunctionType, { name: 'ScoringFunctionType' });
+
+@ObjectType()
+export class ScoreBand {
+  @Field(() => Float) min: number;
+  @Field(() => Float) score: number;
+}
+
+@ObjectType({ description: 'Maps a metric value to a score in [0, 100].' })
+export class ScoringFunction {
+  @Field(() => ScoringFunctionType) type: ScoringFunctionType;
+  @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 0.' }) floor?: number | null;
+  @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 100 (below floor = lower is better).' }) target?: number | null;
+  @Field(() => [ScoreBand], { nullable: true, description: 'BANDS: ascending by min.' }) bands?: ScoreBand[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'PERCENTILE: whether a higher value is better.' }) higherIsBetter?: boolean | null;
+}
+
+@ObjectType()
+export class StageOverride {
+  @Field({ description: 'Key of the journey stage in which this scoring applies.' }) stageKey: string;
+  @Field(() => ScoringFunction) scoring: ScoringFunction;
+}
+
+@ObjectType({ description: 'What a component measures.' })
+export class Metric {
+  @Field(() => Aggregation) aggregation: Aggregation;
+  @Field(() => String, { nullable: true, description: 'Signal type; none for JOURNEY_ADHERENCE.' }) signalType?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only signals about this subject.' }) subject?: string | null;
+  @Field(() => Int, { nullable: true, description: 'Window in days; none = since the beginning.' }) windowDays?: number | null;
+  @Field(() => String, { nullable: true, description: 'Divide by this numeric account attribute (e.g. seats).' }) normalizeBy?: string | null;
+}
+
+@ObjectType({ description: 'The health score definition of one desired outcome: a proactive and a reactive side.' })
+@Entity('coins')
+export class Coin {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryColumn('uuid')
+  outcomeId: string;
+
+  @Field(() => Float)
+  @Column('double precision', { default: 50 })
+  proactiveWeight: number;
+
+  @Field(() => Float)
+  @Column('double precision', { default: 50 })
+  reactiveWeight: number;
+
+  @Field()
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @OneToOne(() => Outcome, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'outcome_id', referencedColumnName: 'id' }])
+  outcome?: Outcome;
+}
+
+@ObjectType({ description: 'One measured aspect of a coin side.' })
+@Entity('components')
+@Index('components_key', ['workspaceId', 'outcomeId', 'key'], { unique: true })
+export class Component {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  outcomeId: string;
+
+  @Field()
+  @Column('text')
+  key: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field(() => Side)
+  @Column('text')
+  side: Side;
+
+  @Field(() => Metric)
+  @Column('jsonb')
+  metric: Metric;
+
+  @Field(() => ScoringFunction)
+  @Column('jsonb')
+  scoring: ScoringFunction;
+
+  @Field(() => Float, { description: 'Weight inside its side.' })
+  @Column('double precision')
+  weight: number;
+
+  @Field(() => [StageOverride])
+  @Column('jsonb', { default: () => "'[]'" })
+  stageOverrides: StageOverride[];
+
+  @Field(() => Rule, { nullable: true, description: 'The component counts only for accounts matching this rule.' })
+  @Column('jsonb', { nullable: true })
+  applicability: RuleJson | null;
+
+  @Column('int')
+  position: number;
+
+  @ManyToOne(() => Coin, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'outcome_id', referencedColumnName: 'outcomeId' }])
+  coin?: Coin;
+}

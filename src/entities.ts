@@ -1,0 +1,15 @@
+/** Every TypeORM entity, for the DataSource and the migration generator. */
+import { Account, LifecycleOutcome } from './accounts/account.entity';
+import { Cluster } from './clusters/cluster.entity';
+import { Coin, Component } from './coins/coin.entity';
+import { Journey, JourneyStage, Milestone } from './journeys/journey.entity';
+import { MilestoneCompletionRecord } from './journeys/milestone-completion.entity';
+import { Outcome } from './outcomes/outcome.entity';
+import { Signal } from './signals/signal.entity';
+import { ApiKey } from './workspaces/api-key.entity';
+import { Workspace } from './workspaces/workspace.entity';
+
+export const ENTITIES = [
+  Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
+  Account, LifecycleOutcome, Signal, MilestoneCompletionRecord,
+];

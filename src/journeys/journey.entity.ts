@@ -1,0 +1,132 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, Index, JoinColumn, ManyToOne, OneToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Outcome } from '../outcomes/outcome.entity';
+
+export enum MilestoneCompletion {
+  AUTOMATIC = 'AUTOMATIC',
+  MANUAL = 'MANUAL',
+}
+registerEnumType(MilestoneCompletion, {
+  name: 'MilestoneCompletion',
+  description: 'AUTOMATIC: achieved when a signal condition first holds. MANUAL: a CSM marks it done.',
+});
+
+export enum MilestoneAggregation {
+  COUNT = 'COUNT',
+  DISTINCT_DAYS = 'DISTINCT_DAYS',
+  DISTINCT_SUBJECTS = 'DISTINCT_SUBJECTS',
+  SUM = 'SUM',
+}
+registerEnumType(MilestoneAggregation, { name: 'MilestoneAggregation', description: 'Cumulative measure since journey start.' });
+
+@ObjectType({ description: 'Automatic completion: `aggregation(signalType[:subject]) >= atLeast`, cumulative since journey start.' })
+export class MilestoneRule {
+  @Field() signalType: string;
+  @Field(() => String, { nullable: true, description: 'Only signals about this subject (e.g. a feature key).' }) subject?: string | null;
+  @Field(() => MilestoneAggregation) aggregation: MilestoneAggregation;
+  @Field(() => Float) atLeast: number;
+}
+
+@ObjectType({ description: 'The success journey (course map) of one desired outcome.' })
+@Entity('journeys')
+export class Journey {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryColumn('uuid')
+  outcomeId: string;
+
+  @Field(() => Int, { description: 'A journey is STUCK when a milestone is overdue and none was achieved in this many days.' })
+  @Column('int', { default: 30 })
+  stuckAfterDays: number;
+
+  @Field()
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @OneToOne(() => Outcome, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'outcome_id', referencedColumnName: 'id' }])
+  outcome?: Outcome;
+}
+
+@ObjectType({ description: 'A stage of a journey, from its start day (days since journey start) until the next stage.' })
+@Entity('journey_stages')
+@Index('journey_stages_key', ['workspaceId', 'outcomeId', 'key'], { unique: true })
+@Index('journey_stages_start_day_key', ['workspaceId', 'outcomeId', 'startDay'], { unique: true })
+export class JourneyStage {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  outcomeId: string;
+
+  @Field({ description: 'Stable key, used to match stages when the journey is redefined and by component overrides.' })
+  @Column('text')
+  key: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field(() => Int)
+  @Column('int')
+  startDay: number;
+
+  @ManyToOne(() => Journey, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'outcome_id', referencedColumnName: 'outcomeId' }])
+  journey?: Journey;
+}
+
+@ObjectType({ description: 'A milestone the account is expected to reach by a day of its journey.' })
+@Entity('milestones')
+@Index('milestones_key', ['workspaceId', 'outcomeId', 'key'], { unique: true })
+export class Milestone {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  outcomeId: string;
+
+  @Column('uuid')
+  stageId: string;
+
+  @Field()
+  @Column('text')
+  key: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field(() => Int, { description: 'Days after journey start by which it is expected.' })
+  @Column('int')
+  expectedByDay: number;
+
+  @Field(() => Float)
+  @Column('double precision')
+  weight: number;
+
+  @Field(() => MilestoneCompletion)
+  @Column('text')
+  completion: MilestoneCompletion;
+
+  @Field(() => MilestoneRule, { nullable: true })
+  @Column('jsonb', { nullable: true })
+  rule: MilestoneRule | null;
+
+  @Column('int')
+  position: number;
+
+  @ManyToOne(() => JourneyStage, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'stage_id', referencedColumnName: 'id' }])
+  stage?: JourneyStage;
+}

@@ -1,0 +1,46 @@
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Cluster } from '../clusters/cluster.entity';
+
+@ObjectType({ description: 'A desired outcome: what the accounts of one cluster bought the product for. Each has its own health score.' })
+@Entity('outcomes')
+@Index('outcomes_name_key', ['workspaceId', 'clusterId', 'name'], { unique: true })
+export class Outcome {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  clusterId: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  description: string | null;
+
+  @Field(() => Float, { description: 'Weight of this outcome in the account health (default 1).' })
+  @Column('double precision', { default: 1 })
+  weight: number;
+
+  @Field({ description: 'Inactive outcomes are kept (with their history) but not scored.' })
+  @Column('boolean', { default: true })
+  active: boolean;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field()
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @ManyToOne(() => Cluster, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'cluster_id', referencedColumnName: 'id' }])
+  cluster?: Cluster;
+}

@@ -1,0 +1,63 @@
+/**
+ * Attribute rules: cluster membership and component applicability are both rules over an
+ * account's `attributes` JSON, e.g. `managed = true AND plan IN [enterprise]`.
+ * A rule is either a condition `{attribute, op, value}` or a combination `{all: [...]}` / `{any: [...]}`.
+ */
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { ArrayMaxSize, IsEnum, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+export enum RuleOperator {
+  EQ = 'EQ', NEQ = 'NEQ', IN = 'IN', NOT_IN = 'NOT_IN',
+  GT = 'GT', GTE = 'GTE', LT = 'LT', LTE = 'LTE',
+  EXISTS = 'EXISTS', NOT_EXISTS = 'NOT_EXISTS',
+}
+registerEnumType(RuleOperator, { name: 'RuleOperator', description: 'How a condition compares an account attribute with its value.' });
+
+export interface RuleJson {
+  all?: RuleJson[];
+  any?: RuleJson[];
+  attribute?: string;
+  op?: RuleOperator;
+  value?: unknown;
+}
+
+@ObjectType({ description: 'A rule over account attributes: a condition, or all/any of nested rules.' })
+export class Rule implements RuleJson {
+  @Field(() => [Rule], { nullable: true, description: 'True when every nested rule is true (AND).' })
+  all?: Rule[];
+
+  @Field(() => [Rule], { nullable: true, description: 'True when at least one nested rule is true (OR).' })
+  any?: Rule[];
+
+  @Field({ nullable: true, description: 'Attribute name, e.g. `plan`, `managed`, `arr`.' })
+  attribute?: string;
+
+  @Field(() => RuleOperator, { nullable: true })
+  op?: RuleOperator;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Compared value: a scalar, or a list for IN / NOT_IN.' })
+  value?: unknown;
+}
+
+@InputType({ description: 'Give exactly one of: `all`, `any`, or `attribute` + `op` (+ `value` unless EXISTS/NOT_EXISTS).' })
+export class RuleInput implements RuleJson {
+  @Field(() => [RuleInput], { nullable: true })
+  @IsOptional() @ArrayMaxSize(50) @ValidateNested({ each: true })
+  all?: RuleInput[];
+
+  @Field(() => [RuleInput], { nullable: true })
+  @IsOptional() @ArrayMaxSize(50) @ValidateNested({ each: true })
+  any?: RuleInput[];
+
+  @Field({ nullable: true })
+  @IsOptional() @MaxLength(100) @Matches(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { message: 'attribute must be a plain attribute name (letters, digits, _ . -)' })
+  attribute?: string;
+
+  @Field(() => RuleOperator, { nullable: true })
+  @IsOptional() @IsEnum(RuleOperator)
+  op?: RuleOperator;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  value?: unknown;
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from './shared/auth';
+import { RESOLVERS } from './resolvers';
+
+let cached: Promise<GraphQLSchema> | undefined;
+
+/** The GraphQL schema, built from the resolver classes. `validate: true`: class-validator runs on every input. */
+export function getSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: RESOLVERS as unknown as NonEmptyArray<Function>,
+    validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    authChecker,
+    authMode: 'error',
+  });
+  return cached;
+}

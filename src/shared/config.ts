@@ -1,0 +1,63 @@
+/**
+ * Typed configuration, read from environment variables in one place and validated at start-up,
+ * so that a bad value fails loudly before the server takes traffic.
+ */
+import path from 'node:path';
+
+export interface Config {
+  /** PostgreSQL connection string; unset = run an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Expose introspection (on by default for development; switch off in production). */
+  introspection: boolean;
+  /** Run the background job worker in this process. */
+  worker: boolean;
+  /** Seed the demo workspace when the database has no workspace yet. */
+  seedDemo: boolean;
+  /** How far in the future a signal's occurredAt may be (clock skew tolerance), in minutes. */
+  signalFutureToleranceMinutes: number;
+  dbPoolSize: number;
+}
+
+function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`Configuration error: ${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`Configuration error: ${name} must be true or false (got "${raw}")`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('Configuration error: DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const production = env.NODE_ENV === 'production';
+  return {
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || path.join(__dirname, '..', '..', '.data')),
+    port: int('PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    introspection: bool('GRAPHQL_INTROSPECTION', !production),
+    worker: bool('WORKER', true),
+    seedDemo: bool('SEED_DEMO', true),
+    signalFutureToleranceMinutes: int('SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
+    dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
+  };
+}
+
+export const config: Config = loadConfig();

@@ -1,0 +1,30 @@
+import type { DataSource } from 'typeorm';
+import type { Role } from './auth';
+import { UnauthenticatedError } from './errors';
+import type { Logger } from './logger';
+import { TenantScope } from './tenant';
+
+export interface Caller {
+  workspaceId: string;
+  role: Role;
+  apiKeyId: string;
+}
+
+/** Built once per request: caller, logger with request id, and (through `tenant`) fresh DataLoaders. */
+export class RequestContext {
+  private scope?: TenantScope;
+
+  constructor(
+    readonly requestId: string,
+    readonly db: DataSource,
+    readonly log: Logger,
+    readonly caller: Caller | undefined,
+  ) {}
+
+  /** The caller's workspace scope; throws UNAUTHENTICATED without a valid key (fails closed). */
+  get tenant(): TenantScope {
+    if (!this.caller) throw new UnauthenticatedError();
+    this.scope ??= new TenantScope(this.caller.workspaceId, this.db.manager, this.caller.role, this.caller.apiKeyId);
+    return this.scope;
+  }
+}

@@ -1,0 +1,57 @@
+import type { DataSource } from 'typeorm';
+import { config } from '../config';
+import { logger } from '../logger';
+import { createDataSource } from './data-source';
+import { startEmbeddedPostgres, type EmbeddedHandle } from './embedded';
+
+export interface Database {
+  db: DataSource;
+  url: string;
+  embedded?: EmbeddedHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to DATABASE_URL, or start the embedded PostgreSQL under `.data/`, and apply migrations.
+ * @param attach CLIs may attach to the embedded PostgreSQL a running server already owns.
+ */
+export async function openDatabase(opts: { attach: boolean; migrate?: boolean } = { attach: false }): Promise<Database> {
+  let embedded: EmbeddedHandle | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(config.dataDir, { attach: opts.attach });
+    url = embedded.url;
+  }
+  const db = createDataSource(url, config.dbPoolSize);
+  try {
+    await db.initialize();
+    if (opts.migrate !== false) await runMigrations(db);
+  } catch (err) {
+    if (db.isInitialized) await db.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    db,
+    url,
+    embedded,
+    async close() {
+      if (db.isInitialized) await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Apply pending migrations under an advisory lock, so instances starting together don't race. */
+export async function runMigrations(db: DataSource): Promise<void> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext('outcome-health:migrations'))`);
+    const applied = await db.runMigrations({ transaction: 'each' });
+    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtext('outcome-health:migrations'))`).catch(() => undefined);
+    await runner.release();
+  }
+}

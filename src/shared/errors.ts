@@ -1,0 +1,116 @@
+/**
+ * One error contract: every expected failure is a DomainError with a fixed `extensions.code`
+ * and a message a person can act on. Unexpected errors are logged with the request id and
+ * returned without internals (see formatError).
+ */
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { ValidationError } from 'class-validator';
+import { QueryFailedError } from 'typeorm';
+import { logger } from './logger';
+
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Bad input; `field` is the path of the offending input field, e.g. `input.stages[1].startDay`. */
+export class InputError extends DomainError {
+  constructor(field: string, message: string) {
+    super('BAD_USER_INPUT', message, { field });
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} was not found in this workspace.`);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'Your API key role is not allowed to do this.') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Send a valid API key as "Authorization: Bearer <key>".') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super('CONFLICT', message, extra);
+  }
+}
+
+/** Flatten class-validator's nested errors to `{ field, message }` without the offending values. */
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  for (const e of errors) {
+    const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
+    for (const message of Object.values(e.constraints ?? {})) out.push({ field, message });
+    if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
+  }
+  return out;
+}
+
+const PG_UNIQUE_VIOLATION = '23505';
+/** GraphQL's own errors (syntax, unknown field, limits, persisted queries) are the client's to fix. */
+const CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST',
+]);
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError ?? error : error;
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+
+  if (original instanceof DomainError) {
+    return { ...base, message: original.message, extensions: { code: original.code, ...original.extra } };
+  }
+  if (original instanceof ArgumentValidationError) {
+    const problems = flattenValidationErrors(original.extensions.validationErrors);
+    const first = problems[0];
+    return {
+      ...base,
+      message: first ? `Invalid input: ${first.field}: ${first.message}` : 'Invalid input.',
+      extensions: { code: 'BAD_USER_INPUT', field: first?.field, problems },
+    };
+  }
+  if (original instanceof QueryFailedError && (original as { code?: string }).code === PG_UNIQUE_VIOLATION) {
+    return { ...base, message: 'This conflicts with an existing record (a name or key must be unique).', extensions: { code: 'CONFLICT' } };
+  }
+  const code = formatted.extensions?.code as string | undefined;
+  if (code === 'BAD_USER_INPUT') {
+    // Variable coercion messages quote the offending value: keep the reason, drop the echo.
+    return { ...base, message: stripEchoedValue(formatted.message), extensions: { code, field: variablePath(formatted.message) } };
+  }
+  if (code && CLIENT_CODES.has(code)) return { ...base, extensions: { ...formatted.extensions, code } };
+  if (error instanceof GraphQLError && !error.originalError) {
+    return { ...base, extensions: { code: code ?? 'GRAPHQL_VALIDATION_FAILED' } };
+  }
+  const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
+  logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
+  return { ...base, message: 'Internal server error. It has been logged; quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** `Variable "$input" got invalid value {...}; Field "x" ...` -> drop the echoed value. */
+function stripEchoedValue(message: string): string {
+  return message.replace(/ got invalid value [^;]*;/, ' got an invalid value;');
+}
+
+function variablePath(message: string): string | undefined {
+  const m = /Variable "\$([^"]+)"/.exec(message);
+  const at = / at "([^"]+)"/.exec(message);
+  if (!m) return undefined;
+  return at ? at[1] : m[1];
+}

@@ -1,0 +1,105 @@
+/**
+ * Workspace scoping in one place, failing closed: services receive a TenantScope and reach the
+ * database only through it. It injects `workspace_id` into every ORM lookup and insists that raw
+ * SQL binds the workspace as `$1`, so a query that forgets the tenant throws instead of leaking.
+ */
+import type DataLoader from 'dataloader';
+import type { DataSource, EntityManager, EntityTarget, FindManyOptions, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { Role } from './auth';
+import { NotFoundError } from './errors';
+
+type LoaderFactory<K, V> = (scope: TenantScope) => DataLoader<K, V>;
+
+export class TenantScope {
+  private readonly loaderCache: Map<LoaderFactory<unknown, unknown>, DataLoader<unknown, unknown>>;
+
+  constructor(
+    readonly workspaceId: string,
+    readonly manager: EntityManager,
+    readonly role: Role | 'SYSTEM',
+    /** Who acts (API key id) — recorded on what they change. */
+    readonly actor: string | null = null,
+    loaderCache?: Map<LoaderFactory<unknown, unknown>, DataLoader<unknown, unknown>>,
+  ) {
+    if (!workspaceId) throw new Error('TenantScope needs a workspace id'); // fail closed
+    this.loaderCache = loaderCache ?? new Map();
+  }
+
+  /** A scope for background work (jobs, CLIs) acting for one workspace. */
+  static system(db: DataSource, workspaceId: string): TenantScope {
+    return new TenantScope(workspaceId, db.manager, 'SYSTEM');
+  }
+
+  get inTransaction(): boolean {
+    return !!this.manager.queryRunner?.isTransactionActive;
+  }
+
+  /** Run `fn` in one transaction (joining the current one if any): a failed mutation leaves nothing behind. */
+  async transaction<T>(fn: (tx: TenantScope) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return await fn(this);
+    return await this.manager.transaction(async (em) => await fn(new TenantScope(this.workspaceId, em, this.role, this.actor)));
+  }
+
+  /** Raw SQL; `$1` is always the caller's workspace id, the caller's params follow as $2, $3 … */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (!/workspace_id\s*(=|IN)\s*\$1\b/i.test(sql) && !/\$1::uuid/.test(sql)) {
+      throw new Error('Tenant query must filter on workspace_id = $1');
+    }
+    return await this.manager.query(sql, [this.workspaceId, ...params]);
+  }
+
+  async find<E extends ObjectLiteral>(entity: EntityTarget<E>, options: FindManyOptions<E> = {}): Promise<E[]> {
+    return await this.manager.find(entity, { ...options, where: this.scopeWhere(options.where) });
+  }
+
+  async findOne<E extends ObjectLiteral>(entity: EntityTarget<E>, where: FindOptionsWhere<E>): Promise<E | null> {
+    return await this.manager.findOne(entity, { where: this.scopeWhere(where) as FindOptionsWhere<E> });
+  }
+
+  /** Find by id or throw NOT_FOUND (also for ids of other workspaces: existence is not leaked). */
+  async mustFind<E extends ObjectLiteral & { id: string }>(entity: EntityTarget<E>, id: string, label: string): Promise<E> {
+    const found = isUuid(id) ? await this.findOne(entity, { id } as FindOptionsWhere<E>) : null;
+    if (!found) throw new NotFoundError(label, id);
+    return found;
+  }
+
+  async count<E extends ObjectLiteral>(entity: EntityTarget<E>, where: FindOptionsWhere<E> = {}): Promise<number> {
+    return await this.manager.count(entity, { where: this.scopeWhere(where) });
+  }
+
+  /** Build (not yet saved) an entity owned by this workspace. */
+  create<E extends ObjectLiteral>(entity: EntityTarget<E>, values: Partial<E>): E {
+    return this.manager.create(entity, { ...values, workspaceId: this.workspaceId } as unknown as E);
+  }
+
+  async save<E extends ObjectLiteral & { workspaceId: string }>(entity: E): Promise<E> {
+    if (entity.workspaceId !== this.workspaceId) throw new Error('Refusing to save a row of another workspace');
+    return await this.manager.save(entity);
+  }
+
+  async delete<E extends ObjectLiteral>(entity: EntityTarget<E>, where: FindOptionsWhere<E>): Promise<number> {
+    const res = await this.manager.delete(entity, this.scopeWhere(where));
+    return res.affected ?? 0;
+  }
+
+  /** Per-request DataLoader, created on first use. */
+  loader<K, V>(factory: LoaderFactory<K, V>): DataLoader<K, V> {
+    let l = this.loaderCache.get(factory as LoaderFactory<unknown, unknown>);
+    if (!l) {
+      l = factory(this) as DataLoader<unknown, unknown>;
+      this.loaderCache.set(factory as LoaderFactory<unknown, unknown>, l);
+    }
+    return l as DataLoader<K, V>;
+  }
+
+  private scopeWhere<E>(where: FindManyOptions<E>['where']): FindOptionsWhere<E>[] | FindOptionsWhere<E> {
+    const ws = { workspaceId: this.workspaceId };
+    if (Array.isArray(where)) return where.map((w) => ({ ...w, ...ws }));
+    return { ...(where ?? {}), ...ws } as unknown as FindOptionsWhere<E>;
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(s: string): boolean {
+  return UUID_RE.test(s);
+}

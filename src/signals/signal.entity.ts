@@ -1,0 +1,42 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+
+/**
+ * One fact about an account at a time. Append-only; the scoring engine reads it set-based.
+ * (account, type, occurred_at) is the access path of every metric and milestone query.
+ */
+@Entity('signals')
+@Index('signals_account_type_time_idx', ['workspaceId', 'accountId', 'type', 'occurredAt'])
+@Index('signals_idempotency_key', ['workspaceId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
+export class Signal {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id: string;
+
+  @Column('uuid')
+  accountId: string;
+
+  @Column('text')
+  type: string;
+
+  @Column('text', { nullable: true })
+  subject: string | null;
+
+  @Column('double precision', { nullable: true })
+  value: number | null;
+
+  @Column('timestamptz')
+  occurredAt: Date;
+
+  @Column('text', { nullable: true })
+  idempotencyKey: string | null;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  ingestedAt: Date;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
+  account?: Account;
+}
