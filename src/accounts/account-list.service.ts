@@ -1,0 +1,180 @@
+/**
+ * The paged account list (Relay connection) as one composable SQL query:
+ *  - `AccountQuery` collects joins, WHERE predicates and bound parameters;
+ *  - `ACCOUNT_FILTERS` is a list of functions, each turning one part of the filter into predicates;
+ *  - `ACCOUNT_SORTS` maps each order field to a SQL expression (and its type, to read a cursor back).
+ * To add e.g. health filters or a score sort: add the input field / enum value, push one filter
+ * function or add one sort entry, and join the health table with `q.joinOnce('health', …)`.
+ * Pagination is keyset (no OFFSET): cursors hold the sort value and the id, so pages stay stable
+ * while accounts are being added, and nulls sort last in both directions.
+ */
+import { QueryFailedError } from 'typeorm';
+import { Cluster } from '../clusters/cluster.entity';
+import { InputError } from '../shared/errors';
+import { isUuid, type TenantScope } from '../shared/tenant';
+import type { Account } from './account.entity';
+import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
+import { ACCOUNT_COLUMNS } from './account.service';
+import type { AccountConnection } from './account.types';
+
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
+const MAX_FILTER_EXTERNAL_IDS = 1000;
+
+/** Builder for `SELECT … FROM accounts a <joins> WHERE <predicates>`; `$1` is always the workspace. */
+export class AccountQuery {
+  readonly params: unknown[] = [];
+  private readonly joins = new Map<string, string>();
+  private readonly predicates: string[] = ['a.workspace_id = $1'];
+
+  /** Bind a value; returns its placeholder (`$n`, with an optional cast). */
+  param(value: unknown, cast?: string): string {
+    this.params.push(value);
+    return `$${this.params.length + 1}${cast ? `::${cast}` : ''}`;
+  }
+
+  /** Add a join once, however many filters or sorts need it (e.g. the latest health of each account). */
+  joinOnce(key: string, sql: string): this {
+    if (!this.joins.has(key)) this.joins.set(key, sql);
+    return this;
+  }
+
+  where(predicate: string): this {
+    this.predicates.push(`(${predicate})`);
+    return this;
+  }
+
+  get fromSql(): string {
+    return `FROM accounts a ${[...this.joins.values()].join(' ')} WHERE ${this.predicates.join(' AND ')}`;
+  }
+}
+
+/** One part of the filter; may add joins and predicates; async so that it can check ids. */
+export type AccountFilterPart = (scope: TenantScope, filter: AccountFilter, q: AccountQuery) => void | Promise<void>;
+
+export const ACCOUNT_FILTERS: AccountFilterPart[] = [
+  async (scope, f, q) => {
+    if (!f.clusterId) return;
+    await scope.mustFind(Cluster, f.clusterId, 'Cluster'); // a typo or another workspace's id: NOT_FOUND, not an empty page
+    q.where(`a.cluster_id = ${q.param(f.clusterId, 'uuid')}`);
+  },
+  (_scope, f, q) => {
+    if (f.csmOwner !== undefined && f.csmOwner !== null) q.where(`a.csm_owner = ${q.param(f.csmOwner)}`);
+  },
+  (_scope, f, q) => {
+    const s = f.search?.trim();
+    if (!s) return;
+    if (s.length > 200) throw new InputError('filter.search', 'search may be at most 200 characters.');
+    const pattern = q.param(`%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    q.where(`a.name ILIKE ${pattern} OR a.external_id ILIKE ${pattern}`);
+  },
+  (_scope, f, q) => {
+    if (!f.externalIds) return;
+    if (f.externalIds.length > MAX_FILTER_EXTERNAL_IDS) {
+      throw new InputError('filter.externalIds', `At most ${MAX_FILTER_EXTERNAL_IDS} external ids per query.`);
+    }
+    q.where(`a.external_id = ANY(${q.param(f.externalIds, 'text[]')})`);
+  },
+];
+
+/** A sort: its SQL expression (may add joins) and the SQL type its cursor value is cast back to. */
+export interface AccountSort {
+  expr: (q: AccountQuery) => string;
+  type: string;
+}
+
+export const ACCOUNT_SORTS: Record<AccountOrderField, AccountSort> = {
+  [AccountOrderField.NAME]: { expr: () => 'lower(a.name)', type: 'text' },
+  [AccountOrderField.CREATED_AT]: { expr: () => 'a.created_at', type: 'timestamptz' },
+  [AccountOrderField.RENEWAL_DATE]: { expr: () => 'a.renewal_date', type: 'date' },
+};
+
+interface Cursor {
+  field: string;
+  direction: SortDirection;
+  value: string | null;
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.field, c.direction, c.value, c.id])).toString('base64url');
+}
+
+function decodeCursor(s: string, order: { field: string; direction: SortDirection }): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || typeof parsed[3] !== 'string' || !isUuid(parsed[3])
+    || !(parsed[2] === null || typeof parsed[2] === 'string')) {
+    throw new InputError('after', 'This is not a cursor of this list; pass an endCursor or edge cursor you received.');
+  }
+  const [field, direction, value, id] = parsed as [string, SortDirection, string | null, string];
+  if (field !== order.field || direction !== order.direction) {
+    throw new InputError('after', 'This cursor belongs to another ordering; start again without `after` when you change orderBy.');
+  }
+  return { field, direction, value, id };
+}
+
+export interface ListAccountsArgs {
+  filter?: AccountFilter | null;
+  orderBy?: AccountOrder | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): Promise<AccountConnection> {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new InputError('first', `first must be between 0 and ${MAX_PAGE_SIZE}.`);
+  }
+  const order = { field: args.orderBy?.field ?? AccountOrderField.NAME, direction: args.orderBy?.direction ?? SortDirection.ASC };
+  const q = new AccountQuery();
+  for (const part of ACCOUNT_FILTERS) await part(scope, args.filter ?? {}, q);
+  const sort = ACCOUNT_SORTS[order.field];
+  const key = sort.expr(q);
+  // The filtered set before the cursor: what totalCount counts.
+  const countSql = `SELECT count(*)::int AS n ${q.fromSql}`;
+  const countParams = [...q.params];
+
+  const cmp = order.direction === SortDirection.ASC ? '>' : '<';
+  const dir = order.direction === SortDirection.ASC ? 'ASC' : 'DESC';
+  if (args.after) {
+    const c = decodeCursor(args.after, order);
+    const id = q.param(c.id, 'uuid');
+    if (c.value === null) {
+      q.where(`${key} IS NULL AND a.id ${cmp} ${id}`);
+    } else {
+      // Row comparison: index-friendly with an index on (workspace_id, <key>, id); the nulls come after every value.
+      q.where(`(${key}, a.id) ${cmp} (${q.param(c.value, sort.type)}, ${id}) OR ${key} IS NULL`);
+    }
+  }
+  const limit = q.param(first + 1, 'int');
+  let rows: (Account & { sortKey: string | null })[];
+  try {
+    rows = await scope.query(
+      `SELECT ${ACCOUNT_COLUMNS('a')}, (${key})::text AS "sortKey" ${q.fromSql}
+        ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`,
+      q.params,
+    );
+  } catch (e) {
+    // A tampered cursor value that PostgreSQL cannot read back as the sort type.
+    if (e instanceof QueryFailedError && /^22/.test(String((e as { code?: string }).code))) {
+      throw new InputError('after', 'This is not a cursor of this list; pass an endCursor or edge cursor you received.');
+    }
+    throw e;
+  }
+  const page = rows.slice(0, first);
+  const edges = page.map(({ sortKey, ...node }) => ({
+    cursor: encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }),
+    node: node as Account,
+  }));
+  let total: Promise<number> | undefined;
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    countTotal: () => (total ??= scope.query<{ n: number }>(countSql, countParams).then((r) => r[0].n)),
+  };
+}

@@ -1,0 +1,84 @@
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
+import { LifecycleOutcomeKind } from './account.entity';
+
+/**
+ * Batch items carry no class-validator rules on purpose: one bad item must not fail the whole batch.
+ * They are checked one by one in account.validate.ts and reported in `rejected`.
+ */
+@InputType({ description: 'A recorded renewal, expansion, contraction or churn.' })
+export class LifecycleOutcomeInput {
+  @Field(() => LifecycleOutcomeKind)
+  kind: LifecycleOutcomeKind;
+
+  @Field(() => LocalDateResolver, { description: 'When it happened (not in the future).' })
+  date: string;
+}
+
+@InputType({ description: 'An account to create or update, matched by externalId. Omitted fields keep their stored value; null clears a nullable one.' })
+export class AccountInput {
+  @Field({ description: 'Your id for the account: 1-200 characters, unique per workspace.' })
+  externalId: string;
+
+  @Field(() => String, { nullable: true, description: 'Required when the account is new; 1-500 characters.' })
+  name?: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Free attributes (at most 100 keys); replaces the stored ones when given. Cluster rules read these.' })
+  attributes?: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true })
+  csmOwner?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Day 0 of the success journey; defaults to now for a new account, kept on update.' })
+  journeyStartedAt?: Date | null;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  renewalDate?: string | null;
+
+  @Field(() => [LifecycleOutcomeInput], { nullable: true, description: 'When given, replaces the account\'s recorded lifecycle outcomes (an empty list clears them).' })
+  lifecycleOutcomes?: LifecycleOutcomeInput[] | null;
+}
+
+export enum AccountOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  RENEWAL_DATE = 'RENEWAL_DATE',
+}
+registerEnumType(AccountOrderField, {
+  name: 'AccountOrderField',
+  valuesConfig: {
+    NAME: { description: 'Case-insensitive name.' },
+    CREATED_AT: { description: 'When the account was first upserted.' },
+    RENEWAL_DATE: { description: 'Renewal date; accounts without one come last in both directions.' },
+  },
+});
+
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(SortDirection, { name: 'SortDirection' });
+
+@InputType()
+export class AccountOrder {
+  @Field(() => AccountOrderField, { defaultValue: AccountOrderField.NAME })
+  field: AccountOrderField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction: SortDirection;
+}
+
+@InputType({ description: 'All given conditions must hold.' })
+export class AccountFilter {
+  @Field(() => ID, { nullable: true })
+  clusterId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Exact CSM owner.' })
+  csmOwner?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name or the externalId.' })
+  search?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only these external ids (at most 1000).' })
+  externalIds?: string[] | null;
+}

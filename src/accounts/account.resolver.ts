@@ -1,0 +1,73 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Cluster } from '../clusters/cluster.entity';
+import { clusterById } from '../clusters/cluster.loaders';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { Account, LifecycleOutcome } from './account.entity';
+import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
+import { listAccounts } from './account-list.service';
+import { lifecycleOutcomesByAccount } from './account.loaders';
+import * as accounts from './account.service';
+import { AccountConnection, UpsertAccountsResult } from './account.types';
+
+@Resolver(() => Account)
+export class AccountResolver {
+  @Authorized(Roles.INGEST)
+  @Mutation(() => UpsertAccountsResult, {
+    description: 'Create or update up to 1000 accounts by externalId. Bad items are reported in `rejected`; the others are stored and assigned to their cluster.',
+  })
+  async upsertAccounts(@Ctx() ctx: RequestContext, @Arg('accounts', () => [AccountInput]) items: AccountInput[]): Promise<UpsertAccountsResult> {
+    return await accounts.upsertAccounts(ctx.tenant, items);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => Account)
+  async account(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Account> {
+    return await accounts.getAccount(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => Account)
+  async accountByExternalId(@Ctx() ctx: RequestContext, @Arg('externalId') externalId: string): Promise<Account> {
+    return await accounts.getAccountByExternalId(ctx.tenant, externalId);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => AccountConnection, { description: 'Accounts, filtered and ordered, a page at a time (first ≤ 200).' })
+  async accounts(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => AccountFilter, { nullable: true }) filter?: AccountFilter | null,
+    @Arg('orderBy', () => AccountOrder, { nullable: true }) orderBy?: AccountOrder | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<AccountConnection> {
+    return await listAccounts(ctx.tenant, { filter, orderBy, first, after });
+  }
+
+  @FieldResolver(() => Cluster, { description: 'The persona cluster the account is in (by the rules, first match wins).' })
+  async cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<Cluster> {
+    return (await ctx.tenant.loader(clusterById).load(account.clusterId))!;
+  }
+
+  @FieldResolver(() => [LifecycleOutcome])
+  async lifecycleOutcomes(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<LifecycleOutcome[]> {
+    return await ctx.tenant.loader(lifecycleOutcomesByAccount).load(account.id);
+  }
+}
+
+@Resolver(() => AccountConnection)
+export class AccountConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Accounts matching the filter (all pages).' })
+  async totalCount(@Root() connection: AccountConnection): Promise<number> {
+    return await connection.countTotal();
+  }
+}
+
+@Resolver(() => LifecycleOutcome)
+export class LifecycleOutcomeResolver {
+  @FieldResolver(() => LocalDateResolver, { description: 'Same as occurredOn (the name used in LifecycleOutcomeInput).' })
+  date(@Root() lo: LifecycleOutcome): string {
+    return lo.occurredOn;
+  }
+}

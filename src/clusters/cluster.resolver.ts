@@ -1,0 +1,69 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ruleToText } from '../rules/rule.sql';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { Outcome } from '../outcomes/outcome.entity';
+import { outcomesByCluster } from '../outcomes/outcome.loaders';
+import { outcomeSetWarnings } from '../outcomes/outcome.warnings';
+import { Cluster } from './cluster.entity';
+import { CreateClusterInput, UpdateClusterInput } from './cluster.inputs';
+import { accountCountByCluster } from './cluster.loaders';
+import * as clusters from './cluster.service';
+
+@Resolver(() => Cluster)
+export class ClusterResolver {
+  @Authorized(Roles.READ)
+  @Query(() => [Cluster], { description: 'The persona clusters in the order they are tried (the default one last).' })
+  async clusters(@Ctx() ctx: RequestContext): Promise<Cluster[]> {
+    return await clusters.listClusters(ctx.tenant);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => Cluster)
+  async cluster(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Cluster> {
+    return await clusters.getCluster(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => Cluster, { description: 'Create a cluster; every account is re-assigned by the new rule set.' })
+  async createCluster(@Ctx() ctx: RequestContext, @Arg('input') input: CreateClusterInput): Promise<Cluster> {
+    return (await clusters.createCluster(ctx.tenant, input)).cluster;
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => Cluster, { description: 'Change a cluster; a new rule or priority re-assigns every account.' })
+  async updateCluster(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateClusterInput): Promise<Cluster> {
+    return (await clusters.updateCluster(ctx.tenant, id, input)).cluster;
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => Boolean, { description: 'Delete a cluster (not the default one); its accounts go to the next cluster that matches them.' })
+  async deleteCluster(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('deleteOutcomes', { defaultValue: false, description: 'Confirm deleting the cluster\'s desired outcomes (with journeys, coins and history) too.' }) deleteOutcomes: boolean,
+  ): Promise<boolean> {
+    await clusters.deleteCluster(ctx.tenant, id, deleteOutcomes);
+    return true;
+  }
+
+  @FieldResolver(() => String, { description: 'The rule in words, e.g. `managed = true AND plan IN ["enterprise"]`.' })
+  ruleText(@Root() cluster: Cluster): string {
+    return ruleToText(cluster.rule);
+  }
+
+  @FieldResolver(() => [Outcome], { description: 'The desired outcomes of this cluster (active and inactive).' })
+  async outcomes(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<Outcome[]> {
+    return await ctx.tenant.loader(outcomesByCluster).load(cluster.id);
+  }
+
+  @FieldResolver(() => Int, { description: 'Accounts currently in this cluster.' })
+  async accountCount(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<number> {
+    return await ctx.tenant.loader(accountCountByCluster).load(cluster.id);
+  }
+
+  @FieldResolver(() => [String], { description: 'Configuration smells, e.g. more than four active desired outcomes (source 004).' })
+  async warnings(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<string[]> {
+    return outcomeSetWarnings(await ctx.tenant.loader(outcomesByCluster).load(cluster.id));
+  }
+}

@@ -1,0 +1,53 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Cluster } from '../clusters/cluster.entity';
+import { clusterById } from '../clusters/cluster.loaders';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { Outcome } from './outcome.entity';
+import { CreateOutcomeInput, UpdateOutcomeInput } from './outcome.inputs';
+import { outcomesByCluster } from './outcome.loaders';
+import * as outcomes from './outcome.service';
+import { outcomeSetWarnings } from './outcome.warnings';
+
+@Resolver(() => Outcome)
+export class OutcomeResolver {
+  @Authorized(Roles.READ)
+  @Query(() => [Outcome], { description: 'Desired outcomes, of one cluster or of all.' })
+  async outcomes(@Ctx() ctx: RequestContext, @Arg('clusterId', () => ID, { nullable: true }) clusterId?: string | null): Promise<Outcome[]> {
+    return await outcomes.listOutcomes(ctx.tenant, clusterId);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => Outcome)
+  async outcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Outcome> {
+    return await outcomes.getOutcome(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => Outcome)
+  async createOutcome(@Ctx() ctx: RequestContext, @Arg('input') input: CreateOutcomeInput): Promise<Outcome> {
+    return await outcomes.createOutcome(ctx.tenant, input);
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => Outcome)
+  async updateOutcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateOutcomeInput): Promise<Outcome> {
+    return await outcomes.updateOutcome(ctx.tenant, id, input);
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => Boolean, { description: 'Delete a desired outcome with its journey, coin and history.' })
+  async deleteOutcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return await outcomes.deleteOutcome(ctx.tenant, id);
+  }
+
+  @FieldResolver(() => Cluster)
+  async cluster(@Ctx() ctx: RequestContext, @Root() outcome: Outcome): Promise<Cluster> {
+    return (await ctx.tenant.loader(clusterById).load(outcome.clusterId))!;
+  }
+
+  @FieldResolver(() => [String], { description: 'Warnings about this outcome\'s cluster, e.g. more than four active outcomes (source 004).' })
+  async warnings(@Ctx() ctx: RequestContext, @Root() outcome: Outcome): Promise<string[]> {
+    return outcomeSetWarnings(await ctx.tenant.loader(outcomesByCluster).load(outcome.clusterId));
+  }
+}

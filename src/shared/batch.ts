@@ -1,0 +1,22 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+
+/**
+ * One item of a batch that was not stored. Batches keep the good items and report each bad one
+ * by its position in the input list, so a client can fix and resend just those.
+ */
+@ObjectType({ description: 'An item of a batch that was rejected; the other items were stored.' })
+export class RejectedItem {
+  @Field(() => Int, { description: 'Position of the item in the input list (0-based).' })
+  index: number;
+
+  @Field(() => String, { nullable: true, description: 'Path of the offending field inside the item, e.g. `attributes` or `lifecycleOutcomes[1].date`.' })
+  field?: string | null;
+
+  @Field({ description: 'Why it was rejected (never echoes the value back).' })
+  reason: string;
+}
+
+/** Convenience builder: `rejectItem(3, 'attributes', 'must be a JSON object')`. */
+export function rejectItem(index: number, field: string | null | undefined, reason: string): RejectedItem {
+  return { index, field: field ?? null, reason };
+}
