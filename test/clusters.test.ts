@@ -94,7 +94,7 @@ describe('persona clusters', () => {
     const ws = await t.workspace();
     const before = await clusterRows(t, ws);
     const prio = await t.gql(CREATE, { input: { name: 'X', priority: 1_000_000, rule: enterpriseRule } }, ws.keys.OPS);
-    expect(prio.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'priority' });
+    expect(prio.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.priority' });
     const blank = await t.gql(CREATE, { input: { name: '   ', priority: 3, rule: enterpriseRule } }, ws.keys.OPS);
     expect(blank.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
     expect(await clusterRows(t, ws)).toEqual(before);

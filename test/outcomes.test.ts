@@ -49,9 +49,9 @@ describe('desired outcomes', () => {
   });
 
   it.each([
-    { label: 'zero weight', input: { weight: 0 }, field: 'weight' },
-    { label: 'negative weight', input: { weight: -1 }, field: 'weight' },
-    { label: 'an empty name', input: { name: '' }, field: 'name' },
+    { label: 'zero weight', input: { weight: 0 }, field: 'input.weight' },
+    { label: 'negative weight', input: { weight: -1 }, field: 'input.weight' },
+    { label: 'an empty name', input: { name: '' }, field: 'input.name' },
     { label: 'a blank name', input: { name: '   ' }, field: 'input.name' },
   ])('rejects $label (BAD_USER_INPUT at $field) on create and on update, changing nothing', async ({ input, field }) => {
     const ws = await t.workspace();

@@ -44,7 +44,7 @@ describe('workspaces, API keys and authentication', () => {
     const bad = await t.gql(`mutation { setBandThresholds(thresholds: { redBelow: 80, yellowBelow: 60 }) { redBelow } }`, {}, ws.adminKey);
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'thresholds.yellowBelow' });
     const outOfRange = await t.gql(`mutation { setBandThresholds(thresholds: { redBelow: 30, yellowBelow: 120 }) { redBelow } }`, {}, ws.adminKey);
-    expect(outOfRange.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'yellowBelow' });
+    expect(outOfRange.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'thresholds.yellowBelow' });
     const after = await t.ok('{ viewer { workspace { redBelow yellowBelow } } }', {}, ws.adminKey);
     expect(after.viewer.workspace).toEqual({ redBelow: 40, yellowBelow: 70 });
     const good = await t.ok(`mutation { setBandThresholds(thresholds: { redBelow: 30, yellowBelow: 60 }) { redBelow yellowBelow } }`, {}, ws.adminKey);

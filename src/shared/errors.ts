@@ -3,7 +3,7 @@
  * and a message a person can act on. Unexpected errors are logged with the request id and
  * returned without internals (see formatError).
  */
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { getNamedType, GraphQLError, GraphQLFormattedError, type GraphQLSchema, isInputObjectType } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
 import { QueryFailedError } from 'typeorm';
@@ -78,7 +78,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...base, message: original.message, extensions: { code: original.code, ...original.extra } };
   }
   if (original instanceof ArgumentValidationError) {
-    const problems = flattenValidationErrors(original.extensions.validationErrors);
+    const problems = flattenValidationErrors(original.extensions.validationErrors)
+      .map((p) => ({ ...p, field: withArgumentName(formatted.path, p.field) }));
     const first = problems[0];
     return {
       ...base,
@@ -101,6 +102,27 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
   return { ...base, message: 'Internal server error. It has been logged; quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+let schemaRef: GraphQLSchema | undefined;
+/** Lets validation errors name the argument they came from (type-graphql's errors don't). */
+export function registerSchemaForErrors(schema: GraphQLSchema): void {
+  schemaRef = schema;
+}
+
+/**
+ * class-validator reports `weight` for `updateOutcome(input: { weight })`; users need `input.weight`,
+ * the same path our own InputErrors use. Find the root field's input-object argument holding it.
+ */
+function withArgumentName(path: readonly (string | number)[] | undefined, field: string): string {
+  if (!schemaRef || !path || path.length !== 1) return field;
+  const root = schemaRef.getMutationType()?.getFields()[path[0]] ?? schemaRef.getQueryType()?.getFields()[path[0]];
+  const head = field.split(/[.[]/)[0];
+  const owners = (root?.args ?? []).filter((a) => {
+    const t = getNamedType(a.type);
+    return isInputObjectType(t) && head in t.getFields();
+  });
+  return owners.length === 1 ? `${owners[0].name}.${field}` : field;
 }
 
 /** `Variable "$input" got invalid value {...}; Field "x" ...` -> drop the echoed value. */

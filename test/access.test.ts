@@ -1,0 +1,231 @@
+/**
+ * Table-driven access control, over HTTP:
+ * 1. every role against every mutation: roles not allowed get FORBIDDEN and the database is unchanged;
+ *    allowed roles are not refused;
+ * 2. every field that takes an id (as an argument or inside an input), called by workspace A with
+ *    workspace B's ids: NOT_FOUND (or, for read filters, nothing of B's), and nothing changed.
+ * Both tables are checked against the live schema, so a new mutation or id argument fails here
+ * until it is added with its expected behaviour.
+ */
+import { getNamedType, GraphQLInputObjectType, GraphQLSchema, isInputObjectType } from 'graphql';
+import { Role } from '../src/shared/auth';
+import { getSchema } from '../src/schema';
+import { DEFINE_COIN, DEFINE_JOURNEY, FOUR_STAGE_JOURNEY, WORKED_EXAMPLE_COIN } from './support/fixtures';
+import { TestServer, TestWorkspace, useTestServer } from './support/harness';
+
+const ALL_ROLES = [Role.ADMIN, Role.OPS, Role.CSM, Role.INGEST, Role.ANALYST];
+const CONFIGURE = [Role.ADMIN, Role.OPS];
+const INGEST = [Role.ADMIN, Role.INGEST];
+const CSM = [Role.ADMIN, Role.CSM];
+const ADMIN = [Role.ADMIN];
+
+/** The ids of one workspace's small model. */
+interface Model {
+  ws: TestWorkspace;
+  clusterId: string;
+  defaultClusterId: string;
+  outcomeId: string;
+  accountId: string;
+  manualMilestoneId: string;
+  apiKeyId: string;
+  runId: string;
+}
+
+type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
+
+/** Expected roles and a well-formed call for every mutation. */
+const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
+  createApiKey: { roles: ADMIN, call: () => ({ query: 'mutation { createApiKey(input: { name: "x", role: ANALYST }) { key } }' }) },
+  revokeApiKey: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', variables: { id: m.apiKeyId } }) },
+  setBandThresholds: { roles: ADMIN, call: () => ({ query: 'mutation { setBandThresholds(thresholds: { redBelow: 35, yellowBelow: 65 }) { redBelow } }' }) },
+  createCluster: { roles: CONFIGURE, call: () => ({ query: 'mutation { createCluster(input: { name: "New", priority: 5, rule: { attribute: "plan", op: EQ, value: "pro" } }) { id } }' }) },
+  updateCluster: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateCluster(id: $id, input: { priority: 7 }) { id } }', variables: { id: m.clusterId } }) },
+  deleteCluster: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteCluster(id: $id, deleteOutcomes: true) }', variables: { id: m.clusterId } }) },
+  createOutcome: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID!) { createOutcome(input: { clusterId: $c, name: "Another" }) { id } }', variables: { c: m.clusterId } }) },
+  updateOutcome: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateOutcome(id: $id, input: { weight: 2 }) { id } }', variables: { id: m.outcomeId } }) },
+  deleteOutcome: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteOutcome(id: $id) }', variables: { id: m.outcomeId } }) },
+  defineJourney: { roles: CONFIGURE, call: (m) => ({ query: DEFINE_JOURNEY, variables: { outcomeId: m.outcomeId, input: FOUR_STAGE_JOURNEY } }) },
+  defineCoin: { roles: CONFIGURE, call: (m) => ({ query: DEFINE_COIN, variables: { outcomeId: m.outcomeId, input: WORKED_EXAMPLE_COIN } }) },
+  recomputeHealth: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($o: ID) { recomputeHealth(scope: { outcomeId: $o }) { id } }', variables: { o: m.outcomeId } }) },
+  restartScoringRun: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { restartScoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
+  cancelScoringRun: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { cancelScoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
+  upsertAccounts: { roles: INGEST, call: () => ({ query: 'mutation { upsertAccounts(accounts: [{ externalId: "new-1", name: "New" }]) { created } }' }) },
+  ingestSignals: { roles: INGEST, call: () => ({ query: 'mutation { ingestSignals(signals: [{ accountExternalId: "acc-1", type: "login", occurredAt: "2026-01-01T00:00:00Z" }]) { accepted } }' }) },
+  logTouchpoint: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { logTouchpoint(input: { accountId: $a, kind: QBR, occurredAt: "2026-01-01T00:00:00Z" }) { __typename } }', variables: { a: m.accountId } }) },
+  setPulse: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { setPulse(accountId: $a, pulse: 4) { __typename } }', variables: { a: m.accountId } }) },
+  addTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { addTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
+  removeTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { removeTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
+  completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+  uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+};
+
+/**
+ * Every field taking an id, keyed `field` or `field.arg.path`: a call using the *other*
+ * workspace's model. `read` marks filters of read queries, where returning nothing of the other
+ * workspace is as safe as NOT_FOUND.
+ */
+const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> = {
+  'account.id': { call: (m) => ({ query: 'query($id: ID!) { account(id: $id) { id } }', variables: { id: m.accountId } }) },
+  'cluster.id': { call: (m) => ({ query: 'query($id: ID!) { cluster(id: $id) { id } }', variables: { id: m.clusterId } }) },
+  'outcome.id': { call: (m) => ({ query: 'query($id: ID!) { outcome(id: $id) { id } }', variables: { id: m.outcomeId } }) },
+  'outcomes.clusterId': { call: (m) => ({ query: 'query($c: ID) { outcomes(clusterId: $c) { id } }', variables: { c: m.clusterId } }), read: (d) => d?.outcomes?.length === 0 },
+  'journey.outcomeId': { call: (m) => ({ query: 'query($o: ID!) { journey(outcomeId: $o) { outcomeId } }', variables: { o: m.outcomeId } }) },
+  'coin.outcomeId': { call: (m) => ({ query: 'query($o: ID!) { coin(outcomeId: $o) { outcomeId } }', variables: { o: m.outcomeId } }) },
+  'scoreAccount.accountId': { call: (m) => ({ query: 'query($a: ID!) { scoreAccount(accountId: $a, asOf: "2026-06-01T00:00:00Z") { __typename } }', variables: { a: m.accountId } }) },
+  'scoringRun.id': { call: (m) => ({ query: 'query($id: ID!) { scoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
+  'accounts.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { accounts(filter: { clusterId: $c }) { totalCount } }', variables: { c: m.clusterId } }), read: (d) => d?.accounts?.totalCount === 0 },
+  'healthEvents.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { clusterId: $c }) { __typename } }', variables: { c: m.clusterId } }), read: emptyEvents },
+  'healthEvents.filter.outcomeId': { call: (m) => ({ query: 'query($o: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { outcomeId: $o }) { __typename } }', variables: { o: m.outcomeId } }), read: emptyEvents },
+  'healthEvents.filter.accountIds': { call: (m) => ({ query: 'query($a: [ID!]) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { accountIds: $a }) { __typename } }', variables: { a: [m.accountId] } }), read: emptyEvents },
+  'revokeApiKey.id': MUTATIONS.revokeApiKey,
+  'updateCluster.id': MUTATIONS.updateCluster,
+  'deleteCluster.id': MUTATIONS.deleteCluster,
+  'createOutcome.input.clusterId': MUTATIONS.createOutcome,
+  'updateOutcome.id': MUTATIONS.updateOutcome,
+  'deleteOutcome.id': MUTATIONS.deleteOutcome,
+  'defineJourney.outcomeId': MUTATIONS.defineJourney,
+  'defineCoin.outcomeId': MUTATIONS.defineCoin,
+  'recomputeHealth.scope.outcomeId': MUTATIONS.recomputeHealth,
+  'recomputeHealth.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { recomputeHealth(scope: { clusterId: $c }) { id } }', variables: { c: m.clusterId } }) },
+  'recomputeHealth.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { recomputeHealth(scope: { accountIds: $a }) { id } }', variables: { a: [m.accountId] } }) },
+  'restartScoringRun.id': MUTATIONS.restartScoringRun,
+  'cancelScoringRun.id': MUTATIONS.cancelScoringRun,
+  'logTouchpoint.input.accountId': MUTATIONS.logTouchpoint,
+  'setPulse.accountId': MUTATIONS.setPulse,
+  'addTag.accountId': MUTATIONS.addTag,
+  'removeTag.accountId': MUTATIONS.removeTag,
+  'completeMilestone.accountId': MUTATIONS.completeMilestone,
+  'completeMilestone.milestoneId': { call: (m) => MUTATIONS.completeMilestone.call(m) },
+  'uncompleteMilestone.accountId': MUTATIONS.uncompleteMilestone,
+  'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
+};
+
+function emptyEvents(d: any): boolean {
+  const v = d?.healthEvents;
+  return Array.isArray(v) ? v.length === 0 : (v?.edges?.length ?? v?.events?.length ?? 0) === 0;
+}
+
+/** Paths of every argument (or nested input field) of type ID, e.g. `recomputeHealth.scope.outcomeId`. */
+function idPaths(schema: GraphQLSchema): string[] {
+  const out: string[] = [];
+  const walk = (prefix: string, type: GraphQLInputObjectType, seen: Set<string>) => {
+    if (seen.has(type.name)) return;
+    for (const f of Object.values(type.getFields())) {
+      const named = getNamedType(f.type);
+      if (named.name === 'ID') out.push(`${prefix}.${f.name}`);
+      else if (isInputObjectType(named)) walk(`${prefix}.${f.name}`, named, new Set([...seen, type.name]));
+    }
+  };
+  for (const root of [schema.getQueryType()!, schema.getMutationType()!]) {
+    for (const field of Object.values(root.getFields())) {
+      for (const arg of field.args) {
+        const named = getNamedType(arg.type);
+        if (named.name === 'ID') out.push(`${field.name}.${arg.name}`);
+        else if (isInputObjectType(named)) walk(`${field.name}.${arg.name}`, named, new Set());
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** A digest of every row of every application table: equal digests = nothing changed. */
+async function fingerprint(t: TestServer): Promise<Record<string, string>> {
+  const tables: { table_name: string }[] = await t.db.query(
+    `SELECT table_name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'typeorm_migrations'`);
+  const out: Record<string, string> = {};
+  for (const { table_name } of tables) {
+    const [row] = await t.db.query(`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${table_name}" x`);
+    out[table_name] = row.h;
+  }
+  return out;
+}
+
+async function buildModel(t: TestServer, name: string): Promise<Model> {
+  const ws = await t.workspace(name);
+  const key = ws.adminKey;
+  const cluster = await t.ok(`mutation { createCluster(input: { name: "Managed", priority: 1, rule: { attribute: "managed", op: EQ, value: true } }) { id } }`, {}, key);
+  const clusters = await t.ok('{ clusters { id isDefault } }', {}, key);
+  const outcome = await t.ok(`mutation($c: ID!) { createOutcome(input: { clusterId: $c, name: "Stakeholder intelligence" }) { id } }`, { c: cluster.createCluster.id }, key);
+  const outcomeId = outcome.createOutcome.id;
+  const journey = await t.ok(DEFINE_JOURNEY, { outcomeId, input: FOUR_STAGE_JOURNEY }, key);
+  await t.ok(DEFINE_COIN, { outcomeId, input: WORKED_EXAMPLE_COIN }, key);
+  const milestones = journey.defineJourney.stages.flatMap((s: any) => s.milestones);
+  const manual = milestones.find((ms: any) => ms.completion === 'MANUAL');
+  const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
+  const keys = await t.ok('{ apiKeys { id role } }', {}, key);
+  const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
+  return {
+    ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
+    outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
+    apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
+  };
+}
+
+describe('access control', () => {
+  const t = useTestServer();
+  let schema: GraphQLSchema;
+  let a: Model;
+  let b: Model;
+
+  beforeAll(async () => {
+    schema = await getSchema();
+    a = await buildModel(t, 'Workspace A');
+    b = await buildModel(t, 'Workspace B');
+  });
+
+  it('has an expectation for every mutation in the schema', () => {
+    expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(Object.keys(MUTATIONS).sort());
+  });
+
+  it('has a cross-workspace case for every id argument in the schema', () => {
+    expect(idPaths(schema)).toEqual(Object.keys(ID_FIELDS).sort());
+  });
+
+  it('refuses every role not allowed on a mutation with FORBIDDEN and changes nothing', async () => {
+    const before = await fingerprint(t);
+    const failures: string[] = [];
+    for (const [name, { roles, call }] of Object.entries(MUTATIONS)) {
+      for (const role of ALL_ROLES.filter((r) => !roles.includes(r))) {
+        const { query, variables } = call(a);
+        const res = await t.gql(query, variables, a.ws.keys[role]);
+        if (res.errors?.[0]?.extensions?.code !== 'FORBIDDEN') failures.push(`${name} as ${role}: ${JSON.stringify(res.errors ?? res.data)}`);
+      }
+      const { query, variables } = call(a);
+      const anon = await t.gql(query, variables);
+      if (anon.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED') failures.push(`${name} without a key`);
+    }
+    expect(failures).toEqual([]);
+    expect(await fingerprint(t)).toEqual(before);
+  });
+
+  it('gives workspace A NOT_FOUND (or nothing) for every id of workspace B, and changes nothing', async () => {
+    const before = await fingerprint(t);
+    const failures: string[] = [];
+    for (const [path, { call, read }] of Object.entries(ID_FIELDS)) {
+      const { query, variables } = call(b);
+      const res = await t.gql(query, variables, a.ws.adminKey);
+      const code = res.errors?.[0]?.extensions?.code;
+      const ok = code === 'NOT_FOUND' || (!res.errors && !!read?.(res.data));
+      if (!ok) failures.push(`${path}: ${JSON.stringify(res.errors ?? res.data)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await fingerprint(t)).toEqual(before);
+  });
+
+  it('lets every allowed role through (no FORBIDDEN) on every mutation', async () => {
+    const refused: string[] = [];
+    // Destructive calls last, so the rest still find what they need.
+    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(/^(delete|revoke)/.test(x)) - Number(/^(delete|revoke)/.test(y)));
+    for (const [name, { roles, call }] of order) {
+      for (const role of roles) {
+        const { query, variables } = call(a);
+        const res = await t.gql(query, variables, a.ws.keys[role]);
+        const code = res.errors?.[0]?.extensions?.code;
+        // A malformed call would pass vacuously: it must reach the resolver (any domain outcome is fine).
+        if (code === 'FORBIDDEN' || code === 'UNAUTHENTICATED' || code === 'GRAPHQL_VALIDATION_FAILED') refused.push(`${name} as ${role}: ${code}`);
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+});
