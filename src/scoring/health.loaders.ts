@@ -1,0 +1,116 @@
+/**
+ * Per-request DataLoaders of the health read path: one query per relation per request, reading the
+ * `current_*` tables (and snapshots for change / history), batched by account ids.
+ */
+import DataLoader from 'dataloader';
+import { In } from 'typeorm';
+import { Component } from '../coins/coin.entity';
+import { Milestone } from '../journeys/journey.entity';
+import { Outcome } from '../outcomes/outcome.entity';
+import type { TenantScope } from '../shared/tenant';
+import type { AccountHealthRow, DriverJson, OutcomeHealthRow } from './engine';
+
+export interface StoredOutcomeHealth { row: OutcomeHealthRow; modelHash: string }
+
+const OUTCOME_COLS = `h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.as_of AS "asOf", h.score, h.band, h.proactive,
+  h.reactive, h.coverage, h.stage_id AS "stageId", h.journey_day AS "journeyDay", h.journey_status AS "journeyStatus",
+  h.overdue_count AS "overdueCount", h.next_milestone_id AS "nextMilestoneId", h.days_until_due AS "daysUntilDue",
+  h.drivers, h.milestones, h.model_version_id AS "modelVersionId"`;
+
+/** account id -> its current account health (null if never scored). */
+export const currentAccountHealth = (scope: TenantScope) => new DataLoader<string, AccountHealthRow | null>(async (ids) => {
+  const rows = await scope.query<AccountHealthRow>(
+    `SELECT account_id AS "accountId", as_of AS "asOf", score, band, coverage, worst_journey_status AS "worstJourneyStatus"
+     FROM current_account_health WHERE workspace_id = $1 AND account_id = ANY($2::uuid[])`, [[...ids]]);
+  const byId = new Map(rows.map((r) => [r.accountId, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+});
+
+/** account id -> current health per active outcome (oldest outcome first), with the model version hash. */
+export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<string, StoredOutcomeHealth[]>(async (ids) => {
+  const rows = await scope.query<OutcomeHealthRow & { modelHash: string }>(
+    `SELECT ${OUTCOME_COLS}, mv.hash AS "modelHash"
+     FROM current_outcome_health h
+     JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
+     JOIN model_versions mv ON mv.workspace_id = h.workspace_id AND mv.id = h.model_version_id
+     WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])
+     ORDER BY o.created_at, o.id`, [[...ids]]);
+  const groups = new Map<string, StoredOutcomeHealth[]>(ids.map((id) => [id, []]));
+  for (const { modelHash, ...row } of rows) groups.get(row.accountId)?.push({ row, modelHash });
+  return ids.map((id) => groups.get(id)!);
+});
+
+export interface SnapshotKey { accountId: string; outcomeId: string; atOrBefore: Date }
+export interface PastSnapshot { asOf: Date; score: number | null; drivers: DriverJson[] }
+
+/** (account, outcome, time) -> the newest snapshot at or before that time: one backward index probe per key, one statement. */
+export const snapshotAtOrBefore = (scope: TenantScope) => new DataLoader<SnapshotKey, PastSnapshot | null, string>(async (keys) => {
+  const rows = await scope.query<PastSnapshot & { i: number }>(
+    `SELECT k.i, s.as_of AS "asOf", s.score, s.drivers
+     FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[]) WITH ORDINALITY AS k(account_id, outcome_id, t, i)
+     CROSS JOIN LATERAL (
+       SELECT as_of, score, drivers FROM health_snapshots
+       WHERE workspace_id = $1 AND account_id = k.account_id AND outcome_id = k.outcome_id AND as_of <= k.t
+       ORDER BY as_of DESC LIMIT 1) s`,
+    [keys.map((k) => k.accountId), keys.map((k) => k.outcomeId), keys.map((k) => k.atOrBefore)]);
+  const byI = new Map(rows.map((r) => [Number(r.i), r]));
+  return keys.map((_, i) => {
+    const r = byI.get(i + 1);
+    return r ? { asOf: r.asOf, score: r.score, drivers: r.drivers } : null;
+  });
+}, { cacheKeyFn: (k) => `${k.accountId}|${k.outcomeId}|${k.atOrBefore.toISOString()}` });
+
+const byIds = <E extends { id: string }>(entity: new () => E) => (scope: TenantScope) =>
+  new DataLoader<string, E | null>(async (ids) => {
+    const rows = await scope.find(entity, { where: { id: In([...ids]) } as never });
+    const m = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => m.get(id) ?? null);
+  });
+
+// Stable factories (scope.loader memoises per factory function).
+export const outcomeById = byIds(Outcome);
+export const milestoneById = byIds(Milestone);
+export const componentById = byIds(Component);
+
+export interface HistoryKey { accountId: string; outcomeId: string | null; from: Date | null; to: Date | null }
+export interface HistoryPoint { accountId: string; outcomeId: string | null; asOf: Date; score: number | null; band: string; coverage: number | null }
+
+/** Most points one healthHistory returns (the newest ones). */
+export const HISTORY_LIMIT = 1000;
+
+/**
+ * (account, outcome?, from?, to?) -> history points, oldest first. Keys sharing the same arguments
+ * (the usual case: one page of accounts) are read in one statement.
+ */
+export const healthHistory = (scope: TenantScope) => new DataLoader<HistoryKey, HistoryPoint[], string>(async (keys) => {
+  const groups = new Map<string, HistoryKey[]>();
+  for (const k of keys) {
+    const g = JSON.stringify([k.outcomeId, k.from?.toISOString() ?? null, k.to?.toISOString() ?? null]);
+    groups.set(g, [...(groups.get(g) ?? []), k]);
+  }
+  const out = new Map<string, HistoryPoint[]>();
+  for (const ks of groups.values()) {
+    const { outcomeId, from, to } = ks[0];
+    const ids = ks.map((k) => k.accountId);
+    const rows = outcomeId
+      ? await scope.query<HistoryPoint>(
+        `SELECT * FROM (SELECT account_id AS "accountId", outcome_id AS "outcomeId", as_of AS "asOf", score, band, coverage,
+                row_number() OVER (PARTITION BY account_id ORDER BY as_of DESC) AS rn
+           FROM health_snapshots WHERE workspace_id = $1 AND account_id = ANY($2::uuid[]) AND outcome_id = $3
+            AND ($4::timestamptz IS NULL OR as_of >= $4) AND ($5::timestamptz IS NULL OR as_of <= $5)) x
+         WHERE rn <= $6 ORDER BY "asOf"`, [ids, outcomeId, from, to, HISTORY_LIMIT])
+      : await scope.query<HistoryPoint>(
+        `SELECT * FROM (SELECT account_id AS "accountId", NULL::uuid AS "outcomeId", as_of AS "asOf", score, band, coverage,
+                row_number() OVER (PARTITION BY account_id ORDER BY as_of DESC) AS rn
+           FROM account_health_snapshots WHERE workspace_id = $1 AND account_id = ANY($2::uuid[])
+            AND ($3::timestamptz IS NULL OR as_of >= $3) AND ($4::timestamptz IS NULL OR as_of <= $4)) x
+         WHERE rn <= $5 ORDER BY "asOf"`, [ids, from, to, HISTORY_LIMIT]);
+    for (const k of ks) out.set(historyKey(k), []);
+    for (const r of rows) out.get(historyKey({ ...ks[0], accountId: r.accountId }))?.push(r);
+  }
+  return keys.map((k) => out.get(historyKey(k)) ?? []);
+}, { cacheKeyFn: (k) => historyKey(k) });
+
+function historyKey(k: HistoryKey): string {
+  return JSON.stringify([k.accountId, k.outcomeId, k.from?.toISOString() ?? null, k.to?.toISOString() ?? null]);
+}

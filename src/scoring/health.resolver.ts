@@ -1,0 +1,124 @@
+/** Health on Account (current tables, via loaders), OutcomeHealth's relations, and Query.scoreAccount. */
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Account } from '../accounts/account.entity';
+import { Component } from '../coins/coin.entity';
+import { stageById } from '../journeys/journey.loaders';
+import { JourneyStage, Milestone } from '../journeys/journey.entity';
+import { Outcome } from '../outcomes/outcome.entity';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { componentById, milestoneById, outcomeById } from './health.loaders';
+import * as health from './health.service';
+import {
+  AccountHealth, AccountScore, ComponentMove, Driver, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth, OverdueMilestone,
+} from './health.types';
+
+@Resolver(() => Account)
+export class AccountHealthResolver {
+  @FieldResolver(() => AccountHealth, { description: 'Current health (weighted mean of the outcome scores); UNKNOWN until scored.' })
+  async health(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<AccountHealth> {
+    return await health.accountHealth(ctx.tenant, account.id);
+  }
+
+  @FieldResolver(() => [OutcomeHealth], { description: 'Current health per active outcome of its cluster.' })
+  async outcomes(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<OutcomeHealth[]> {
+    return await health.accountOutcomes(ctx.tenant, account.id);
+  }
+
+  @FieldResolver(() => [HealthPoint], { description: 'Snapshots oldest first (at most the newest 1000): of one outcome, or of the account health without outcomeId.' })
+  async healthHistory(
+    @Ctx() ctx: RequestContext, @Root() account: Account,
+    @Arg('outcomeId', () => ID, { nullable: true }) outcomeId?: string | null,
+    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
+    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+  ): Promise<HealthPoint[]> {
+    return await health.history(ctx.tenant, account.id, { outcomeId, from, to });
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => AccountScore, { description: 'Score an account at any time from the stored signals, without saving it (agrees with the snapshots).' })
+  async scoreAccount(@Ctx() ctx: RequestContext, @Arg('accountId', () => ID) accountId: string, @Arg('asOf', () => Date) asOf: Date): Promise<AccountScore> {
+    return await health.scoreAccountAt(ctx.tenant, accountId, asOf);
+  }
+}
+
+@Resolver(() => AccountScore)
+export class AccountScoreResolver {
+  @FieldResolver(() => Account)
+  async account(@Ctx() ctx: RequestContext, @Root() s: AccountScore): Promise<Account> {
+    return await ctx.tenant.mustFind(Account, s.accountId, 'Account');
+  }
+}
+
+@Resolver(() => OutcomeHealth)
+export class OutcomeHealthResolver {
+  @FieldResolver(() => Outcome, { nullable: true })
+  async outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Promise<Outcome | null> {
+    return await ctx.tenant.loader(outcomeById).load(oh.outcomeId);
+  }
+
+  @FieldResolver(() => JourneyStage, { nullable: true, description: 'Journey stage in force (null without a journey).' })
+  async stage(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Promise<JourneyStage | null> {
+    return oh.row.stageId ? await ctx.tenant.loader(stageById).load(oh.row.stageId) : null;
+  }
+
+  @FieldResolver(() => JourneyHealth, { nullable: true, description: 'Null when the outcome has no journey.' })
+  journey(@Root() oh: OutcomeHealth): JourneyHealth | null {
+    return health.journeyOf(oh);
+  }
+
+  @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first.' })
+  drivers(@Root() oh: OutcomeHealth): Driver[] {
+    return health.driversOf(oh);
+  }
+
+  @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })
+  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int) days: number): Promise<HealthChange | null> {
+    return await health.changeOf(ctx.tenant, oh, days);
+  }
+}
+
+@Resolver(() => Driver)
+export class DriverResolver {
+  @FieldResolver(() => Component, { nullable: true, description: 'Null if the component was removed since.' })
+  async component(@Ctx() ctx: RequestContext, @Root() d: Driver): Promise<Component | null> {
+    return await ctx.tenant.loader(componentById).load(d.componentId);
+  }
+}
+
+@Resolver(() => ComponentMove)
+export class ComponentMoveResolver {
+  @FieldResolver(() => Component, { nullable: true })
+  async component(@Ctx() ctx: RequestContext, @Root() m: ComponentMove): Promise<Component | null> {
+    return await ctx.tenant.loader(componentById).load(m.componentId);
+  }
+}
+
+@Resolver(() => JourneyHealth)
+export class JourneyHealthResolver {
+  @FieldResolver(() => Milestone, { nullable: true })
+  async nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<Milestone | null> {
+    return j.nextMilestoneId ? await ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
+  }
+}
+
+@Resolver(() => MilestoneProgress)
+export class MilestoneProgressResolver {
+  @FieldResolver(() => Milestone, { nullable: true })
+  async milestone(@Ctx() ctx: RequestContext, @Root() m: MilestoneProgress): Promise<Milestone | null> {
+    return await ctx.tenant.loader(milestoneById).load(m.milestoneId);
+  }
+}
+
+@Resolver(() => OverdueMilestone)
+export class OverdueMilestoneResolver {
+  @FieldResolver(() => Milestone, { nullable: true })
+  async milestone(@Ctx() ctx: RequestContext, @Root() m: OverdueMilestone): Promise<Milestone | null> {
+    return await ctx.tenant.loader(milestoneById).load(m.milestoneId);
+  }
+}
+
+export const HEALTH_RESOLVERS = [
+  AccountHealthResolver, AccountScoreResolver, OutcomeHealthResolver, DriverResolver, ComponentMoveResolver,
+  JourneyHealthResolver, MilestoneProgressResolver, OverdueMilestoneResolver,
+] as const;

@@ -1,0 +1,86 @@
+/** Reading health: current results (fast path), change, history, and unsaved scoring at any time. */
+import { Account } from '../accounts/account.entity';
+import { InputError } from '../shared/errors';
+import type { TenantScope } from '../shared/tenant';
+import { scoreAccount } from './engine';
+import {
+  AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, JourneyStatus,
+  OutcomeHealth, OverdueMilestone, toMilestoneProgress,
+} from './health.types';
+import { currentAccountHealth, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
+
+const DAY_MS = 86_400_000;
+/** Movers smaller than this (points) are rounding noise. */
+const MOVE_EPSILON = 1e-9;
+
+export async function accountHealth(scope: TenantScope, accountId: string): Promise<AccountHealth> {
+  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId));
+}
+
+export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
+  const rows = await scope.loader(currentOutcomeHealth).load(accountId);
+  return rows.map((r) => OutcomeHealth.from(r.row, r.modelHash));
+}
+
+/** Journey view of an outcome health (null when the outcome has no journey). Overdue = due and not achieved. */
+export function journeyOf(oh: OutcomeHealth): JourneyHealth | null {
+  const { row } = oh;
+  if (!row.journeyStatus) return null;
+  const j = new JourneyHealth();
+  j.status = row.journeyStatus as JourneyStatus;
+  j.overdueMilestones = row.milestones
+    .filter((m) => m.achievedAt === null && m.expectedByDay <= row.journeyDay)
+    .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: row.journeyDay - m.expectedByDay }))
+    .sort((a, b) => b.daysOverdue - a.daysOverdue);
+  j.nextMilestoneId = row.nextMilestoneId;
+  j.daysUntilDue = row.daysUntilDue;
+  j.milestones = row.milestones.map(toMilestoneProgress);
+  return j;
+}
+
+/** Drivers, the ones that lost the most points first (ties keep the coin's component order). */
+export function driversOf(oh: OutcomeHealth): Driver[] {
+  return oh.row.drivers.map(Driver.from).sort((a, b) => b.pointsLost - a.pointsLost);
+}
+
+/** Difference from the newest snapshot at or before asOf − days, and the components that moved it (by contribution). */
+export async function changeOf(scope: TenantScope, oh: OutcomeHealth, days: number): Promise<HealthChange | null> {
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new InputError('days', 'days must be a whole number from 1 to 3650.');
+  const atOrBefore = new Date(new Date(oh.asOf).getTime() - days * DAY_MS);
+  const past = await scope.loader(snapshotAtOrBefore).load({ accountId: oh.row.accountId, outcomeId: oh.outcomeId, atOrBefore });
+  if (!past) return null;
+  const before = new Map(past.drivers.map((d) => [d.componentId, d]));
+  const now = new Map(oh.row.drivers.map((d) => [d.componentId, d]));
+  const movers: ComponentMove[] = [];
+  for (const id of new Set([...before.keys(), ...now.keys()])) {
+    const delta = (now.get(id)?.contribution ?? 0) - (before.get(id)?.contribution ?? 0);
+    if (Math.abs(delta) > MOVE_EPSILON) {
+      movers.push(Object.assign(new ComponentMove(), { componentId: id, key: (now.get(id) ?? before.get(id))!.key, delta }));
+    }
+  }
+  movers.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+  return Object.assign(new HealthChange(), {
+    delta: oh.score !== null && past.score !== null ? oh.score - past.score : null,
+    fromScore: past.score, fromAsOf: past.asOf, movers,
+  });
+}
+
+export async function history(scope: TenantScope, accountId: string, args: { outcomeId?: string | null; from?: Date | null; to?: Date | null }): Promise<HealthPoint[]> {
+  if (args.from && args.to && args.from > args.to) throw new InputError('from', 'from must not be after to.');
+  const points = await scope.loader(healthHistory).load({ accountId, outcomeId: args.outcomeId ?? null, from: args.from ?? null, to: args.to ?? null });
+  return points.map((p) => Object.assign(new HealthPoint(), {
+    asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
+  }));
+}
+
+/** Score one account at `asOf` from the stored signals, without saving (same engine as the snapshots). */
+export async function scoreAccountAt(scope: TenantScope, accountId: string, asOf: Date): Promise<AccountScore> {
+  await scope.mustFind(Account, accountId, 'Account');
+  if (Number.isNaN(new Date(asOf).getTime())) throw new InputError('asOf', 'asOf must be a valid date-time.');
+  const r = await scoreAccount(scope, accountId, asOf);
+  return Object.assign(new AccountScore(), {
+    accountId, asOf, modelVersion: r.modelHash,
+    health: AccountHealth.from(r.account),
+    outcomes: r.outcomes.map((o) => OutcomeHealth.from(o, r.modelHash)),
+  });
+}

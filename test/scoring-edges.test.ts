@@ -1,0 +1,279 @@
+/**
+ * Every aggregation and scoring function at its edges: no signals, one signal, a signal exactly at
+ * T − window (out) and exactly at T (in), normalizeBy missing or 0, the day a stage starts, all
+ * components missing, PERCENTILE with a single account and with ties; journey statuses and
+ * achievedAt; account health weighting and workspace thresholds; coverage.
+ */
+import { useTestServer } from './support/harness';
+import { bareWorkspace, completeMilestone, insertAccount, insertCluster, insertCoin, insertJourney, insertOutcome, insertSignals, linear, scopeOf } from './scoring-seed';
+import { scoreAccounts, type OutcomeHealthRow } from '../src/scoring/engine';
+
+const T = '2026-03-10T00:00:00.000Z';
+const daysBefore = (n: number, iso = T) => new Date(new Date(iso).getTime() - n * 86_400_000).toISOString();
+
+describe('scoring edge cases', () => {
+  const t = useTestServer();
+
+  async function score(ws: string, accountIds?: string[], asOf = T) {
+    return await scoreAccounts(scopeOf(t.db, ws), { asOf: new Date(asOf), accountIds: accountIds ?? null, persist: false });
+  }
+  const rowOf = (rows: OutcomeHealthRow[], account: string, outcome?: string) => rows.find((r) => r.accountId === account && (!outcome || r.outcomeId === outcome))!;
+  const drv = (row: OutcomeHealthRow, key: string) => row.drivers.find((d) => d.key === key)!;
+
+  it('aggregations: window bounds, no signals, one signal, normalizeBy missing or 0', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    const m = (aggregation: string, extra: Record<string, unknown> = {}) => ({ aggregation, signalType: 'ev', windowDays: 10, ...extra });
+    // LINEAR 0 → 100: score = value clamped, so scores are easy to read
+    await insertCoin(t.db, ws, outcome, { components: [
+      linear('count', 'REACTIVE', 1, m('COUNT')),
+      linear('days', 'REACTIVE', 1, m('DISTINCT_DAYS')),
+      linear('subjects', 'REACTIVE', 1, m('DISTINCT_SUBJECTS')),
+      linear('sum', 'REACTIVE', 1, m('SUM')),
+      linear('avg', 'REACTIVE', 1, m('AVG')),
+      linear('min', 'REACTIVE', 1, m('MIN')),
+      linear('max', 'REACTIVE', 1, m('MAX')),
+      linear('latest', 'REACTIVE', 1, m('LATEST')),
+      linear('since', 'REACTIVE', 1, m('DAYS_SINCE')), // window ignored
+      linear('count_a_ever', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev', subject: 'a' }),
+      linear('sum_per_seat', 'REACTIVE', 1, m('SUM', { normalizeBy: 'seats' })),
+    ] });
+    // x: day 0 = 2026-03-01 → d = 9 at T; window (T − 10 d, T] = (02-28 00:00, 03-10 00:00]
+    const x = await insertAccount(t.db, ws, cluster, 'x', { seats: 3 }, '2026-03-01T00:00:00Z');
+    await insertSignals(t.db, ws, x, [
+      { type: 'ev', at: '2026-02-28T00:00:00Z', subject: 'a', value: 100 }, // exactly T − 10 days: out of the window
+      { type: 'ev', at: '2026-03-01T10:00:00Z', subject: 'a', value: 5 },
+      { type: 'ev', at: '2026-03-01T20:00:00Z', subject: 'b', value: 1 },
+      { type: 'ev', at: '2026-03-05T00:00:00Z' }, // no subject, no value
+      { type: 'ev', at: T, subject: 'c', value: 3 }, // exactly T: in
+      { type: 'ev', at: '2026-03-11T00:00:00Z', subject: 'd', value: 1000 }, // after T: ignored
+      { type: 'other', at: '2026-03-02T00:00:00Z', value: 50 }, // other type: ignored
+    ]);
+    const y = await insertAccount(t.db, ws, cluster, 'y', {}, '2026-03-01T00:00:00Z'); // no signals, no seats
+    const z = await insertAccount(t.db, ws, cluster, 'z', { seats: 0 }, '2026-03-01T00:00:00Z');
+    await insertSignals(t.db, ws, z, [{ type: 'ev', at: '2026-03-09T12:00:00Z', subject: 'a', value: 7 }]); // one signal, 12 h before T
+
+    const r = await score(ws);
+    const vals = (id: string) => Object.fromEntries(rowOf(r.outcomes!, id).drivers.map((d) => [d.key, d.rawValue]));
+    // x: count 4 (03-01 ×2, 03-05, T); days 03-01, 03-05, 03-10 = 3; subjects a, b, c = 3 (null not counted);
+    //    sum 5 + 1 + 3 = 9; avg over the 3 values = 3; min 1; max 5; latest = the signal at T = 3; since 0;
+    //    subject a ever (≤ T, no window) = 2; sum per seat 9 / 3 = 3
+    expect(vals(x)).toEqual({ count: 4, days: 3, subjects: 3, sum: 9, avg: 3, min: 1, max: 5, latest: 3, since: 0, count_a_ever: 2, sum_per_seat: 3 });
+    // y: counts and sums 0; AVG/MIN/MAX/LATEST missing; never seen → DAYS_SINCE = d = 9; no seats → missing
+    expect(vals(y)).toEqual({ count: 0, days: 0, subjects: 0, sum: 0, avg: null, min: null, max: null, latest: null, since: 9, count_a_ever: 0, sum_per_seat: null });
+    // z: one signal; seats = 0 → missing
+    expect(vals(z)).toEqual({ count: 1, days: 1, subjects: 1, sum: 7, avg: 7, min: 7, max: 7, latest: 7, since: 0, count_a_ever: 1, sum_per_seat: null });
+    const ry = rowOf(r.outcomes!, y);
+    expect(drv(ry, 'avg')).toMatchObject({ missing: true, applicable: true, score: null, effectiveWeight: 0, pointsLost: 0 });
+    // y's present components: count 0, days 0, subjects 0, sum 0, since 9, count_a_ever 0 → R = 9/6 = 1.5; 5 of 11 weights missing
+    expect(ry.reactive).toBeCloseTo(1.5, 12);
+    expect(ry.score).toBeCloseTo(1.5, 12); // the proactive side is missing: the coin is the reactive side alone
+    expect(ry.proactive).toBeNull();
+    expect(ry.coverage).toBeCloseTo(6 / 11, 12);
+  });
+
+  it('all components missing → null score, UNKNOWN band, coverage 0; account health UNKNOWN', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    await insertCoin(t.db, ws, outcome, { components: [
+      linear('pulse', 'PROACTIVE', 1, { aggregation: 'LATEST', signalType: 'csm_pulse' }, 1, 5),
+      linear('nps', 'REACTIVE', 1, { aggregation: 'AVG', signalType: 'nps', windowDays: 90 }, 0, 10),
+    ] });
+    const a = await insertAccount(t.db, ws, cluster, 'a', {}, '2026-01-01T00:00:00Z');
+    const r = await score(ws);
+    expect(rowOf(r.outcomes!, a)).toMatchObject({ score: null, band: 'UNKNOWN', proactive: null, reactive: null, coverage: 0, journeyStatus: null, stageId: null });
+    expect(r.accounts![0]).toMatchObject({ accountId: a, score: null, band: 'UNKNOWN' });
+  });
+
+  it('LINEAR clamps and reverses, BANDS is 0 below every band', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    await insertCoin(t.db, ws, outcome, { components: [
+      linear('above', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev' }, 0, 2), // 3 ≥ target → 100
+      linear('lower_better', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev' }, 4, 0), // (3 − 4)/(0 − 4) = 0.25 → 25
+      linear('past_floor', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev' }, 2, 0), // below floor side → 0
+      { key: 'bands_below', name: 'b', side: 'REACTIVE', weight: 1, metric: { aggregation: 'COUNT', signalType: 'ev' },
+        scoring: { type: 'BANDS', bands: [{ min: 5, score: 80 }, { min: 10, score: 100 }] } }, // 3 < 5 → 0
+      { key: 'bands_mid', name: 'b', side: 'REACTIVE', weight: 1, metric: { aggregation: 'COUNT', signalType: 'ev' },
+        scoring: { type: 'BANDS', bands: [{ min: 3, score: 60 }, { min: 0, score: 10 }, { min: 4, score: 90 }] } }, // unsorted; 3 → 60
+    ] });
+    const a = await insertAccount(t.db, ws, cluster, 'a', {}, '2026-01-01T00:00:00Z');
+    await insertSignals(t.db, ws, a, [{ type: 'ev', at: '2026-03-01T00:00:00Z' }, { type: 'ev', at: '2026-03-02T00:00:00Z' }, { type: 'ev', at: '2026-03-03T00:00:00Z' }]);
+    const row = (await score(ws)).outcomes![0];
+    expect(Object.fromEntries(row.drivers.map((d) => [d.key, d.score]))).toEqual({ above: 100, lower_better: 25, past_floor: 0, bands_below: 0, bands_mid: 60 });
+    expect(row.score).toBeCloseTo((100 + 25 + 0 + 0 + 60) / 5, 12);
+  });
+
+  it('PERCENTILE among the accounts of the same cluster at T: ties, lower-is-better, single account = 50, missing values excluded', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const other = await insertCluster(t.db, ws, 'Solo', 1, { attribute: 'solo', op: 'EQ', value: true });
+    const pct = (higherIsBetter: boolean) => ({ type: 'PERCENTILE', higherIsBetter });
+    const coin = { components: [
+      { key: 'up', name: 'up', side: 'REACTIVE', weight: 1, metric: { aggregation: 'MAX', signalType: 'v' }, scoring: pct(true) },
+      { key: 'down', name: 'down', side: 'PROACTIVE', weight: 1, metric: { aggregation: 'MAX', signalType: 'v' }, scoring: pct(false) },
+    ] };
+    const o1 = await insertOutcome(t.db, ws, cluster, 'o1');
+    await insertCoin(t.db, ws, o1, coin);
+    const o2 = await insertOutcome(t.db, ws, other, 'o2');
+    await insertCoin(t.db, ws, o2, coin);
+    const ids: string[] = [];
+    for (const [i, v] of [1, 2, 2, 5].entries()) {
+      const id = await insertAccount(t.db, ws, cluster, `p${i}`, {}, '2026-01-01T00:00:00Z');
+      await insertSignals(t.db, ws, id, [{ type: 'v', at: '2026-03-01T00:00:00Z', value: v }]);
+      ids.push(id);
+    }
+    const none = await insertAccount(t.db, ws, cluster, 'none', {}, '2026-01-01T00:00:00Z'); // no value: not a peer
+    const solo = await insertAccount(t.db, ws, other, 'solo', { solo: true }, '2026-01-01T00:00:00Z');
+    await insertSignals(t.db, ws, solo, [{ type: 'v', at: '2026-03-01T00:00:00Z', value: 1000 }]);
+    const r = await score(ws);
+    // 4 peers with a value (n − 1 = 3). value 1: worse 0 → 0; value 2: worse 1 + ½·1 equal → 50; value 5: worse 3 → 100.
+    // Lower is better: 1 → 3/3 = 100; 2 → (1 + ½)/3 = 50; 5 → 0.
+    const got = ids.map((id) => { const row = rowOf(r.outcomes!, id); return [drv(row, 'up').score, drv(row, 'down').score]; });
+    expect(got).toEqual([[0, 100], [50, 50], [50, 50], [100, 0]]);
+    expect(drv(rowOf(r.outcomes!, none), 'up')).toMatchObject({ missing: true, score: null });
+    // alone in its cluster (the other cluster's accounts are not peers) → 50
+    expect(drv(rowOf(r.outcomes!, solo), 'up').score).toBe(50);
+    // scoring one account alone still ranks it among its cluster's peers
+    const single = await score(ws, [ids[3]]);
+    expect(single.outcomes).toHaveLength(1);
+    expect(single.outcomes![0]).toEqual(rowOf(r.outcomes!, ids[3]));
+  });
+
+  it('stage overrides switch on the day the stage starts', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    await insertJourney(t.db, ws, outcome, { stages: [{ key: 'onboarding', startDay: 0 }, { key: 'adoption', startDay: 30 }] });
+    await insertCoin(t.db, ws, outcome, { components: [
+      linear('logins', 'REACTIVE', 1, { aggregation: 'DISTINCT_DAYS', signalType: 'login', windowDays: 30 }, 0, 20,
+        { stageOverrides: [{ stageKey: 'onboarding', scoring: { type: 'LINEAR', floor: 0, target: 5 } }] }),
+    ] });
+    const d29 = await insertAccount(t.db, ws, cluster, 'd29', {}, daysBefore(29.5)); // d = floor(29.5) = 29 → onboarding
+    const d30 = await insertAccount(t.db, ws, cluster, 'd30', {}, daysBefore(30)); // exactly 30 days → adoption starts today
+    for (const a of [d29, d30]) {
+      await insertSignals(t.db, ws, a, [1, 2, 3, 4, 5].map((i) => ({ type: 'login', at: daysBefore(i) })));
+    }
+    const r = await score(ws);
+    const r29 = rowOf(r.outcomes!, d29);
+    const r30 = rowOf(r.outcomes!, d30);
+    expect([r29.journeyDay, r30.journeyDay]).toEqual([29, 30]);
+    expect(drv(r29, 'logins').score).toBe(100); // onboarding override: 5 / 5
+    expect(drv(r30, 'logins').score).toBe(25); // default: 5 / 20
+  });
+
+  it('journey: ON_TRACK, AHEAD, BEHIND, STUCK and achievedAt of COUNT / SUM / DISTINCT_DAYS rules', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    const ms = await insertJourney(t.db, ws, outcome, { stuckAfterDays: 10, stages: [{ key: 's', startDay: 0, milestones: [
+      { key: 'two_logins', expectedByDay: 5, weight: 1, completion: 'AUTOMATIC', rule: { signalType: 'login', aggregation: 'COUNT', atLeast: 2 } },
+      { key: 'spend_100', expectedByDay: 20, weight: 2, completion: 'AUTOMATIC', rule: { signalType: 'purchase', aggregation: 'SUM', atLeast: 100 } },
+      { key: 'three_days', expectedByDay: 40, weight: 1, completion: 'AUTOMATIC', rule: { signalType: 'login', aggregation: 'DISTINCT_DAYS', atLeast: 3 } },
+      { key: 'signed', expectedByDay: 60, weight: 1, completion: 'MANUAL' },
+    ] }] });
+    await insertCoin(t.db, ws, outcome, { components: [linear('adherence', 'PROACTIVE', 1, { aggregation: 'JOURNEY_ADHERENCE' }, 0, 1)] });
+    const start = daysBefore(25); // d = 25 for all: two_logins (5) and spend_100 (20) are due
+    const at = (day: number, hour = 9) => new Date(new Date(start).getTime() + day * 86_400_000 + hour * 3_600_000).toISOString();
+    const mk = async (name: string, signals: Array<{ type: string; at: string; value?: number }>) => {
+      const id = await insertAccount(t.db, ws, cluster, name, {}, start);
+      await insertSignals(t.db, ws, id, signals);
+      return id;
+    };
+    const onTrack = await mk('on_track', [
+      { type: 'login', at: daysBefore(30) }, // before journey start: does not count
+      { type: 'login', at: at(1) }, { type: 'login', at: at(1, 15) }, // 2nd login, same day → two_logins at day 1 15:00
+      { type: 'purchase', at: at(3), value: 60 }, { type: 'purchase', at: at(8), value: 50 }, // 110 ≥ 100 at day 8
+    ]);
+    const ahead = await mk('ahead', [
+      { type: 'login', at: at(1) }, { type: 'login', at: at(1, 15) }, { type: 'login', at: at(2) }, { type: 'login', at: at(4) }, // 3rd day: day 4
+      { type: 'purchase', at: at(2), value: 100 },
+    ]);
+    const behind = await mk('behind', [{ type: 'login', at: at(16) }, { type: 'login', at: at(17) }]); // two_logins late (day 17, 8 days ago)
+    const stuck = await mk('stuck', [{ type: 'login', at: at(1) }, { type: 'login', at: at(2) }]); // last achievement 23 days ago > 10
+    const never = await mk('never', []);
+    await completeMilestone(t.db, ws, ahead, ms.signed, at(20));
+    const r = await score(ws);
+    const ach = (id: string) => Object.fromEntries(rowOf(r.outcomes!, id).milestones.map((m) => [m.key, m.achievedAt]));
+    expect(rowOf(r.outcomes!, onTrack)).toMatchObject({ journeyStatus: 'ON_TRACK', overdueCount: 0, nextMilestoneId: ms.three_days, daysUntilDue: 15 });
+    expect(ach(onTrack)).toEqual({ two_logins: at(1, 15), spend_100: at(8), three_days: null, signed: null });
+    // ahead: three_days (due 40) achieved at day 4 with the 3rd distinct day; signed (manual, due 60) on day 20
+    expect(rowOf(r.outcomes!, ahead)).toMatchObject({ journeyStatus: 'AHEAD', nextMilestoneId: null, daysUntilDue: null });
+    expect(ach(ahead)).toEqual({ two_logins: at(1, 15), spend_100: at(2), three_days: at(4), signed: at(20) });
+    // behind: spend_100 overdue (due 20, d 25), last achievement 8 days ago (< 10) → BEHIND; adherence 1/3
+    expect(rowOf(r.outcomes!, behind)).toMatchObject({ journeyStatus: 'BEHIND', overdueCount: 1 });
+    expect(drv(rowOf(r.outcomes!, behind), 'adherence').rawValue).toBeCloseTo(1 / 3, 12);
+    expect(rowOf(r.outcomes!, stuck)).toMatchObject({ journeyStatus: 'STUCK', overdueCount: 1 });
+    expect(rowOf(r.outcomes!, never)).toMatchObject({ journeyStatus: 'STUCK', overdueCount: 2 });
+    expect(drv(rowOf(r.outcomes!, never), 'adherence').rawValue).toBe(0);
+    // before any milestone is due (T − 24 days → d = 1): adherence 1, ON_TRACK
+    const early = await score(ws, [never], daysBefore(24));
+    expect(early.outcomes![0]).toMatchObject({ journeyDay: 1, journeyStatus: 'ON_TRACK' });
+    expect(drv(early.outcomes![0], 'adherence').rawValue).toBe(1);
+  });
+
+  it('account health = outcome-weighted mean of the non-null outcome scores; bands follow the workspace thresholds', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db, { redBelow: 50, yellowBelow: 75 });
+    const heavy = await insertOutcome(t.db, ws, cluster, 'heavy', 3);
+    const light = await insertOutcome(t.db, ws, cluster, 'light', 1);
+    const empty = await insertOutcome(t.db, ws, cluster, 'no coin', 5); // null score: left out
+    const inactive = await insertOutcome(t.db, ws, cluster, 'inactive', 10, false); // not scored at all
+    await insertCoin(t.db, ws, heavy, { components: [linear('c', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'a' }, 0, 10)] });
+    await insertCoin(t.db, ws, light, { components: [linear('c', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'b' }, 0, 10)] });
+    await insertCoin(t.db, ws, inactive, { components: [linear('c', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'b' }, 0, 10)] });
+    const acc = await insertAccount(t.db, ws, cluster, 'acc', {}, '2026-01-01T00:00:00Z');
+    await insertSignals(t.db, ws, acc, [
+      ...Array.from({ length: 8 }, (_, i) => ({ type: 'a', at: daysBefore(i + 1) })), // heavy: 8/10 → 80
+      ...Array.from({ length: 4 }, (_, i) => ({ type: 'b', at: daysBefore(i + 1) })), // light: 4/10 → 40
+    ]);
+    const r = await score(ws);
+    expect(r.outcomes!.map((o) => o.outcomeId).sort()).toEqual([heavy, light, empty].sort());
+    expect(rowOf(r.outcomes!, acc, heavy)).toMatchObject({ score: 80, band: 'GREEN' }); // ≥ 75
+    expect(rowOf(r.outcomes!, acc, light)).toMatchObject({ score: 40, band: 'RED' }); // < 50
+    expect(rowOf(r.outcomes!, acc, empty)).toMatchObject({ score: null, band: 'UNKNOWN', drivers: [] });
+    // (3·80 + 1·40) / (3 + 1) = 280 / 4 = 70 → YELLOW with thresholds 50 / 75 (GREEN under the default 70)
+    expect(r.accounts![0]).toMatchObject({ score: 70, band: 'YELLOW' });
+  });
+
+  it('coverage scales each side by its side weight; renormalisation over present components', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    await insertCoin(t.db, ws, outcome, { proactiveWeight: 25, reactiveWeight: 75, components: [
+      linear('r_present', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'a' }, 0, 10),
+      linear('r_missing', 'REACTIVE', 3, { aggregation: 'LATEST', signalType: 'nps' }, 0, 10),
+      linear('p_present', 'PROACTIVE', 2, { aggregation: 'COUNT', signalType: 'qbr' }, 0, 1),
+      linear('p_not_applicable', 'PROACTIVE', 5, { aggregation: 'COUNT', signalType: 'qbr' }, 0, 1,
+        { applicability: { attribute: 'managed', op: 'EQ', value: true } }),
+    ] });
+    const acc = await insertAccount(t.db, ws, cluster, 'acc', { managed: false }, '2026-01-01T00:00:00Z');
+    await insertSignals(t.db, ws, acc, [{ type: 'a', at: daysBefore(1) }, { type: 'a', at: daysBefore(2) }]); // 2/10 → 20; no qbr → 0
+    const row = (await score(ws)).outcomes![0];
+    // R = 20 (r_missing left out), P = 0 (p_not_applicable left out); coin = (0·25 + 20·75)/100 = 15
+    expect(row).toMatchObject({ reactive: 20, proactive: 0, score: 15, band: 'RED' });
+    // coverage = (75 · 1/(1+3) + 25 · 2/2) / (75 + 25) = (18.75 + 25) / 100 = 0.4375
+    expect(row.coverage).toBeCloseTo(0.4375, 12);
+    expect(drv(row, 'r_present').effectiveWeight).toBeCloseTo(0.75, 12);
+    expect(drv(row, 'p_present').effectiveWeight).toBeCloseTo(0.25, 12);
+    expect(drv(row, 'p_not_applicable')).toMatchObject({ applicable: false, missing: false, effectiveWeight: 0 });
+  });
+
+  it('records one model version per distinct configuration, with the configuration kept', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    const comp = await insertCoin(t.db, ws, outcome, { components: [linear('c', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'a' }, 0, 10)] });
+    await insertAccount(t.db, ws, cluster, 'acc', {}, '2026-01-01T00:00:00Z');
+    const scope = scopeOf(t.db, ws);
+    const first = await scoreAccounts(scope, { asOf: new Date(T), persist: true });
+    const again = await scoreAccounts(scope, { asOf: new Date(daysBefore(-1)), persist: true });
+    expect(again.modelVersionId).toBe(first.modelVersionId); // same configuration → same version
+    await t.db.query(`UPDATE components SET weight = 2 WHERE workspace_id = $1 AND id = $2`, [ws, comp.c]);
+    const changed = await scoreAccounts(scope, { asOf: new Date(daysBefore(-2)), persist: true });
+    expect(changed.modelVersionId).not.toBe(first.modelVersionId);
+    const versions = await t.db.query(`SELECT id, config FROM model_versions WHERE workspace_id = $1 ORDER BY created_at`, [ws]);
+    expect(versions).toHaveLength(2);
+    expect(versions.map((v: any) => v.config.outcomes[0].coin.components[0].weight).sort()).toEqual([1, 2]);
+    const snaps = await t.db.query(`SELECT model_version_id FROM health_snapshots WHERE workspace_id = $1 ORDER BY as_of`, [ws]);
+    expect(snaps.map((r: any) => r.model_version_id)).toEqual([first.modelVersionId, first.modelVersionId, changed.modelVersionId]);
+    // the current row follows the newest asOf; an older backfill does not overwrite it
+    await scoreAccounts(scope, { asOf: new Date(daysBefore(30)), persist: true });
+    const [cur] = await t.db.query(`SELECT as_of FROM current_outcome_health WHERE workspace_id = $1`, [ws]);
+    expect(cur.as_of.toISOString()).toBe(daysBefore(-2));
+  });
+});
