@@ -1,0 +1,153 @@
+/**
+ * Scoring runs: a full or scoped recompute, processed in chunks by the job worker, whose progress
+ * a client polls. And the rescore requests that ingestion leaves for the incremental rescore job.
+ */
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Workspace } from '../workspaces/workspace.entity';
+
+export enum ScoringRunState {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(ScoringRunState, {
+  name: 'ScoringRunState',
+  valuesConfig: {
+    QUEUED: { description: 'Waiting for a worker.' },
+    RUNNING: { description: 'A worker scores its chunks; `done` grows after each chunk.' },
+    SUCCEEDED: { description: 'Every account of the scope was scored.' },
+    FAILED: { description: 'A chunk failed (see `error`); chunks already done are kept; `restartScoringRun` resumes.' },
+    CANCELLED: { description: 'Stopped by `cancelScoringRun`; `restartScoringRun` resumes.' },
+  },
+});
+
+export enum ScoringRunKind {
+  MANUAL = 'MANUAL',
+  DAILY = 'DAILY',
+  CLI = 'CLI',
+}
+registerEnumType(ScoringRunKind, {
+  name: 'ScoringRunKind',
+  description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY) or `npm run rescore` (CLI).',
+});
+
+/** Which accounts a run scores; the conditions combine (AND). Empty = every account of the workspace. */
+@ObjectType('ScoringRunScope')
+export class RunScope {
+  @Field(() => ID, { nullable: true }) clusterId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The accounts of the cluster this outcome belongs to.' }) outcomeId?: string | null;
+  @Field(() => [ID], { nullable: true }) accountIds?: string[] | null;
+}
+
+@ObjectType({ description: 'A recompute of health scores, processed in chunks; poll it for progress.' })
+@Entity('scoring_runs')
+@Index('scoring_runs_created_idx', ['workspaceId', 'createdAt'])
+// The recovery sweep looks across workspaces for runs no worker is processing.
+@Index('scoring_runs_open_idx', ['state', 'heartbeatAt'], { where: `"state" IN ('QUEUED', 'RUNNING')` })
+export class ScoringRun {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => ScoringRunKind)
+  @Column('text', { default: ScoringRunKind.MANUAL })
+  kind: ScoringRunKind;
+
+  @Field(() => RunScope)
+  @Column('jsonb', { default: () => "'{}'" })
+  scope: RunScope;
+
+  @Field(() => ScoringRunState)
+  @Column('text', { default: ScoringRunState.QUEUED })
+  state: ScoringRunState;
+
+  @Field(() => Int, { description: 'Accounts in the scope when the run was created.' })
+  @Column('int', { default: 0 })
+  total: number;
+
+  @Field(() => Int, { description: 'Accounts scored so far (completed chunks).' })
+  @Column('int', { default: 0 })
+  done: number;
+
+  @Field({ description: 'The fixed time every account of this run is scored at.' })
+  @Column('timestamptz')
+  asOf: Date;
+
+  /** Last account id of the last committed chunk: a restarted run resumes after it (chunks go in id order). */
+  @Column('uuid', { nullable: true })
+  cursor: string | null;
+
+  @Column('int', { default: 5000 })
+  chunkSize: number;
+
+  /** Incremented by each claim; a worker only commits chunks while it holds the latest attempt (fencing). */
+  @Field(() => Int, { description: 'How many times a worker started (or resumed) this run.' })
+  @Column('int', { default: 0 })
+  attempts: number;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  error: string | null;
+
+  /** API key that asked for the run (null for DAILY/CLI). */
+  @Column('uuid', { nullable: true })
+  requestedBy: string | null;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  startedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  finishedAt: Date | null;
+
+  /** Refreshed every few seconds by the worker processing the run; stale = that worker died. */
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  heartbeatAt: Date | null;
+
+  @Field(() => Float, { description: 'done / total in [0, 1] (1 for a finished empty run).' })
+  get progress(): number {
+    if (this.total > 0) return Math.min(1, this.done / this.total);
+    return this.state === ScoringRunState.SUCCEEDED ? 1 : 0;
+  }
+
+  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: Workspace;
+}
+
+/**
+ * Accounts whose signals changed and that await the incremental rescore. Append-only rows (one per
+ * ingestion call) so that ingestion never waits on a lock; the rescore job deletes the rows it scores
+ * in the same transaction as the scores, so a crash leaves them for the next attempt. Account ids
+ * are an array (no foreign key): ids of deleted accounts simply score nothing.
+ */
+@Entity('rescore_requests')
+export class RescoreRequest {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id: string;
+
+  @Column('uuid', { array: true })
+  accountIds: string[];
+
+  @Column('timestamptz', { default: () => 'now()' })
+  requestedAt: Date;
+
+  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: Workspace;
+}

@@ -1,0 +1,42 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { ScoringRun } from './runs.entity';
+import { RecomputeScopeInput } from './runs.inputs';
+import * as runs from './runs.service';
+
+@Resolver(() => ScoringRun)
+export class ScoringRunResolver {
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => ScoringRun, { description: 'Recompute health for a scope (default: every account) in the background; poll scoringRun(id).' })
+  async recomputeHealth(
+    @Ctx() ctx: RequestContext,
+    @Arg('scope', () => RecomputeScopeInput, { nullable: true }) scope?: RecomputeScopeInput | null,
+  ): Promise<ScoringRun> {
+    return await runs.recomputeHealth(ctx.tenant, scope ?? {});
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => ScoringRun, { description: 'Resume a FAILED or CANCELLED run, or a RUNNING one whose worker died, after its last completed chunk.' })
+  async restartScoringRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ScoringRun> {
+    return await runs.restartRun(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => ScoringRun, { description: 'Stop a QUEUED or RUNNING run; completed chunks keep their scores.' })
+  async cancelScoringRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ScoringRun> {
+    return await runs.cancelRun(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => ScoringRun)
+  async scoringRun(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ScoringRun> {
+    return await runs.getRun(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => [ScoringRun], { description: 'The newest runs first.' })
+  async scoringRuns(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<ScoringRun[]> {
+    return await runs.listRuns(ctx.tenant, first);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Scoring runs: a recompute of a scope of accounts at one fixed `asOf`, processed in chunks of
+ * accounts in id order. Each chunk is one engine call and ONE transaction together with the run's
+ * progress (`done`, `cursor`), so an interrupted run has either scored a chunk completely or not at
+ * all, the previous snapshots stay as they were, and a restart resumes after the last chunk.
+ */
+import type { DataSource } from 'typeorm';
+import { Cluster } from '../clusters/cluster.entity';
+import { Outcome } from '../outcomes/outcome.entity';
+import { enqueue, JOBS } from '../jobs/queue';
+import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { isUuid, TenantScope } from '../shared/tenant';
+import { runHooks, scoreAndPersist } from './runs.engine';
+import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
+
+export const DEFAULT_CHUNK_SIZE = 5000;
+/** A worker refreshes the heartbeat of its run this often … */
+export const HEARTBEAT_MS = 5_000;
+/** … and a RUNNING run whose heartbeat is older than this is considered orphaned (its worker died). */
+export const STALE_AFTER_MS = 30_000;
+const MAX_ACCOUNT_IDS = 100_000;
+const MAX_ERROR_LENGTH = 2000;
+/** Deadlocks with a concurrent incremental rescore of the same accounts are retried, not fatal. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+export interface ScopeInput { clusterId?: string | null; outcomeId?: string | null; accountIds?: string[] | null }
+
+/** SQL predicate over `accounts a` selecting a run's accounts; params continue after `first`. */
+function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [createdBefore];
+  // Accounts created after the run are left to their own incremental rescore: total stays fixed.
+  const parts = [`a.workspace_id = $1`, `a.created_at <= $${first}`];
+  if (scope.clusterId) { params.push(scope.clusterId); parts.push(`a.cluster_id = $${first + params.length - 1}`); }
+  if (scope.outcomeId) {
+    params.push(scope.outcomeId);
+    parts.push(`a.cluster_id = (SELECT o.cluster_id FROM outcomes o WHERE o.workspace_id = $1 AND o.id = $${first + params.length - 1})`);
+  }
+  if (scope.accountIds) { params.push(scope.accountIds); parts.push(`a.id = ANY($${first + params.length - 1}::uuid[])`); }
+  return { sql: parts.join(' AND '), params };
+}
+
+async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
+  const out: RunScope = {};
+  if (input.clusterId) out.clusterId = (await scope.mustFind(Cluster, input.clusterId, 'Cluster')).id;
+  if (input.outcomeId) out.outcomeId = (await scope.mustFind(Outcome, input.outcomeId, 'Outcome')).id;
+  if (input.accountIds) {
+    const ids = [...new Set(input.accountIds)];
+    if (ids.length > MAX_ACCOUNT_IDS) throw new InputError('scope.accountIds', `At most ${MAX_ACCOUNT_IDS} account ids per run.`);
+    const bad = input.accountIds.findIndex((id) => !isUuid(id));
+    if (bad >= 0) throw new InputError(`scope.accountIds[${bad}]`, 'Not an account id.');
+    const found = await scope.query<{ id: string }>('SELECT id FROM accounts WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [ids]);
+    const known = new Set(found.map((r) => r.id));
+    const missing = ids.find((id) => !known.has(id));
+    if (missing) throw new NotFoundError('Account', missing);
+    out.accountIds = ids;
+  }
+  return out;
+}
+
+/** Create a QUEUED run (its total counted now) without enqueueing it. */
+export async function createRun(
+  scope: TenantScope,
+  input: ScopeInput = {},
+  opts: { kind?: ScoringRunKind; asOf?: Date; chunkSize?: number } = {},
+): Promise<ScoringRun> {
+  const runScope = await validateScope(scope, input);
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InputError('chunkSize', 'chunkSize must be a positive integer.');
+  return await scope.transaction(async (tx) => {
+    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now WHERE $1::uuid IS NOT NULL');
+    const where = accountsOfRun(runScope, now, 2);
+    const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts a WHERE ${where.sql}`, where.params);
+    return await tx.save(tx.create(ScoringRun, {
+      kind: opts.kind ?? ScoringRunKind.MANUAL, scope: runScope, state: ScoringRunState.QUEUED, total: n, done: 0,
+      asOf: opts.asOf ?? now, chunkSize, requestedBy: scope.actor, createdAt: now,
+    }));
+  });
+}
+
+/** `recomputeHealth`: create a run and hand it to the job queue; poll it with `scoringRun(id)`. */
+export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number } = {}): Promise<ScoringRun> {
+  const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize });
+  await enqueueRun(run);
+  return run;
+}
+
+async function enqueueRun(run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+  await enqueue(JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
+}
+
+export async function getRun(scope: TenantScope, id: string): Promise<ScoringRun> {
+  return await scope.mustFind(ScoringRun, id, 'Scoring run');
+}
+
+export async function listRuns(scope: TenantScope, first = 20): Promise<ScoringRun[]> {
+  if (!Number.isInteger(first) || first < 1 || first > 100) throw new InputError('first', 'first must be between 1 and 100.');
+  return await scope.find(ScoringRun, { order: { createdAt: 'DESC', id: 'DESC' }, take: first });
+}
+
+/** Stop a queued or running run after its current chunk (that chunk is rolled back). */
+export async function cancelRun(scope: TenantScope, id: string): Promise<ScoringRun> {
+  await getRun(scope, id);
+  const rows = await scope.query(
+    `WITH u AS (UPDATE scoring_runs SET state = 'CANCELLED', finished_at = now()
+                 WHERE workspace_id = $1 AND id = $2 AND state IN ('QUEUED', 'RUNNING') RETURNING id) SELECT * FROM u`, [id]);
+  if (!rows.length) throw new ConflictError('Only a QUEUED or RUNNING run can be cancelled.');
+  return await getRun(scope, id);
+}
+
+/**
+ * Resume a FAILED or CANCELLED run, or a RUNNING one whose worker died (stale heartbeat), after its
+ * last completed chunk, at the same asOf.
+ */
+export async function restartRun(scope: TenantScope, id: string, staleAfterMs = STALE_AFTER_MS): Promise<ScoringRun> {
+  await getRun(scope, id);
+  const rows = await scope.query(
+    `WITH u AS (UPDATE scoring_runs SET state = 'QUEUED', error = NULL, finished_at = NULL, heartbeat_at = NULL
+                 WHERE workspace_id = $1 AND id = $2
+                   AND (state IN ('FAILED', 'CANCELLED')
+                        OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
+                 RETURNING id) SELECT * FROM u`, [id, staleAfterMs]);
+  if (!rows.length) {
+    throw new ConflictError('Only a FAILED or CANCELLED run, or a RUNNING run whose worker stopped responding, can be restarted.');
+  }
+  const run = await getRun(scope, id);
+  await enqueueRun(run);
+  return run;
+}
+
+export interface ProcessOptions {
+  staleAfterMs?: number;
+  heartbeatMs?: number;
+  /** Stop after the current chunk and hand the run back (QUEUED) — graceful shutdown. */
+  signal?: AbortSignal;
+  onProgress?: (run: { done: number; total: number }) => void;
+}
+
+export type ProcessOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
+
+/**
+ * Claim a run and process its remaining chunks. Claiming succeeds for a QUEUED run or a RUNNING run
+ * with a stale heartbeat, and bumps `attempts`; every chunk commits only while this worker still
+ * holds that attempt and the run is RUNNING (fencing), so a run taken over or cancelled meanwhile
+ * loses the chunk in flight rather than writing twice.
+ */
+export async function processRun(db: DataSource, workspaceId: string, runId: string, opts: ProcessOptions = {}): Promise<ProcessOutcome> {
+  const scope = TenantScope.system(db, workspaceId);
+  const claimed = await scope.query<{ attempts: number }>(
+    `WITH u AS (UPDATE scoring_runs SET state = 'RUNNING', started_at = coalesce(started_at, now()), heartbeat_at = now(),
+                       attempts = attempts + 1, error = NULL, finished_at = NULL
+                 WHERE workspace_id = $1 AND id = $2
+                   AND (state = 'QUEUED'
+                        OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
+                 RETURNING attempts) SELECT * FROM u`,
+    [runId, opts.staleAfterMs ?? STALE_AFTER_MS]);
+  if (!claimed.length) return 'SKIPPED';
+  const attempt = claimed[0].attempts;
+  const run = await scope.mustFind(ScoringRun, runId, 'Scoring run');
+  const log = logger.child({ workspaceId, runId, attempt });
+  log.info({ total: run.total, done: run.done, resumeAfter: run.cursor }, 'scoring run started');
+
+  const heartbeat = setInterval(() => {
+    scope.query(`UPDATE scoring_runs SET heartbeat_at = now() WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`,
+      [runId, attempt]).catch((err) => log.warn({ err }, 'heartbeat failed'));
+  }, opts.heartbeatMs ?? Math.max(100, Math.min(HEARTBEAT_MS, Math.floor((opts.staleAfterMs ?? STALE_AFTER_MS) / 3))));
+  heartbeat.unref();
+
+  const where = accountsOfRun(run.scope, run.createdAt, 2);
+  const cursorParam = 2 + where.params.length;
+  let cursor = run.cursor;
+  let done = run.done;
+  let chunk = 0;
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) {
+        await scope.query(`UPDATE scoring_runs SET state = 'QUEUED', heartbeat_at = NULL
+                            WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`, [runId, attempt]);
+        log.info({ done }, 'scoring run handed back (shutdown)');
+        return 'STOPPED';
+      }
+      const ids = (await scope.query<{ id: string }>(
+        `SELECT a.id FROM accounts a WHERE ${where.sql} AND ($${cursorParam}::uuid IS NULL OR a.id > $${cursorParam}::uuid)
+          ORDER BY a.id LIMIT $${cursorParam + 1}`,
+        [...where.params, cursor, run.chunkSize])).map((r) => r.id);
+      if (!ids.length) {
+        const fin = await scope.query(
+          `WITH u AS (UPDATE scoring_runs SET state = 'SUCCEEDED', finished_at = now(), heartbeat_at = now()
+                       WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
+          [runId, attempt]);
+        if (!fin.length) return 'STOPPED';
+        log.info({ done }, 'scoring run succeeded');
+        return 'SUCCEEDED';
+      }
+      chunk++;
+      const last = ids[ids.length - 1];
+      const committed = await withRetry(() => scope.transaction(async (tx) => {
+        await scoreAndPersist(tx, ids, run.asOf, runId);
+        await runHooks.afterChunkScored?.({ runId, chunk, accountIds: ids });
+        const u = await tx.query(
+          `WITH u AS (UPDATE scoring_runs SET done = done + $3, cursor = $4, heartbeat_at = now()
+                       WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $5 RETURNING id) SELECT * FROM u`,
+          [runId, ids.length, last, attempt]);
+        if (!u.length) throw new RunLost();
+        return true;
+      }));
+      if (!committed) return 'STOPPED';
+      cursor = last;
+      done += ids.length;
+      opts.onProgress?.({ done, total: run.total });
+    }
+  } catch (err) {
+    if (err instanceof RunLost) {
+      log.info({ done }, 'scoring run cancelled or taken over; chunk in flight rolled back');
+      return 'STOPPED';
+    }
+    log.error({ err }, 'scoring run failed');
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    await scope.query(`UPDATE scoring_runs SET state = 'FAILED', error = $3, finished_at = now()
+                        WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4`, [runId, message, attempt]);
+    return 'FAILED';
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+class RunLost extends Error {}
+
+async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+      if (i >= attempts || !code || !RETRYABLE.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i));
+    }
+  }
+}
+
+/**
+ * Recovery sweep (every worker, every few seconds): re-enqueue QUEUED runs nobody has taken (e.g.
+ * created by a process without a queue) and RUNNING runs whose worker died. The claim in processRun
+ * decides which worker gets one; duplicate jobs just find nothing to claim.
+ */
+export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
+  // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
+  const rows: { workspace_id: string; id: string }[] = await db.query(
+    `SELECT workspace_id, id FROM scoring_runs
+      WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
+         OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
+    [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
+  for (const r of rows) await enqueueRun({ workspaceId: r.workspace_id, id: r.id });
+  return rows.length;
+}
+
+/** The daily full rescore: one DAILY run per workspace with accounts, unless one was created in the last 20 h. */
+export async function startDailyRuns(db: DataSource): Promise<ScoringRun[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT w.id FROM workspaces w
+      WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.workspace_id = w.id)
+        AND NOT EXISTS (SELECT 1 FROM scoring_runs r WHERE r.workspace_id = w.id AND r.kind = 'DAILY'
+                          AND r.created_at > now() - interval '20 hours')`);
+  const runs: ScoringRun[] = [];
+  for (const { id } of rows) {
+    const run = await createRun(TenantScope.system(db, id), {}, { kind: ScoringRunKind.DAILY });
+    await enqueueRun(run);
+    runs.push(run);
+  }
+  if (runs.length) logger.info({ runs: runs.length }, 'daily full rescore enqueued');
+  return runs;
+}
