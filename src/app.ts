@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -15,6 +16,9 @@ import { config } from './shared/config';
 import { RequestContext } from './shared/context';
 import { formatError } from './shared/errors';
 import { logger } from './shared/logger';
+import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
+import { LiveHub } from './live/hub';
+import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { authenticate } from './workspaces/workspace.service';
 
@@ -22,6 +26,8 @@ export interface RunningApp {
   url: string;
   port: number;
   httpServer: http.Server;
+  /** This instance's subscription hub (PostgreSQL LISTEN). */
+  live: LiveHub;
   stop(): Promise<void>;
 }
 
@@ -70,9 +76,17 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     formatError,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin],
+    // Cache-control hints are unused (no CDN/response cache) and instrument every field resolver: off.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, ApolloServerPluginCacheControlDisabled()],
+    validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
+    parseOptions, // token limit
+    persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
   });
   await apollo.start();
+  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
+  const live = new LiveHub(db);
+  await live.start();
+  const liveServer = attachLiveServer(httpServer, schema, db, live);
 
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
@@ -100,7 +114,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     url: `http://${shownHost}:${port}/graphql`,
     port,
     httpServer,
-    // Apollo's drain plugin stops accepting connections and waits for in-flight requests.
-    stop: async () => { await apollo.stop(); },
+    live,
+    // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
+    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); },
   };
 }

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './shared/auth';
+import { registerSchemaForErrors } from './shared/errors';
+import { unusedPubSub } from './live/live.context';
 import { RESOLVERS } from './resolvers';
 
 let cached: Promise<GraphQLSchema> | undefined;
@@ -13,6 +15,10 @@ export function getSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
     authChecker,
     authMode: 'error',
+    pubSub: unusedPubSub, // subscriptions read from src/live's hub (PostgreSQL LISTEN), not from a PubSub
+  }).then((schema) => {
+    registerSchemaForErrors(schema);
+    return schema;
   });
   return cached;
 }

@@ -15,6 +15,9 @@ registerEnumType(LifecycleOutcomeKind, { name: 'LifecycleOutcomeKind', descripti
 @Entity('accounts')
 @Index('accounts_external_id_key', ['workspaceId', 'externalId'], { unique: true })
 @Index('accounts_cluster_idx', ['workspaceId', 'clusterId'])
+// Expression indexes (lower(name)) for name-ordered pages, created in migration AccountListIndexes.
+@Index('accounts_cluster_name_idx', { synchronize: false })
+@Index('accounts_name_idx', { synchronize: false })
 export class Account {
   @PrimaryColumn('uuid')
   workspaceId: string;

@@ -1,0 +1,262 @@
+/**
+ * `npm run bench:api [-- --accounts 100000 --seconds 15 --connections 20]`: the read path against PostGraphile 5.
+ *
+ * - A fresh database `oh_bench_api` on DATABASE_URL's server (else an embedded PostgreSQL under .data/bench-api),
+ *   migrated, with synthetic current results for a 100k-account cluster (bench/api-seed.ts).
+ * - Our server (src/main.ts, no worker, LOG_LEVEL=warn) as a child process; then PostGraphile 5 (Amber preset)
+ *   as a child process over views of the same data (bench database only), never both at once (2 CPUs here).
+ * - autocannon, N connections, for each: the dashboard (first 50 accounts of the cluster with overall and
+ *   per-outcome score, band, journey status, next milestone and drivers) and journeyProgress over the cluster's
+ *   100k accounts (PostGraphile runs the very same SQL statement as a function, so the API layers are compared).
+ * Prints a table and writes the "API" section of bench/RESULTS.md (other sections are kept).
+ */
+import 'reflect-metadata';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { journeyProgressSql } from '../src/analytics/journey-progress.service';
+import { runMigrations } from '../src/shared/db/bootstrap';
+import { createDataSource } from '../src/shared/db/data-source';
+import { startEmbeddedPostgres, type EmbeddedHandle } from '../src/shared/db/embedded';
+import { postgraphileSchemaSql, seedApiBench, type ApiBenchData } from './api-seed';
+import { DASHBOARD_QUERY, JOURNEY_PROGRESS_QUERY } from './queries';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number; max: number };
+  errors: number; timeouts: number; non2xx: number; duration: number;
+}
+
+const ROOT = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const argValue = (name: string): string | undefined => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+const ACCOUNTS = Number(argValue('accounts') ?? (args.includes('--small') ? 10_000 : 100_000));
+const SECONDS = Number(argValue('seconds') ?? 15);
+const CONNECTIONS = Number(argValue('connections') ?? 20);
+const PAGE = 50;
+/** journeyProgress takes ~1 s: with 20 connections a request waits ~10 s, so measure long enough to complete some. */
+const JOURNEY_SECONDS = Math.max(SECONDS, 30);
+const DB_NAME = 'oh_bench_api';
+
+const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); });
+  });
+}
+
+async function benchDatabase(): Promise<{ url: string; embedded?: EmbeddedHandle; pgVersion: string }> {
+  let adminUrl = process.env.DATABASE_URL;
+  let embedded: EmbeddedHandle | undefined;
+  if (!adminUrl) {
+    embedded = await startEmbeddedPostgres(path.join(ROOT, '.data', 'bench-api'), { attach: false, database: 'postgres' });
+    adminUrl = embedded.url;
+  }
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  const [{ server_version: pgVersion }] = (await admin.query('SHOW server_version')).rows;
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${DB_NAME}`;
+  return { url: u.toString(), embedded, pgVersion };
+}
+
+interface Child { url: string; child: ChildProcess }
+
+async function spawnServer(name: string, argv: string[], env: NodeJS.ProcessEnv, ready: RegExp, port: number): Promise<Child> {
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr!.on('data', (d) => { out += d; });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => { out += d; if (ready.test(out)) resolve(); });
+    child.on('exit', (code) => reject(new Error(`${name} exited (${code}) before it was up:\n${out.slice(-3000)}`)));
+  });
+  child.stdout!.resume();
+  return { url: `http://127.0.0.1:${port}/graphql`, child };
+}
+
+async function stop(c: Child): Promise<void> {
+  await new Promise<void>((resolve) => { c.child.once('exit', () => resolve()); c.child.kill('SIGTERM'); setTimeout(() => { c.child.kill('SIGKILL'); }, 5000).unref(); });
+}
+
+async function post(url: string, body: object, key?: string): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+  const json = (await res.json()) as { data?: unknown; errors?: unknown[] };
+  if (json.errors?.length) throw new Error(`GraphQL error from ${url}: ${JSON.stringify(json.errors).slice(0, 800)}`);
+  return json.data;
+}
+
+/** Sequential latency of one request (no load): median of n after a warm-up. */
+async function sequentialMs(url: string, body: object, key: string | undefined, n = 15): Promise<number> {
+  await post(url, body, key);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await post(url, body, key);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(n / 2)];
+}
+
+async function load(url: string, body: object, key: string | undefined, seconds = SECONDS): Promise<AutocannonResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  // timeout 60 s: an analytic query queued behind 19 others must count as slow, not as an error.
+  await autocannon({ url, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, duration: 3, timeout: 60 }); // warm-up
+  return await autocannon({ url, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, duration: seconds, timeout: 60 });
+}
+
+interface Measured { rps: number; p50: number; p99: number; errors: number; single?: number }
+const measured = (r: AutocannonResult, single?: number): Measured =>
+  ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, single });
+
+const PGL_DASHBOARD = `query Dashboard($clusterId: UUID!, $first: Int!) {
+  clusterByRowId(rowId: $clusterId) {
+    rowId name
+    accountsByClusterId(first: $first, orderBy: [SORT_NAME_ASC, ROW_ID_ASC]) {
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        rowId externalId name score band
+        accountOutcomesByAccountId { nodes { outcomeId outcomeName score band journeyStatus daysUntilDue nextMilestoneId nextMilestoneName drivers } }
+      } }
+    }
+  }
+}`;
+const PGL_JOURNEY = `query JourneyProgress($ws: UUID!, $outcome: UUID!) { journeyProgress(ws: $ws, outcome: $outcome) }`;
+
+async function benchOurs(dbUrl: string, data: ApiBenchData): Promise<{ dashboard: Measured; journey: Measured }> {
+  const port = await freePort();
+  const server = await spawnServer('our server', ['-r', '@swc-node/register', 'src/main.ts'], {
+    DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', WORKER: 'false', LOG_LEVEL: 'warn',
+    NODE_ENV: 'production', DB_POOL_SIZE: '20',
+  }, /GraphQL API: http/, port);
+  try {
+    const dash = { query: DASHBOARD_QUERY, variables: { clusterId: data.clusterId, first: PAGE } };
+    const page = await post(server.url, dash, data.adminKey);
+    if (page.accounts.edges.length !== PAGE || page.accounts.edges[0].node.outcomes.length !== 2) throw new Error('unexpected dashboard page');
+    const jp = { query: JOURNEY_PROGRESS_QUERY, variables: { outcomeId: data.outcomeIds[0] } };
+    const progress = await post(server.url, jp, data.adminKey);
+    if (progress.journeyProgress.accounts !== ACCOUNTS) throw new Error(`journeyProgress saw ${progress.journeyProgress.accounts} accounts`);
+    log('our server: dashboard');
+    const dashboard = measured(await load(server.url, dash, data.adminKey), await sequentialMs(server.url, dash, data.adminKey));
+    log('our server: journeyProgress');
+    const single = await sequentialMs(server.url, jp, data.adminKey, 9);
+    const journey = measured(await load(server.url, jp, data.adminKey, JOURNEY_SECONDS), single);
+    return { dashboard, journey };
+  } finally {
+    await stop(server);
+  }
+}
+
+async function benchPostGraphile(dbUrl: string, data: ApiBenchData): Promise<{ dashboard: Measured; journey: Measured }> {
+  const port = await freePort();
+  const server = await spawnServer('postgraphile', [path.join(__dirname, 'postgraphile-server.cjs')], {
+    DATABASE_URL: dbUrl, PORT: String(port), NODE_ENV: 'production',
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'promise-with-resolvers.cjs')}`,
+  }, /postgraphile ready/, port);
+  try {
+    const dash = { query: PGL_DASHBOARD, variables: { clusterId: data.clusterId, first: PAGE } };
+    const page = await post(server.url, dash);
+    const edges = page.clusterByRowId.accountsByClusterId.edges;
+    if (edges.length !== PAGE || edges[0].node.accountOutcomesByAccountId.nodes.length !== 2) throw new Error('unexpected PostGraphile page');
+    const jp = { query: PGL_JOURNEY, variables: { ws: data.workspaceId, outcome: data.outcomeIds[0] } };
+    const progress = await post(server.url, jp);
+    const seen = (progress.journeyProgress.accounts as Array<{ n: number }>).reduce((n, a) => n + a.n, 0);
+    if (seen !== ACCOUNTS) throw new Error(`PostGraphile journeyProgress saw ${seen} accounts`);
+    log('postgraphile: dashboard');
+    const dashboard = measured(await load(server.url, dash, undefined), await sequentialMs(server.url, dash, undefined));
+    log('postgraphile: journeyProgress');
+    const single = await sequentialMs(server.url, jp, undefined, 9);
+    const journey = measured(await load(server.url, jp, undefined, JOURNEY_SECONDS), single);
+    return { dashboard, journey };
+  } finally {
+    await stop(server);
+  }
+}
+
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+const f1 = (n: number) => n.toFixed(1);
+
+const loads: string[] = [];
+const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  loads.push(`start ${loadavg()}`);
+  const { url, embedded, pgVersion } = await benchDatabase();
+  try {
+    const db = createDataSource(url, 4);
+    await db.initialize();
+    await runMigrations(db);
+    log(`seeding ${f0(ACCOUNTS)} accounts`);
+    const data = await seedApiBench(db, ACCOUNTS, log);
+    await db.query(postgraphileSchemaSql(journeyProgressSql(false)));
+    await db.destroy();
+    if (args.includes('--seed-only')) { log(`seeded ${url}`); return; }
+
+    loads.push(`before the load ${loadavg()}`);
+    const ours = await benchOurs(url, data);
+    loads.push(`after ours ${loadavg()}`);
+    const pgl = await benchPostGraphile(url, data);
+    loads.push(`after PostGraphile ${loadavg()}`);
+
+    const rows: string[][] = [];
+    const add = (what: string, o: Measured, p: Measured) => {
+      rows.push([`${what}: ours`, f0(o.rps), f1(o.p50), f1(o.p99), o.single !== undefined ? f1(o.single) : '', String(o.errors)]);
+      rows.push([`${what}: PostGraphile 5`, f0(p.rps), f1(p.p50), f1(p.p99), p.single !== undefined ? f1(p.single) : '', String(p.errors)]);
+      rows.push([`${what}: ratio ours / PostGraphile`, `${(o.rps / p.rps).toFixed(2)}×`, `${(o.p50 / p.p50).toFixed(2)}×`, `${(o.p99 / p.p99).toFixed(2)}×`, '', '']);
+    };
+    add(`dashboard (first ${PAGE})`, ours.dashboard, pgl.dashboard);
+    add(`journeyProgress (${f0(ACCOUNTS)} accounts)`, ours.journey, pgl.journey);
+    const table = ['| query | req/s | p50 ms | p99 ms | single request ms (median, no load) | errors |', '|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    const targets = [
+      `| dashboard req/s ≥ PostGraphile's | ${(ours.dashboard.rps / pgl.dashboard.rps).toFixed(2)}× | ${ours.dashboard.rps >= pgl.dashboard.rps ? 'yes' : 'NO'} |`,
+      `| dashboard p99 < 50 ms at ${CONNECTIONS} connections | ${f1(ours.dashboard.p99)} ms | ${ours.dashboard.p99 < 50 ? 'yes' : 'NO'} |`,
+      `| journeyProgress over ${f0(ACCOUNTS)} accounts < 200 ms (one request) | ${f1(ours.journey.single!)} ms | ${ours.journey.single! < 200 ? 'yes' : 'NO'} |`,
+    ].join('\n');
+    process.stdout.write(`\n${table}\n\n| target | value | met |\n|---|---|---|\n${targets}\n`);
+    writeResults(startedAt, pgVersion, table, targets);
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+function writeResults(startedAt: Date, pgVersion: string, table: string, targets: string): void {
+  const file = path.join(__dirname, 'RESULTS.md');
+  const section = [
+    '<!-- bench:api start (written by `npm run bench:api`; keep this block when rewriting the file) -->',
+    '## API',
+    '',
+    `- Date: ${startedAt.toISOString()}; command: \`${process.env.DATABASE_URL ? 'DATABASE_URL=<server> ' : ''}npm run bench:api${args.length ? ` -- ${args.join(' ')}` : ''}\``,
+    `- Machine: ${os.cpus().length} CPUs (\`nproc\`: ${execFileSync('nproc').toString().trim()}), ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion}`,
+    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measure (journeyProgress ${JOURNEY_SECONDS} s) after a 3 s warm-up; server, PostGraphile, PostgreSQL and autocannon share the machine; the two servers run one after the other.`,
+    `- Machine load average (1/5/15 min) during the run, other processes included: ${loads.join('; ')}.`,
+    `- Data: ${f0(ACCOUNTS)} accounts in the measured cluster (+ ${f0(Math.round(ACCOUNTS / 5))} in another), 2 outcomes each with a 3-stage, 6-milestone journey and 8 drivers per account × outcome (bench/api-seed.ts).`,
+    '- Ours: `src/main.ts` (NODE_ENV=production, LOG_LEVEL=warn, pool 20), API key auth, tenant scoping, all protection rules on. PostGraphile 5.1 (Amber preset, pool 20) over views of the same tables (`pgl` schema, bench database only), no auth; its journeyProgress is a SQL function running our exact statement.',
+    '',
+    table,
+    '',
+    '| target | value | met |',
+    '|---|---|---|',
+    targets,
+    '<!-- bench:api end -->',
+  ].join('\n');
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const re = /<!-- bench:api start[\s\S]*?<!-- bench:api end -->/;
+  const next = re.test(existing) ? existing.replace(re, section) : `${existing.trimEnd()}${existing ? '\n\n' : ''}${section}\n`;
+  fs.writeFileSync(file, next);
+  process.stdout.write(`\nwrote the API section of ${path.relative(ROOT, file)}\n`);
+}
+
+main().catch((err) => { process.stderr.write(`bench failed: ${err?.stack ?? err}\n`); process.exit(1); });

@@ -1,0 +1,171 @@
+/**
+ * One per server instance: a dedicated PostgreSQL connection LISTENing on the health channel,
+ * and the in-process subscribers of this instance. A notification names a workspace and a batch;
+ * the batch is loaded once (one query, names joined in) only when this instance has subscribers
+ * of that workspace, then handed to each of them after their filter. Subscribers never see
+ * another workspace's events: they are registered under their caller's workspace id.
+ */
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { logger } from '../shared/logger';
+import { TenantScope } from '../shared/tenant';
+import type { HealthEvent, HealthEventFilter } from './live.types';
+import { HEALTH_CHANNEL } from './publish';
+
+/** A subscriber that falls this far behind loses the oldest events (and is told in the log). */
+const MAX_QUEUE = 10_000;
+const RECONNECT_MS = 1000;
+
+interface Subscriber {
+  filter: HealthEventFilter;
+  push(event: HealthEvent): void;
+}
+
+export class LiveHub {
+  private client?: Client;
+  private stopping = false;
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+
+  constructor(private readonly db: DataSource) {}
+
+  /** Connect and LISTEN; resolves once notifications are being received. */
+  async start(): Promise<void> {
+    this.stopping = false;
+    const options = this.db.options as PostgresConnectionOptions;
+    const client = new Client({ connectionString: options.url, application_name: 'outcome-health-live' });
+    client.on('notification', (msg) => { if (msg.channel === HEALTH_CHANNEL) void this.onNotification(msg.payload); });
+    client.on('error', (err) => {
+      logger.warn({ err }, 'live: listener connection lost; reconnecting');
+      this.reconnect(client);
+    });
+    client.on('end', () => this.reconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${HEALTH_CHANNEL}`);
+    this.client = client;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  subscriberCount(workspaceId: string): number {
+    return this.subscribers.get(workspaceId)?.size ?? 0;
+  }
+
+  /** Events of one workspace from now on, filtered; ends when the client unsubscribes. */
+  subscribe(workspaceId: string, filter: HealthEventFilter = {}): AsyncIterableIterator<HealthEvent> {
+    const queue: HealthEvent[] = [];
+    let wake: ((r: IteratorResult<HealthEvent>) => void) | undefined;
+    let done = false;
+    const set = this.subscribers.get(workspaceId) ?? new Set<Subscriber>();
+    this.subscribers.set(workspaceId, set);
+    const sub: Subscriber = {
+      filter,
+      push: (event) => {
+        if (done) return;
+        if (wake) { const w = wake; wake = undefined; w({ value: event, done: false }); return; }
+        queue.push(event);
+        if (queue.length > MAX_QUEUE) { queue.shift(); logger.warn({ workspaceId }, 'live: slow subscriber, dropped an event'); }
+      },
+    };
+    set.add(sub);
+    const finish = (): IteratorResult<HealthEvent> => {
+      if (!done) {
+        done = true;
+        set.delete(sub);
+        if (!set.size) this.subscribers.delete(workspaceId);
+        wake?.({ value: undefined, done: true });
+        wake = undefined;
+      }
+      return { value: undefined, done: true };
+    };
+    return {
+      next: () => {
+        if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => { wake = resolve; });
+      },
+      return: () => Promise.resolve(finish()),
+      throw: (err?: unknown) => { finish(); return Promise.reject(err); },
+      [Symbol.asyncIterator]() { return this; },
+    };
+  }
+
+  private reconnect(client: Client): void {
+    if (this.stopping || this.client !== client) return;
+    this.client = undefined;
+    // Events published while disconnected are not pushed; clients catch up with healthEvents(since:).
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.start().catch((err) => { logger.warn({ err }, 'live: reconnect failed'); this.retryLater(); });
+    }, RECONNECT_MS).unref();
+  }
+
+  private retryLater(): void {
+    if (this.stopping) return;
+    setTimeout(() => { this.start().catch(() => this.retryLater()); }, RECONNECT_MS * 5).unref();
+  }
+
+  private async onNotification(payload: string | undefined): Promise<void> {
+    let workspaceId: string;
+    let batchId: string;
+    try {
+      const parsed = JSON.parse(payload ?? '') as { w: string; b: string };
+      workspaceId = parsed.w;
+      batchId = parsed.b;
+    } catch {
+      return;
+    }
+    const subs = this.subscribers.get(workspaceId);
+    if (!subs?.size) return; // nobody here listens to that workspace: don't even load it
+    try {
+      const events = await loadBatch(TenantScope.system(this.db, workspaceId), batchId);
+      for (const sub of subs) for (const e of events) if (matches(sub.filter, e)) sub.push(e);
+    } catch (err) {
+      logger.error({ err, workspaceId, batchId }, 'live: could not load an event batch');
+    }
+  }
+}
+
+function matches(f: HealthEventFilter, e: HealthEvent): boolean {
+  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;
+  if (f.clusterId && f.clusterId !== e.clusterId) return false;
+  if (f.outcomeId && f.outcomeId !== e.outcomeId) return false;
+  if (f.accountIds?.length && !f.accountIds.includes(e.accountId)) return false;
+  return true;
+}
+
+const EVENT_COLUMNS = `
+  e.id, e.kind, e.account_id AS "accountId", a.name AS "accountName", a.external_id AS "accountExternalId",
+  a.cluster_id AS "clusterId", e.outcome_id AS "outcomeId", o.name AS "outcomeName", e.milestone_id AS "milestoneId",
+  m.name AS "milestoneName", e.from_band AS "fromBand", e.to_band AS "toBand", e.score, e.previous_score AS "previousScore",
+  e.days_overdue AS "daysOverdue", e.as_of AS "asOf", e.created_at AS "createdAt"
+  FROM health_events e
+  JOIN accounts a ON a.workspace_id = e.workspace_id AND a.id = e.account_id
+  LEFT JOIN outcomes o ON o.workspace_id = e.workspace_id AND o.id = e.outcome_id
+  LEFT JOIN milestones m ON m.workspace_id = e.workspace_id AND m.id = e.milestone_id`;
+
+/** One published batch, with the names a UI shows (one query). */
+export async function loadBatch(scope: TenantScope, batchId: string): Promise<HealthEvent[]> {
+  return await scope.query<HealthEvent>(
+    `SELECT ${EVENT_COLUMNS} WHERE e.workspace_id = $1 AND e.batch_id = $2 ORDER BY e.created_at, e.kind, e.id`, [batchId]);
+}
+
+/** Events since a time (catch-up after a reconnect), oldest first. */
+export async function listEventsSince(scope: TenantScope, since: Date, filter: HealthEventFilter, first: number): Promise<HealthEvent[]> {
+  return await scope.query<HealthEvent>(
+    `SELECT ${EVENT_COLUMNS}
+      WHERE e.workspace_id = $1 AND e.created_at > $2
+        AND ($3::text[] IS NULL OR e.kind = ANY($3::text[]))
+        AND ($4::uuid IS NULL OR a.cluster_id = $4)
+        AND ($5::uuid IS NULL OR e.outcome_id = $5)
+        AND ($6::uuid[] IS NULL OR e.account_id = ANY($6::uuid[]))
+      ORDER BY e.created_at, e.id LIMIT $7`,
+    [since, filter.kinds?.length ? filter.kinds : null, filter.clusterId ?? null, filter.outcomeId ?? null,
+      filter.accountIds?.length ? filter.accountIds : null, first],
+  );
+}

@@ -1,0 +1,39 @@
+import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { DomainError } from '../shared/errors';
+import { listEventsSince } from './hub';
+import { LiveRequestContext } from './live.context';
+import { HealthEvent, HealthEventFilter } from './live.types';
+
+@Resolver()
+export class LiveResolver {
+  @Authorized(Roles.READ)
+  @Subscription(() => HealthEvent, {
+    description: 'Health changes of your workspace as they are scored: band changes, milestones achieved, milestones newly overdue. '
+      + 'Served over WebSocket (graphql-ws protocol) at /graphql; authenticate with connectionParams { authorization: "Bearer <key>" }.',
+    subscribe: ({ args, context }) => {
+      if (!(context instanceof LiveRequestContext)) {
+        throw new DomainError('BAD_USER_INPUT', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql.');
+      }
+      return context.live.subscribe(context.tenant.workspaceId, (args.filter as HealthEventFilter | undefined) ?? {});
+    },
+  })
+  healthChanged(
+    @Root() event: HealthEvent,
+    @Arg('filter', () => HealthEventFilter, { nullable: true }) _filter?: HealthEventFilter,
+  ): HealthEvent {
+    return event;
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => [HealthEvent], { description: 'Health events after a time, oldest first: catch up after a subscription was interrupted.' })
+  async healthEvents(
+    @Ctx() ctx: RequestContext,
+    @Arg('since') since: Date,
+    @Arg('filter', () => HealthEventFilter, { nullable: true }) filter?: HealthEventFilter,
+    @Arg('first', () => Int, { defaultValue: 100, description: 'At most 1000.' }) first = 100,
+  ): Promise<HealthEvent[]> {
+    return await listEventsSince(ctx.tenant, since, filter ?? {}, Math.max(1, Math.min(first, 1000)));
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * No N+1: the dashboard query sends the same number of SQL statements for a page of 10 accounts
+ * as for a page of 100 (every relation goes through a per-request DataLoader).
+ * Statements are counted at TypeORM's PostgresQueryRunner.query, which every ORM call and raw query passes.
+ */
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { DASHBOARD_QUERY } from '../bench/queries';
+import { useTestServer, type TestWorkspace } from './support/harness';
+import { HealthFixture } from './support/health-fixtures';
+
+describe('dashboard statement count', () => {
+  const t = useTestServer();
+  let ws: TestWorkspace;
+  let clusterId: string;
+  const seen: string[] = [];
+  const original = PostgresQueryRunner.prototype.query;
+
+  beforeAll(async () => {
+    ws = await t.workspace();
+    const fx = new HealthFixture(t.db, ws.id);
+    clusterId = await fx.cluster('Enterprise');
+    const outcomes = [await fx.outcome(clusterId, 'Stakeholder map'), await fx.outcome(clusterId, 'Adoption', 2)];
+    const journeys = [];
+    for (const o of outcomes) {
+      journeys.push(await fx.journey(o, [
+        { key: 'onboarding', startDay: 0, milestones: [{ key: 'kickoff', name: 'Kick-off', expectedByDay: 7 }, { key: 'first-value', name: 'First value', expectedByDay: 30 }] },
+        { key: 'adoption', startDay: 30, milestones: [{ key: 'habit', name: 'Weekly habit', expectedByDay: 90 }] },
+      ]));
+    }
+    const mv = await fx.modelVersion();
+    // 120 accounts, each scored on both outcomes with 4 drivers; distinct milestones and stages per outcome.
+    await t.db.query(
+      `INSERT INTO accounts (workspace_id, external_id, name, journey_started_at, cluster_id)
+       SELECT $1, 'acc-' || lpad(g::text, 3, '0'), 'Account ' || g, '2026-01-01', $2 FROM generate_series(1, 120) g`, [ws.id, clusterId]);
+    for (const [i, o] of outcomes.entries()) {
+      await t.db.query(
+        `INSERT INTO current_outcome_health (workspace_id, account_id, outcome_id, score, band, proactive, reactive, coverage, stage_id,
+           journey_day, journey_status, overdue_count, next_milestone_id, days_until_due, drivers, milestones, model_version_id, as_of)
+         SELECT a.workspace_id, a.id, $2, s, CASE WHEN s < 40 THEN 'RED' WHEN s < 70 THEN 'YELLOW' ELSE 'GREEN' END, s, s, 1, $3,
+                20, 'BEHIND', 1, $4, 10,
+                jsonb_build_array(
+                  jsonb_build_object('componentId', gen_random_uuid(), 'key', 'logins', 'name', 'Logins', 'side', 'REACTIVE', 'score', s, 'pointsLost', 50 - s / 2, 'contribution', s / 2, 'effectiveWeight', 0.5, 'weight', 1, 'rawValue', 3, 'applicable', true, 'missing', false),
+                  jsonb_build_object('componentId', gen_random_uuid(), 'key', 'tickets', 'name', 'Tickets', 'side', 'REACTIVE', 'score', 100 - s, 'pointsLost', s / 4, 'contribution', 25 - s / 4, 'effectiveWeight', 0.25, 'weight', 1, 'rawValue', 1, 'applicable', true, 'missing', false),
+                  jsonb_build_object('componentId', gen_random_uuid(), 'key', 'qbr', 'name', 'QBR', 'side', 'PROACTIVE', 'score', 50, 'pointsLost', 12.5, 'contribution', 12.5, 'effectiveWeight', 0.25, 'weight', 1, 'rawValue', 1, 'applicable', true, 'missing', false),
+                  jsonb_build_object('componentId', gen_random_uuid(), 'key', 'pulse', 'name', 'Pulse', 'side', 'PROACTIVE', 'score', null, 'pointsLost', 0, 'contribution', 0, 'effectiveWeight', 0, 'weight', 1, 'rawValue', null, 'applicable', true, 'missing', true)),
+                jsonb_build_array(jsonb_build_object('milestoneId', $5::uuid, 'key', 'kickoff', 'expectedByDay', 7, 'weight', 1, 'achievedAt', '2026-01-05T00:00:00Z'),
+                                  jsonb_build_object('milestoneId', $4::uuid, 'key', 'first-value', 'expectedByDay', 30, 'weight', 1, 'achievedAt', null)),
+                $6, '2026-01-21T00:00:00Z'
+           FROM (SELECT a.*, (row_number() OVER (ORDER BY a.external_id) * 7 % 100)::float8 AS s FROM accounts a WHERE a.workspace_id = $1) a`,
+        [ws.id, o, journeys[i].stages.onboarding, journeys[i].milestones['first-value'], journeys[i].milestones.kickoff, mv]);
+    }
+    await t.db.query(
+      `INSERT INTO current_account_health (workspace_id, account_id, score, band, coverage, model_version_id, as_of, worst_journey_status)
+       SELECT c.workspace_id, c.account_id, avg(c.score), min(c.band), 1, $2, '2026-01-21T00:00:00Z', 'BEHIND'
+         FROM current_outcome_health c WHERE c.workspace_id = $1 GROUP BY c.workspace_id, c.account_id`, [ws.id, mv]);
+
+    PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, query: string, ...rest: unknown[]) {
+      seen.push(query);
+      return (original as (...a: unknown[]) => Promise<unknown>).call(this, query, ...rest);
+    } as typeof original;
+  });
+  afterAll(() => { PostgresQueryRunner.prototype.query = original; });
+
+  async function statementsFor(first: number): Promise<{ count: number; data: any }> {
+    seen.length = 0;
+    const data = await t.ok(DASHBOARD_QUERY, { clusterId, first }, ws.keys.ANALYST);
+    // Transaction control is not a query of data.
+    const count = seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL)/i.test(q)).length;
+    return { count, data };
+  }
+
+  it('does not grow with the page size (10 vs 100 accounts)', async () => {
+    await statementsFor(10); // warm-up (nothing cached across requests, but keep the comparison fair)
+    const ten = await statementsFor(10);
+    const hundred = await statementsFor(100);
+    expect(ten.data.accounts.edges).toHaveLength(10);
+    expect(hundred.data.accounts.edges).toHaveLength(100);
+    expect(hundred.data.accounts.pageInfo.hasNextPage).toBe(true);
+    const node = hundred.data.accounts.edges[99].node;
+    expect(node.cluster.name).toBe('Enterprise');
+    expect(node.outcomes).toHaveLength(2);
+    expect(node.outcomes.map((o: any) => o.outcome.name).sort()).toEqual(['Adoption', 'Stakeholder map']);
+    expect(node.outcomes[0].journey).toMatchObject({ status: 'BEHIND', daysUntilDue: 10, nextMilestone: { name: 'First value' } });
+    expect(node.outcomes[0].drivers.slice(0, 3).map((d: any) => d.key)).toHaveLength(3);
+    // Printed for the report: the statements of one dashboard request.
+    process.stdout.write(`dashboard statements: first 10 → ${ten.count}, first 100 → ${hundred.count}\n`);
+    if (process.env.SHOW_STATEMENTS) process.stdout.write(seen.map((q) => q.replace(/\s+/g, " ").slice(0, 160)).join("\n") + "\n");
+    expect(hundred.count).toBe(ten.count);
+    expect(ten.count).toBeLessThanOrEqual(12);
+  });
+});
