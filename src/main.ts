@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { startApp } from './app';
 import { config } from './shared/config';
 import { openDatabase } from './shared/db/bootstrap';
+import { startJobs } from './jobs/worker';
 import { logger } from './shared/logger';
 import { seedDemoIfEmpty } from '../seeds/demo';
 
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
   const demo = config.seedDemo ? await seedDemoIfEmpty(database.db) : undefined;
   const app = await startApp({ db: database.db });
   const stopHooks: Array<() => Promise<void>> = [];
+  // Job queue (pg-boss, schema pgboss): always enqueues; works jobs when WORKER=true (default).
+  const jobs = await startJobs({ db: database.db, url: database.url, work: config.worker });
+  stopHooks.push(async () => await jobs.stop());
 
   logger.info({ url: app.url, ms: Date.now() - started, embedded: !!database.embedded }, 'Outcome Health is up');
   const lines = [

@@ -1,4 +1,19 @@
 /** Every GraphQL resolver class; one line per feature. */
+import { AccountConnectionResolver, AccountResolver, LifecycleOutcomeResolver } from './accounts/account.resolver';
+import { ClusterResolver } from './clusters/cluster.resolver';
+import { OutcomeResolver } from './outcomes/outcome.resolver';
 import { WorkspaceResolver } from './workspaces/workspace.resolver';
+import { LiveResolver } from './live/live.resolver';
+import { AnalyticsResolver } from './analytics/analytics.resolver';
+import { ScoringRunResolver } from './scoring/runs.resolver';
+import { HEALTH_RESOLVERS } from './scoring/health.resolver';
+import { SignalResolver } from './signals/signal.resolver';
+import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoint.resolver';
+import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
+import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
 
-export const RESOLVERS = [WorkspaceResolver] as const;
+export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
+  LiveResolver, AnalyticsResolver,
+  SignalResolver, TouchpointResolver, AccountTagsResolver,
+  JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
+  ScoringRunResolver, ...HEALTH_RESOLVERS] as const;
