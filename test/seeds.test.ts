@@ -1,0 +1,175 @@
+/**
+ * The demo seed, built on the test database through the GraphQL schema and then read back through
+ * the real server over HTTP: the model (clusters, outcomes, journeys, coins), 200 accounts in the
+ * clusters their attributes call for, signals and manual milestones stored, and — scored at the
+ * end of the seed — every band and the BEHIND / STUCK journey statuses, each for the reason its
+ * persona was generated with.
+ */
+import { deleteDemoWorkspaces, DEMO_WORKSPACE_NAME, seedDemo, type DemoSeedResult } from '../seeds/demo';
+import type { Persona } from '../seeds/data/generate';
+import { useTestServer } from './support/harness';
+
+interface AccountNode {
+  externalId: string;
+  cluster: { name: string };
+  health: { score: number | null; band: string };
+  outcomes: Array<{
+    outcome: { name: string };
+    score: number | null;
+    band: string;
+    journey: { status: string; overdueMilestones: Array<{ daysOverdue: number }> };
+    drivers: Array<{ key: string; rawValue: number | null; score: number | null; applicable: boolean }>;
+  }>;
+}
+
+describe('demo seed', () => {
+  const t = useTestServer();
+  let seeded: DemoSeedResult;
+  let key: string;
+
+  beforeAll(async () => {
+    seeded = await seedDemo(t.db);
+    key = seeded.adminKey;
+  }, 120_000);
+
+  it('seeds in seconds (target < 10 s; a loose bound here, test files run in parallel)', () => {
+    expect(seeded.stats.ms.total).toBeLessThan(20_000);
+    expect(seeded.stats.accounts).toBe(200);
+  });
+
+  it('defines two clusters, the enterprise one tried first by its rule, the default renamed', async () => {
+    const { clusters } = await t.ok(`{ clusters { name isDefault priority ruleText accountCount outcomes { name weight } } }`, {}, key);
+    expect(clusters.map((c: { name: string }) => c.name)).toEqual(['Managed enterprise', 'Self-serve tech-touch']);
+    const [enterprise, selfServe] = clusters;
+    expect(enterprise.isDefault).toBe(false);
+    expect(enterprise.ruleText).toMatch(/managed/);
+    expect(enterprise.ruleText).toMatch(/enterprise/);
+    expect(selfServe.isDefault).toBe(true);
+    // Expected membership from the generated attributes alone: managed = true AND plan IN [enterprise].
+    const expectedEnterprise = seeded.data.accounts.filter((a) => a.attributes.managed === true && a.attributes.plan === 'enterprise').length;
+    expect(expectedEnterprise).toBeGreaterThan(40);
+    expect(enterprise.accountCount).toBe(expectedEnterprise);
+    expect(selfServe.accountCount).toBe(200 - expectedEnterprise);
+    // Three outcomes: two for enterprise (one after source 002's Acme Corp), one for self-serve.
+    expect(enterprise.outcomes.map((o: { name: string }) => o.name).sort()).toEqual([
+      'Build stakeholder intelligence +20% with the relationship map',
+      'Grow opportunities +30% through whitespace identification',
+    ]);
+    expect(selfServe.outcomes.map((o: { name: string }) => o.name)).toEqual(['Run all account planning in one place']);
+  });
+
+  it('gives every outcome a 4-stage journey with 6-10 automatic and manual milestones, and a two-sided coin', async () => {
+    const { outcomes } = await t.ok(`{ outcomes {
+        name
+        journey { stuckAfterDays stages { key startDay milestones { key completion rule { signalType aggregation atLeast } } } }
+        coin { proactiveWeight reactiveWeight components { key side weight scoring { type } stageOverrides { stageKey } applicability { attribute op value } } }
+      } }`, {}, key);
+    expect(outcomes).toHaveLength(3);
+    for (const o of outcomes) {
+      expect(o.journey.stages.map((s: { key: string; startDay: number }) => [s.key, s.startDay]))
+        .toEqual([['onboarding', 0], ['adoption', 30], ['value', 90], ['renewal', 300]]);
+      const milestones = o.journey.stages.flatMap((s: { milestones: unknown[] }) => s.milestones);
+      expect(milestones.length).toBeGreaterThanOrEqual(6);
+      expect(milestones.length).toBeLessThanOrEqual(10);
+      const kinds = new Set(milestones.map((m: { completion: string }) => m.completion));
+      expect(kinds).toEqual(new Set(['AUTOMATIC', 'MANUAL']));
+      for (const m of milestones) if (m.completion === 'AUTOMATIC') expect(m.rule.atLeast).toBeGreaterThan(0);
+
+      // The worked example's components, managed-only ones carrying the applicability rule.
+      const byKey = Object.fromEntries(o.coin.components.map((c: { key: string }) => [c.key, c]));
+      for (const k of ['feature_adoption', 'login_frequency', 'days_since_login', 'support_tickets', 'delinquency']) expect(byKey[k].side).toBe('REACTIVE');
+      for (const k of ['csm_pulse', 'last_meeting', 'journey_adherence']) expect(byKey[k].side).toBe('PROACTIVE');
+      expect(byKey.csm_pulse.applicability).toEqual({ attribute: 'managed', op: 'EQ', value: true });
+      expect(byKey.last_meeting.applicability).toEqual({ attribute: 'managed', op: 'EQ', value: true });
+      expect(byKey.feature_adoption.stageOverrides).toEqual([{ stageKey: 'onboarding' }]);
+      expect([o.coin.proactiveWeight, o.coin.reactiveWeight]).toEqual([50, 50]);
+    }
+    const percentile = outcomes.flatMap((o: { coin: { components: Array<{ key: string; scoring: { type: string } }> } }) => o.coin.components)
+      .filter((c: { scoring: { type: string } }) => c.scoring.type === 'PERCENTILE');
+    expect(percentile.map((c: { key: string }) => c.key)).toEqual(['opportunities_vs_peers']);
+  });
+
+  it('stores every generated account, signal and manual milestone, and Acme Corp lands in Managed enterprise', async () => {
+    const { accounts } = await t.ok(`{ accounts(first: 10) { totalCount } }`, {}, key);
+    expect(accounts.totalCount).toBe(200);
+    const [{ n: signals }] = await t.db.query('SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1', [seeded.workspaceId]);
+    expect(signals).toBe(seeded.data.signals.length);
+    expect(signals).toBeGreaterThan(20_000);
+    const [{ n: completions }] = await t.db.query('SELECT count(*)::int AS n FROM milestone_completions WHERE workspace_id = $1', [seeded.workspaceId]);
+    expect(completions).toBe(seeded.data.completions.length);
+    // Only the last 90 days of activity (the backdated milestone signals aside), never in the future.
+    const [{ newest }] = await t.db.query('SELECT max(occurred_at) AS newest FROM signals WHERE workspace_id = $1', [seeded.workspaceId]);
+    expect(new Date(newest).getTime()).toBeLessThanOrEqual(seeded.data.now.getTime());
+
+    const { accountByExternalId: acme } = await t.ok(`{ accountByExternalId(externalId: "acme-corp") {
+        name csmOwner attributes cluster { name } lifecycleOutcomes { kind } } }`, {}, key);
+    expect(acme).toMatchObject({ name: 'Acme Corp', cluster: { name: 'Managed enterprise' }, lifecycleOutcomes: [{ kind: 'RENEWED' }] });
+    expect(acme.attributes).toMatchObject({ plan: 'enterprise', managed: true, key_features: 8 });
+    expect(acme.csmOwner).toBeTruthy();
+    // An enterprise-plan account without a CSM fails the AND rule: tech-touch.
+    const unmanaged = seeded.data.accounts.find((a) => a.attributes.plan === 'enterprise' && a.attributes.managed === false)!;
+    const { accountByExternalId: u } = await t.ok(`query($e: String!) { accountByExternalId(externalId: $e) { cluster { name } } }`, { e: unmanaged.externalId }, key);
+    expect(u.cluster.name).toBe('Self-serve tech-touch');
+  });
+
+  it('is scored: GREEN, YELLOW and RED accounts, BEHIND and STUCK journeys, each for its persona\'s reason', async () => {
+    const nodes: AccountNode[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = await t.ok(`query($after: String) { accounts(first: 100, after: $after) {
+          pageInfo { hasNextPage endCursor }
+          edges { node {
+            externalId cluster { name } health { score band }
+            outcomes { outcome { name } score band journey { status overdueMilestones { daysOverdue } } drivers { key rawValue score applicable } }
+          } }
+        } }`, { after }, key);
+      nodes.push(...page.accounts.edges.map((e: { node: AccountNode }) => e.node));
+      after = page.accounts.pageInfo.hasNextPage ? page.accounts.pageInfo.endCursor : null;
+    } while (after);
+    expect(nodes).toHaveLength(200);
+
+    const bands = new Set(nodes.map((n) => n.health.band));
+    for (const band of ['GREEN', 'YELLOW', 'RED']) expect(bands).toContain(band);
+    const statuses = new Set(nodes.flatMap((n) => n.outcomes.map((o) => o.journey.status)));
+    for (const status of ['BEHIND', 'STUCK', 'ON_TRACK']) expect(statuses).toContain(status);
+
+    // Every journey status is the one its persona was generated for (see seeds/data/generate.ts).
+    const persona = new Map(seeded.data.plans.map((p) => [p.externalId, p.persona]));
+    const expected: Record<Persona, string[]> = {
+      thriving: ['ON_TRACK', 'AHEAD'], steady: ['ON_TRACK'], slipping: ['BEHIND'], at_risk: ['STUCK'], stalled_onboarding: ['STUCK'],
+    };
+    for (const n of nodes) {
+      expect(n.outcomes).toHaveLength(n.cluster.name === 'Managed enterprise' ? 2 : 1);
+      for (const o of n.outcomes) expect([n.externalId, expected[persona.get(n.externalId)!]]).toEqual([n.externalId, expect.arrayContaining([o.journey.status])]);
+    }
+
+    // At-risk accounts are RED, and the drivers say why: no login for 25+ days, 6+ tickets, an overdue
+    // invoice (those that already churned, at their first renewal, have had no signals since).
+    const churned = new Set(seeded.data.accounts.filter((a) => a.lifecycleOutcomes.some((l) => l.kind === 'CHURNED')).map((a) => a.externalId));
+    const atRisk = nodes.filter((n) => persona.get(n.externalId) === 'at_risk');
+    expect(atRisk.length).toBeGreaterThan(5);
+    for (const n of atRisk) {
+      expect(n.health.band).toBe('RED');
+      if (churned.has(n.externalId)) continue;
+      const drivers = Object.fromEntries(n.outcomes[0].drivers.map((d) => [d.key, d]));
+      expect(drivers.days_since_login.rawValue).toBeGreaterThanOrEqual(25);
+      expect(drivers.support_tickets.rawValue).toBeGreaterThanOrEqual(6);
+      expect(drivers.delinquency.rawValue).toBeGreaterThanOrEqual(1);
+    }
+    // Thriving accounts are GREEN; tech-touch ones have no CSM components in play.
+    for (const n of nodes.filter((x) => persona.get(x.externalId) === 'thriving')) expect(n.health.band).toBe('GREEN');
+    const techTouch = nodes.find((n) => n.cluster.name === 'Self-serve tech-touch' && seeded.data.accounts.find((a) => a.externalId === n.externalId)!.attributes.managed === false)!;
+    const pulse = techTouch.outcomes[0].drivers.find((d) => d.key === 'csm_pulse')!;
+    expect(pulse.applicable).toBe(false);
+  });
+
+  it('`npm run seed` removes the demo workspace with all its data before reloading', async () => {
+    expect(await deleteDemoWorkspaces(t.db)).toBe(1);
+    const [{ n }] = await t.db.query('SELECT count(*)::int AS n FROM workspaces WHERE name = $1', [DEMO_WORKSPACE_NAME]);
+    expect(n).toBe(0);
+    for (const table of ['accounts', 'signals', 'clusters', 'milestone_completions', 'current_outcome_health']) {
+      const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM ${table} WHERE workspace_id = $1`, [seeded.workspaceId]);
+      expect([table, left]).toEqual([table, 0]);
+    }
+  });
+});
