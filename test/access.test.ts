@@ -27,6 +27,7 @@ interface Model {
   outcomeId: string;
   accountId: string;
   manualMilestoneId: string;
+  stageId: string;
   apiKeyId: string;
   runId: string;
 }
@@ -74,6 +75,8 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'scoreAccount.accountId': { call: (m) => ({ query: 'query($a: ID!) { scoreAccount(accountId: $a, asOf: "2026-06-01T00:00:00Z") { __typename } }', variables: { a: m.accountId } }) },
   'scoringRun.id': { call: (m) => ({ query: 'query($id: ID!) { scoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
   'accounts.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { accounts(filter: { clusterId: $c }) { totalCount } }', variables: { c: m.clusterId } }), read: (d) => d?.accounts?.totalCount === 0 },
+  'accounts.filter.outcomeId': { call: (m) => ({ query: 'query($o: ID) { accounts(filter: { outcomeId: $o }) { totalCount } }', variables: { o: m.outcomeId } }), read: (d) => d?.accounts?.totalCount === 0 },
+  'accounts.filter.stageId': { call: (m) => ({ query: 'query($s: ID) { accounts(filter: { stageId: $s }) { totalCount } }', variables: { s: m.stageId } }), read: (d) => d?.accounts?.totalCount === 0 },
   'healthEvents.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { clusterId: $c }) { __typename } }', variables: { c: m.clusterId } }), read: emptyEvents },
   'healthEvents.filter.outcomeId': { call: (m) => ({ query: 'query($o: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { outcomeId: $o }) { __typename } }', variables: { o: m.outcomeId } }), read: emptyEvents },
   'healthEvents.filter.accountIds': { call: (m) => ({ query: 'query($a: [ID!]) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { accountIds: $a }) { __typename } }', variables: { a: [m.accountId] } }), read: emptyEvents },
@@ -165,6 +168,7 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   return {
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
+    stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
   };
 }

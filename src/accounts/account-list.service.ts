@@ -16,6 +16,7 @@ import type { Account } from './account.entity';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
 import { ACCOUNT_COLUMNS } from './account.service';
 import type { AccountConnection } from './account.types';
+import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../analytics/account-health-list';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -75,11 +76,14 @@ export const ACCOUNT_FILTERS: AccountFilterPart[] = [
     }
     q.where(`a.external_id = ANY(${q.param(f.externalIds, 'text[]')})`);
   },
+  // Health filters read the current_* tables (src/analytics/account-health-list.ts); outcome first.
+  outcomeScope,
+  healthFilters,
 ];
 
 /** A sort: its SQL expression (may add joins) and the SQL type its cursor value is cast back to. */
 export interface AccountSort {
-  expr: (q: AccountQuery) => string;
+  expr: (q: AccountQuery, order: AccountOrder) => string;
   type: string;
 }
 
@@ -87,6 +91,8 @@ export const ACCOUNT_SORTS: Record<AccountOrderField, AccountSort> = {
   [AccountOrderField.NAME]: { expr: () => 'lower(a.name)', type: 'text' },
   [AccountOrderField.CREATED_AT]: { expr: () => 'a.created_at', type: 'timestamptz' },
   [AccountOrderField.RENEWAL_DATE]: { expr: () => 'a.renewal_date', type: 'date' },
+  [AccountOrderField.SCORE]: { expr: (q) => scoreSortExpr(q), type: 'float8' },
+  [AccountOrderField.SCORE_CHANGE]: { expr: (q, order) => scoreChangeSortExpr(q, order.changeDays ?? 30), type: 'float8' },
 };
 
 interface Cursor {
@@ -130,14 +136,18 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw new InputError('first', `first must be between 0 and ${MAX_PAGE_SIZE}.`);
   }
-  const order = { field: args.orderBy?.field ?? AccountOrderField.NAME, direction: args.orderBy?.direction ?? SortDirection.ASC };
+  const order = {
+    field: args.orderBy?.field ?? AccountOrderField.NAME,
+    direction: args.orderBy?.direction ?? SortDirection.ASC,
+    changeDays: args.orderBy?.changeDays ?? 30,
+  };
   const q = new AccountQuery();
   for (const part of ACCOUNT_FILTERS) await part(scope, args.filter ?? {}, q);
-  const sort = ACCOUNT_SORTS[order.field];
-  const key = sort.expr(q);
-  // The filtered set before the cursor: what totalCount counts.
+  // The filtered set before the cursor (and before the sort's own joins and params): what totalCount counts.
   const countSql = `SELECT count(*)::int AS n ${q.fromSql}`;
   const countParams = [...q.params];
+  const sort = ACCOUNT_SORTS[order.field];
+  const key = sort.expr(q, order);
 
   const cmp = order.direction === SortDirection.ASC ? '>' : '<';
   const dir = order.direction === SortDirection.ASC ? 'ASC' : 'DESC';

@@ -1,4 +1,5 @@
-import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { HealthBand, JourneyStatus } from '../scoring/health.types';
+import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { LifecycleOutcomeKind } from './account.entity';
 
@@ -43,6 +44,8 @@ export enum AccountOrderField {
   NAME = 'NAME',
   CREATED_AT = 'CREATED_AT',
   RENEWAL_DATE = 'RENEWAL_DATE',
+  SCORE = 'SCORE',
+  SCORE_CHANGE = 'SCORE_CHANGE',
 }
 registerEnumType(AccountOrderField, {
   name: 'AccountOrderField',
@@ -50,6 +53,8 @@ registerEnumType(AccountOrderField, {
     NAME: { description: 'Case-insensitive name.' },
     CREATED_AT: { description: 'When the account was first upserted.' },
     RENEWAL_DATE: { description: 'Renewal date; accounts without one come last in both directions.' },
+    SCORE: { description: 'Current score: the account health, or with filter.outcomeId that outcome\'s score; never-scored accounts last.' },
+    SCORE_CHANGE: { description: 'Score change over `changeDays` (as Account.outcomes.change computes it); accounts without history last.' },
   },
 });
 
@@ -66,6 +71,9 @@ export class AccountOrder {
 
   @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
   direction: SortDirection;
+
+  @Field(() => Int, { defaultValue: 30, description: 'For SCORE_CHANGE: the change over this many days (1-365).' })
+  changeDays: number;
 }
 
 @InputType({ description: 'All given conditions must hold.' })
@@ -81,4 +89,22 @@ export class AccountFilter {
 
   @Field(() => [String], { nullable: true, description: 'Only these external ids (at most 1000).' })
   externalIds?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Accounts of this outcome\'s cluster; band, status, stage, score filters and sorts then read this outcome\'s health.' })
+  outcomeId?: string | null;
+
+  @Field(() => [HealthBand], { nullable: true })
+  bands?: HealthBand[] | null;
+
+  @Field(() => [JourneyStatus], { nullable: true, description: 'Journey status (of the outcome, or the account\'s worst).' })
+  journeyStatuses?: JourneyStatus[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Accounts currently in this journey stage.' })
+  stageId?: string | null;
+
+  @Field(() => Float, { nullable: true })
+  scoreMin?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  scoreMax?: number | null;
 }
