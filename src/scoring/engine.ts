@@ -16,6 +16,7 @@
  * Float sums whose order could depend on the plan are summed in a fixed order (aggregate ORDER BY)
  * or exactly (numeric), so a full rescore and scoreAccount give bit-identical results.
  */
+import { publishHealthChanges } from '../live/publish';
 import { isUuid, TenantScope } from '../shared/tenant';
 import { loadModelConfig, modelHash, type ModelConfig } from './model-config';
 import { buildTempTables } from './engine.sql';
@@ -129,6 +130,10 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
       const t0 = performance.now();
       await persist(tx, asOf, versionId, opts.runId ?? null);
       timings.persist = Math.round(performance.now() - t0);
+      // Live updates: band changes and milestones achieved / newly overdue, announced on commit (NOTIFY).
+      const t1 = performance.now();
+      await publishHealthChanges(tx, { asOf, accountIds: ids ?? null });
+      timings.publish = Math.round(performance.now() - t1);
       return { asOf, modelHash: hash, modelVersionId: versionId, accountCount: n_acc, outcomeCount: n_out, timings };
     }
     const outcomes = await tx.query<OutcomeHealthRow>(
