@@ -173,10 +173,10 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
   // ---- automatic milestones: achievedAt = occurred_at of the signal with which the cumulative condition first held ----
   const msTypes = [...new Set(rows.rules.map((r) => r.signal_type))];
   const adherencePct = config.outcomes.some((o) => o.coin?.components.some((c) => c.metric.aggregation === 'JOURNEY_ADHERENCE' && isPercentile(c)));
-  // Per distinct rule (signal type, subject, aggregation) and account: events that raise the cumulative
-  // measure (COUNT/SUM: every signal; DISTINCT_*: the first signal of each day/subject, found by hashing,
-  // not sorting), one running sum in time order, then the first time each milestone's threshold is met.
-  // Peers at the same instant are summed together (RANGE frame), so the order of equal timestamps never matters.
+  // Per distinct rule (signal type, subject, aggregation) and account. COUNT/DISTINCT_*: the measure grows by 1
+  // per event (every signal; the first signal of each day/subject), so it first reaches atLeast at the
+  // ceil(atLeast)-th event: one array of event times per account × rule, no running sum over all signals.
+  // SUM (values may be negative) keeps the running sum. Equal timestamps give the same instant either way.
   await step('_ach', `CREATE TEMP TABLE _ach ON COMMIT DROP AS
     WITH sig AS (
       SELECT s.account_id, r.rule_id, r.agg, s.occurred_at, s.value, s.subject
@@ -188,22 +188,30 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       WHERE s.workspace_id = $1 AND s.occurred_at <= $2 AND s.occurred_at >= acc.journey_started_at
         AND s.type = ANY($3::text[]) ${accFilter}
     ), ev AS (
-      SELECT account_id, rule_id, occurred_at, 1::numeric AS inc FROM sig WHERE agg = 'COUNT'
+      -- COUNT: every signal; DISTINCT_*: the first signal of each day/subject (the instants the measure grows by 1)
+      SELECT account_id, rule_id, occurred_at FROM sig WHERE agg = 'COUNT'
       UNION ALL
-      SELECT account_id, rule_id, occurred_at, coalesce(value, 0)::numeric FROM sig WHERE agg = 'SUM'
-      UNION ALL
-      SELECT account_id, rule_id, min(occurred_at), 1::numeric FROM sig WHERE agg = 'DISTINCT_DAYS'
+      SELECT account_id, rule_id, min(occurred_at) FROM sig WHERE agg = 'DISTINCT_DAYS'
       GROUP BY account_id, rule_id, (occurred_at AT TIME ZONE 'UTC')::date
       UNION ALL
-      SELECT account_id, rule_id, min(occurred_at), 1::numeric FROM sig WHERE agg = 'DISTINCT_SUBJECTS' AND subject IS NOT NULL
+      SELECT account_id, rule_id, min(occurred_at) FROM sig WHERE agg = 'DISTINCT_SUBJECTS' AND subject IS NOT NULL
       GROUP BY account_id, rule_id, subject
+    ), kth AS (
+      -- a measure that grows by 1 per event first reaches k at the k-th event in time order: no running sum needed
+      SELECT account_id, rule_id, array_agg(occurred_at ORDER BY occurred_at) AS ts FROM ev GROUP BY account_id, rule_id
     ), cum AS (
+      -- SUM (values of any sign): a running sum; peers at the same instant are summed together (RANGE frame)
       SELECT account_id, rule_id, occurred_at,
         sum(inc) OVER w AS c,
         coalesce(sum(inc) OVER (w RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS c_before
-      FROM ev WINDOW w AS (PARTITION BY account_id, rule_id ORDER BY occurred_at)
+      FROM (SELECT account_id, rule_id, occurred_at, coalesce(value, 0)::numeric AS inc FROM sig WHERE agg = 'SUM') e
+      WINDOW w AS (PARTITION BY account_id, rule_id ORDER BY occurred_at)
     )
-    -- only the instants where the running measure crosses a threshold (the first crossing is the achievement)
+    -- the k-th event, k = ceil(atLeast) (atLeast <= 0 holds without any signal: handled in _jr)
+    SELECT kth.account_id, m.milestone_id, kth.ts[ceil(m.at_least)::int] AS achieved_at
+    FROM kth JOIN _ms m ON m.rule_id = kth.rule_id AND m.at_least > 0 AND m.at_least <= cardinality(kth.ts)
+    UNION ALL
+    -- only the instants where the running sum crosses a threshold (the first crossing is the achievement)
     SELECT cum.account_id, m.milestone_id, min(cum.occurred_at) AS achieved_at
     FROM cum JOIN _ms m ON m.rule_id = cum.rule_id AND cum.c >= m.at_least::numeric AND cum.c_before < m.at_least::numeric
     GROUP BY cum.account_id, m.milestone_id`,
