@@ -11,16 +11,14 @@
  * Prints a table and writes the "API" section of bench/RESULTS.md (other sections are kept).
  */
 import 'reflect-metadata';
+import { benchDatabase, freePort } from './bench-db';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { journeyProgressSql } from '../src/analytics/journey-progress.service';
 import { runMigrations } from '../src/shared/db/bootstrap';
 import { createDataSource } from '../src/shared/db/data-source';
-import { startEmbeddedPostgres, type EmbeddedHandle } from '../src/shared/db/embedded';
 import { postgraphileSchemaSql, seedApiBench, type ApiBenchData } from './api-seed';
 import { DASHBOARD_QUERY, JOURNEY_PROGRESS_QUERY } from './queries';
 
@@ -45,31 +43,6 @@ const DB_NAME = 'oh_bench_api';
 
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); });
-  });
-}
-
-async function benchDatabase(): Promise<{ url: string; embedded?: EmbeddedHandle; pgVersion: string }> {
-  let adminUrl = process.env.DATABASE_URL;
-  let embedded: EmbeddedHandle | undefined;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(path.join(ROOT, '.data', 'bench-api'), { attach: false, database: 'postgres' });
-    adminUrl = embedded.url;
-  }
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  const [{ server_version: pgVersion }] = (await admin.query('SHOW server_version')).rows;
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${DB_NAME}`;
-  return { url: u.toString(), embedded, pgVersion };
-}
 
 interface Child { url: string; child: ChildProcess }
 
@@ -193,7 +166,7 @@ const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
 async function main(): Promise<void> {
   const startedAt = new Date();
   loads.push(`start ${loadavg()}`);
-  const { url, embedded, pgVersion } = await benchDatabase();
+  const { url, embedded, pgVersion } = await benchDatabase(DB_NAME, 'bench-api');
   try {
     const db = createDataSource(url, 4);
     await db.initialize();

@@ -14,15 +14,14 @@
  * Prints a table and writes bench/RESULTS.md.
  */
 import 'reflect-metadata';
+import { benchDatabase, freePort } from './bench-db';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createDataSource } from '../src/shared/db/data-source';
 import { runMigrations } from '../src/shared/db/bootstrap';
-import { startEmbeddedPostgres, type EmbeddedHandle } from '../src/shared/db/embedded';
 import { ScoringRunKind } from '../src/scoring/runs.entity';
 import { createRun, DEFAULT_CHUNK_SIZE, processRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
@@ -63,31 +62,6 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // ---------------------------------------------------------------- database and server
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); });
-  });
-}
-
-async function benchDatabase(): Promise<{ url: string; embedded?: EmbeddedHandle; pgVersion: string }> {
-  let adminUrl = process.env.DATABASE_URL;
-  let embedded: EmbeddedHandle | undefined;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(path.join(ROOT, '.data', 'bench'), { attach: false, database: 'postgres' });
-    adminUrl = embedded.url;
-  }
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS oh_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE oh_bench');
-  const [{ server_version: pgVersion }] = (await admin.query('SHOW server_version')).rows;
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = '/oh_bench';
-  return { url: u.toString(), embedded, pgVersion };
-}
 
 interface Server { url: string; child: ChildProcess; pid: number; dbUrl: string }
 
@@ -384,7 +358,7 @@ async function benchIncremental(server: Server, pg: Client, key: string, workspa
 async function main(): Promise<void> {
   const startedAt = new Date();
   log(`bench:scoring ${SMALL ? '--small' : ''} seed ${SEED}`);
-  const { url, embedded, pgVersion } = await benchDatabase();
+  const { url, embedded, pgVersion } = await benchDatabase('oh_bench', 'bench');
   const ds = createDataSource(url, 4);
   await ds.initialize();
   await runMigrations(ds);

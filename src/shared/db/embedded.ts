@@ -32,7 +32,7 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 const DATABASE = 'outcome_health';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
