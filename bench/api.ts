@@ -159,6 +159,8 @@ async function benchPostGraphile(dbUrl: string, data: ApiBenchData): Promise<{ d
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
+const rate = (n: number) => (n < 10 ? n.toFixed(2) : f0(n));
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
 const loads: string[] = [];
 const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
@@ -185,9 +187,9 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [];
     const add = (what: string, o: Measured, p: Measured) => {
-      rows.push([`${what}: ours`, f0(o.rps), f1(o.p50), f1(o.p99), o.single !== undefined ? f1(o.single) : '', String(o.errors)]);
-      rows.push([`${what}: PostGraphile 5`, f0(p.rps), f1(p.p50), f1(p.p99), p.single !== undefined ? f1(p.single) : '', String(p.errors)]);
-      rows.push([`${what}: ratio ours / PostGraphile`, `${(o.rps / p.rps).toFixed(2)}×`, `${(o.p50 / p.p50).toFixed(2)}×`, `${(o.p99 / p.p99).toFixed(2)}×`, '', '']);
+      rows.push([`${what}: ours`, rate(o.rps), f1(o.p50), f1(o.p99), o.single !== undefined ? f1(o.single) : '', String(o.errors)]);
+      rows.push([`${what}: PostGraphile 5`, rate(p.rps), f1(p.p50), f1(p.p99), p.single !== undefined ? f1(p.single) : '', String(p.errors)]);
+      rows.push([`${what}: ratio ours / PostGraphile`, ratio(o.rps, p.rps), ratio(o.p50, p.p50), ratio(o.p99, p.p99), o.single !== undefined && p.single !== undefined ? ratio(o.single, p.single) : '', '']);
     };
     add(`dashboard (first ${PAGE})`, ours.dashboard, pgl.dashboard);
     add(`journeyProgress (${f0(ACCOUNTS)} accounts)`, ours.journey, pgl.journey);
