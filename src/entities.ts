@@ -5,7 +5,7 @@ import { Coin, Component } from './coins/coin.entity';
 import { Journey, JourneyStage, Milestone } from './journeys/journey.entity';
 import { MilestoneCompletionRecord } from './journeys/milestone-completion.entity';
 import { Outcome } from './outcomes/outcome.entity';
-import { AccountHealthSnapshot, CurrentAccountHealth, CurrentOutcomeHealth, HealthSnapshot, ModelVersion } from './scoring/snapshot.entity';
+import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot, ModelVersion } from './scoring/snapshot.entity';
 import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
@@ -15,7 +15,7 @@ import { Workspace } from './workspaces/workspace.entity';
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
   Account, LifecycleOutcome, Signal, MilestoneCompletionRecord,
-  ModelVersion, HealthSnapshot, CurrentOutcomeHealth, AccountHealthSnapshot, CurrentAccountHealth,
+  ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
 ];

@@ -1,11 +1,13 @@
 /**
- * journeyProgress(outcomeId): how the accounts of an outcome move along its success journey, from
- * the stored scoring results (the milestones jsonb of each account × outcome row) in ONE statement
- * of two hash aggregations (no sort of the accounts, parallel-safe):
+ * journeyProgress(outcomeId): how the accounts of an outcome move along its success journey, in ONE
+ * statement of two small hash aggregations (no sort of the accounts):
  *  - per milestone × whole days to achieve × due × on time: counts (a histogram: a few thousand rows
  *    at most, whatever the number of accounts); median and p90 are read off it exactly as
  *    percentile_cont computes them;
  *  - per journey status × stage by time × stage by achievement: account counts.
+ * Now (no asOf) reads the narrow rows the engine keeps for it (current_milestone_progress and the
+ * journey index of current_outcome_health); at an asOf it unpacks each account's newest snapshot
+ * (the milestones jsonb), which is the same arithmetic, slower.
  */
 import { JourneyStage, Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
@@ -15,16 +17,25 @@ import type { JourneyMilestoneStats, JourneyProgress, JourneyStageStats, Journey
 
 /** One histogram cell: accounts with this milestone in this state. `days` null = not achieved. */
 interface Cell { m: string; days: number | null; due: boolean; on_time: boolean; n: number }
-/** Accounts per (status, stage by time, index in `stageIds` of the stage by achievement; null = all achieved). */
-interface AccountCell { status: string | null; stage: string | null; open: number | null; n: number }
+/** Accounts per (status, stage by time, stage by achievement; null = every milestone achieved). */
+interface AccountCell { status: string | null; stage: string | null; open: string | null; n: number }
+
+/** The current state: $1 workspace, $2 outcome. Exported for the API benchmark (PostGraphile serves the very same SQL). */
+export const CURRENT_JOURNEY_PROGRESS_SQL = `SELECT
+  (SELECT coalesce(json_agg(h), '[]') FROM (
+     SELECT milestone_id AS m, days_to_achieve AS days, due, achieved_on_time AS on_time, count(*)::int AS n
+       FROM current_milestone_progress WHERE workspace_id = $1 AND outcome_id = $2
+      GROUP BY 1, 2, 3, 4) h) AS cells,
+  (SELECT coalesce(json_agg(a), '[]') FROM (
+     SELECT journey_status AS status, stage_id AS stage, achievement_stage_id AS open, count(*)::int AS n
+       FROM current_outcome_health WHERE workspace_id = $1 AND outcome_id = $2
+      GROUP BY 1, 2, 3) a) AS accounts`;
 
 /**
- * The one statement: $1 workspace, $2 outcome, $3 milestone ids in journey order (text[]), $4 the
- * index of each one's stage (int[]), then $5 asOf when `withAsOf`. Exported for the API benchmark,
- * which serves the very same SQL through PostGraphile to compare the API layers.
+ * At a past time: $1 workspace, $2 outcome, $3 milestone ids in journey order (text[]), $4 the stage id
+ * of each (text[]), $5 asOf.
  */
-export function journeyProgressSql(withAsOf: boolean): string {
-  return `WITH r AS NOT MATERIALIZED (${outcomeRowsSql('outcome_id = $2', withAsOf ? '$5' : null)})
+const PAST_JOURNEY_PROGRESS_SQL = `WITH r AS NOT MATERIALIZED (${outcomeRowsSql('outcome_id = $2', '$5')})
     SELECT
       (SELECT coalesce(json_agg(h), '[]') FROM (
          SELECT e->>'milestoneId' AS m,
@@ -36,11 +47,10 @@ export function journeyProgressSql(withAsOf: boolean): string {
           GROUP BY 1, 2, 3, 4) h) AS cells,
       (SELECT coalesce(json_agg(a), '[]') FROM (
          SELECT r.journey_status AS status, r.stage_id AS stage,
-                (SELECT min(($4::int[])[array_position($3::text[], x->>'milestoneId')]) FROM jsonb_array_elements(r.milestones) x
-                  WHERE x->>'achievedAt' IS NULL) AS open,
+                ($4::text[])[(SELECT min(array_position($3::text[], x->>'milestoneId')) FROM jsonb_array_elements(r.milestones) x
+                  WHERE x->>'achievedAt' IS NULL)] AS open,
                 count(*)::int AS n
            FROM r GROUP BY 1, 2, 3) a) AS accounts`;
-}
 
 /** percentile_cont(p) over a histogram of whole days (sorted by days). */
 export function percentileFromHistogram(cells: Array<{ days: number; n: number }>, p: number): number | null {
@@ -59,31 +69,32 @@ export function percentileFromHistogram(cells: Array<{ days: number; n: number }
 }
 
 export async function journeyProgress(scope: TenantScope, outcomeId: string, asOf: Date | null = null): Promise<JourneyProgress> {
-  const outcome = await scope.mustFind(Outcome, outcomeId, 'Outcome');
-  const [stages, milestones] = await Promise.all([
+  type Result = { cells: Cell[]; accounts: AccountCell[] };
+  // The configuration and (now) the counts do not depend on each other: read them side by side.
+  const [outcome, stages, milestones, current] = await Promise.all([
+    scope.mustFind(Outcome, outcomeId, 'Outcome'),
     scope.find(JourneyStage, { where: { outcomeId }, order: { startDay: 'ASC' } }),
     scope.find(Milestone, { where: { outcomeId }, order: { position: 'ASC' } }),
+    asOf ? null : scope.query<Result>(CURRENT_JOURNEY_PROGRESS_SQL, [outcomeId]),
   ]);
   const stageIndex = new Map(stages.map((s, i) => [s.id, i]));
   const ordered = [...milestones].sort((a, b) => (stageIndex.get(a.stageId) ?? 0) - (stageIndex.get(b.stageId) ?? 0) || a.position - b.position);
-  const params: unknown[] = [outcomeId, ordered.map((m) => m.id), ordered.map((m) => stageIndex.get(m.stageId) ?? 0)];
-  if (asOf) params.push(asOf);
-  const [{ cells, accounts }] = await withoutJit(scope, (tx) => tx.query<{ cells: Cell[]; accounts: AccountCell[] }>(journeyProgressSql(!!asOf), params));
+  const [{ cells, accounts }] = current ?? await withoutJit(scope, (tx) => tx.query<Result>(PAST_JOURNEY_PROGRESS_SQL,
+    [outcomeId, ordered.map((m) => m.id), ordered.map((m) => m.stageId), asOf]));
 
   const statuses: JourneyStatusCounts = { onTrack: 0, ahead: 0, behind: 0, stuck: 0 };
   const statusKey: Record<string, keyof JourneyStatusCounts> = { ON_TRACK: 'onTrack', AHEAD: 'ahead', BEHIND: 'behind', STUCK: 'stuck' };
   const byTime = new Map<string, number>();
-  const byAchievement = new Map<number, number>();
+  const byAchievement = new Map<string, number>();
+  const lastStage = stages.at(-1)?.id;
   let total = 0;
   for (const a of accounts) {
     total += a.n;
     if (a.status && statusKey[a.status]) statuses[statusKey[a.status]] += a.n;
     if (a.stage) byTime.set(a.stage, (byTime.get(a.stage) ?? 0) + a.n);
     // Accounts on the journey whose milestones are all achieved count in the last stage.
-    if (a.status !== null) {
-      const idx = a.open ?? stages.length - 1;
-      byAchievement.set(idx, (byAchievement.get(idx) ?? 0) + a.n);
-    }
+    const open = a.status !== null ? a.open ?? lastStage : undefined;
+    if (open) byAchievement.set(open, (byAchievement.get(open) ?? 0) + a.n);
   }
 
   const cellsOf = new Map<string, Cell[]>();
@@ -107,6 +118,6 @@ export async function journeyProgress(scope: TenantScope, outcomeId: string, asO
         p90DaysToAchieve: percentileFromHistogram(achievedDays, 0.9),
       };
     }),
-    stages: stages.map((stage, i): JourneyStageStats => ({ stage, byTime: byTime.get(stage.id) ?? 0, byAchievement: byAchievement.get(i) ?? 0 })),
+    stages: stages.map((stage): JourneyStageStats => ({ stage, byTime: byTime.get(stage.id) ?? 0, byAchievement: byAchievement.get(stage.id) ?? 0 })),
   };
 }

@@ -31,6 +31,7 @@ export function configRows(config: ModelConfig) {
     outcome_id: o.id, cluster_id: o.clusterId, weight: o.weight,
     wp: o.coin?.proactiveWeight ?? null, wr: o.coin?.reactiveWeight ?? null,
     has_journey: !!o.journey, stuck_after: o.journey?.stuckAfterDays ?? null,
+    last_stage_id: o.journey?.stages.at(-1)?.id ?? null,
   }));
   const stages = config.outcomes.flatMap((o) => (o.journey?.stages ?? []).map((s) => ({ outcome_id: o.id, stage_id: s.id, key: s.key, start_day: s.startDay })));
   const specs = new Map<string, Spec>();
@@ -75,6 +76,7 @@ export function configRows(config: ModelConfig) {
   // Automatic milestones with the same signal type, subject and aggregation share one running measure.
   const rules = new Map<string, { rule_id: number; signal_type: string; subject: string | null; agg: string }>();
   const milestones = config.outcomes.flatMap((o) => (o.journey?.milestones ?? []).map((m) => {
+    const stageIndex = o.journey!.stages.findIndex((s) => s.id === m.stageId); // stages come ordered by start day
     let ruleId: number | null = null;
     if (m.completion === 'AUTOMATIC' && m.rule) {
       const k = JSON.stringify([m.rule.signalType, m.rule.subject ?? null, m.rule.aggregation]);
@@ -82,8 +84,8 @@ export function configRows(config: ModelConfig) {
       ruleId = rules.get(k)!.rule_id;
     }
     return {
-      milestone_id: m.id, outcome_id: o.id, key: m.key, expected_by_day: m.expectedByDay, weight: m.weight, position: m.position,
-      completion: m.completion, rule_id: ruleId, at_least: ruleId ? m.rule!.atLeast : null,
+      milestone_id: m.id, outcome_id: o.id, stage_id: m.stageId, stage_index: stageIndex, key: m.key, expected_by_day: m.expectedByDay,
+      weight: m.weight, position: m.position, completion: m.completion, rule_id: ruleId, at_least: ruleId ? m.rule!.atLeast : null,
     };
   }));
   return { outcomes, stages, components, fns, specs: [...specs.values()], milestones, rules: [...rules.values()] };
@@ -107,7 +109,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
 
   // ---- configuration ----
   await step('_o', `CREATE TEMP TABLE _o ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
-    AS x(outcome_id uuid, cluster_id uuid, weight float8, wp float8, wr float8, has_journey boolean, stuck_after int) WHERE $1::uuid IS NOT NULL`,
+    AS x(outcome_id uuid, cluster_id uuid, weight float8, wp float8, wr float8, has_journey boolean, stuck_after int, last_stage_id uuid) WHERE $1::uuid IS NOT NULL`,
   [JSON.stringify(rows.outcomes)]);
   await step('_st', `CREATE TEMP TABLE _st ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(outcome_id uuid, stage_id uuid, key text, start_day int) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.stages)]);
@@ -118,7 +120,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     AS x(fn_id int, component_id uuid, stage_key text, type text, floor float8, target float8, bands jsonb, hib boolean)
     WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.fns)]);
   await step('_ms', `CREATE TEMP TABLE _ms ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
-    AS x(milestone_id uuid, outcome_id uuid, key text, expected_by_day int, weight float8, position int, completion text,
+    AS x(milestone_id uuid, outcome_id uuid, stage_id uuid, stage_index int, key text, expected_by_day int, weight float8, position int, completion text,
          rule_id int, at_least float8) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.milestones)]);
 
   // ---- accounts in scope (+ cluster peers for PERCENTILE), journey day d ----
@@ -220,7 +222,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
   // ---- journey per account × outcome ----
   await step('_jr', `CREATE TEMP TABLE _jr ON COMMIT DROP AS
     WITH msr AS (
-      SELECT ao.account_id, ao.outcome_id, ao.d, m.milestone_id, m.key, m.expected_by_day, m.weight, m.position,
+      SELECT ao.account_id, ao.outcome_id, ao.d, m.milestone_id, m.key, m.expected_by_day, m.weight, m.position, m.stage_id, m.stage_index,
         -- a condition that holds with no signal at all is met at journey start; a CSM's completion also counts
         LEAST(ach.achieved_at, mc.achieved_at,
               CASE WHEN m.completion = 'AUTOMATIC' AND m.at_least <= 0 AND ao.journey_started_at <= $2 THEN ao.journey_started_at END) AS achieved_at
@@ -237,6 +239,8 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
         max(achieved_at) AS last_achieved,
         (array_agg(milestone_id ORDER BY expected_by_day, position, milestone_id) FILTER (WHERE achieved_at IS NULL AND expected_by_day > d))[1] AS next_id,
         min(expected_by_day) FILTER (WHERE achieved_at IS NULL AND expected_by_day > d) - min(d) AS days_until_due,
+        -- stage by achievement: the stage of the first milestone not achieved yet, in journey order
+        (array_agg(stage_id ORDER BY stage_index, position, milestone_id) FILTER (WHERE achieved_at IS NULL))[1] AS open_stage_id,
         json_agg(json_build_object('milestoneId', milestone_id, 'key', key, 'expectedByDay', expected_by_day, 'weight', weight,
           'achievedAt', to_char(achieved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
           ORDER BY expected_by_day, position, milestone_id)::jsonb AS milestones
@@ -249,7 +253,9 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
            WHEN agg.overdue > 0 THEN 'BEHIND'
            WHEN agg.ahead THEN 'AHEAD'
            ELSE 'ON_TRACK' END AS status,
-      coalesce(agg.overdue, 0) AS overdue_count, agg.next_id, agg.days_until_due, coalesce(agg.milestones, '[]'::jsonb) AS milestones
+      coalesce(agg.overdue, 0) AS overdue_count, agg.next_id, agg.days_until_due, coalesce(agg.milestones, '[]'::jsonb) AS milestones,
+      -- every milestone achieved: the account counts in the last stage
+      CASE WHEN o.has_journey THEN coalesce(agg.open_stage_id, o.last_stage_id) END AS achievement_stage_id
     FROM _ao ao JOIN _o o ON o.outcome_id = ao.outcome_id
     LEFT JOIN agg ON agg.account_id = ao.account_id AND agg.outcome_id = ao.outcome_id
     WHERE ($1::uuid IS NOT NULL) AND (ao.target OR $3::boolean)`, [asOf, adherencePct]);
@@ -366,7 +372,8 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       CASE WHEN s.score IS NULL THEN 'UNKNOWN' WHEN s.score < $2::float8 THEN 'RED' WHEN s.score < $3::float8 THEN 'YELLOW' ELSE 'GREEN' END AS band,
       s.proactive, s.reactive, s.coverage, s.stage_id, s.d AS journey_day,
       jr.status AS journey_status, coalesce(jr.overdue_count, 0) AS overdue_count, jr.next_id AS next_milestone_id,
-      jr.days_until_due, coalesce(s.drivers, '[]'::jsonb) AS drivers, coalesce(jr.milestones, '[]'::jsonb) AS milestones
+      jr.days_until_due, coalesce(s.drivers, '[]'::jsonb) AS drivers, coalesce(jr.milestones, '[]'::jsonb) AS milestones,
+      jr.achievement_stage_id
     FROM scored s LEFT JOIN _jr jr ON jr.account_id = s.account_id AND jr.outcome_id = s.outcome_id
     WHERE $1::uuid IS NOT NULL`, [redBelow, yellowBelow]);
 

@@ -187,10 +187,25 @@ async function persist(tx: TenantScope, asOf: Date, versionId: string, runId: st
      SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4 FROM _oh WHERE $1::uuid IS NOT NULL
      ON CONFLICT (workspace_id, account_id, outcome_id, as_of) DO UPDATE SET ${SNAPSHOT_UPDATE}`, p);
   await tx.query(
-    `INSERT INTO current_outcome_health AS cur (workspace_id, account_id, outcome_id, as_of, ${SNAPSHOT_COLS}, model_version_id, run_id)
-     SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4 FROM _oh WHERE $1::uuid IS NOT NULL
-     ON CONFLICT (workspace_id, account_id, outcome_id) DO UPDATE SET as_of = EXCLUDED.as_of, ${SNAPSHOT_UPDATE}
+    `INSERT INTO current_outcome_health AS cur (workspace_id, account_id, outcome_id, as_of, ${SNAPSHOT_COLS}, model_version_id, run_id, achievement_stage_id)
+     SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4, achievement_stage_id FROM _oh WHERE $1::uuid IS NOT NULL
+     ON CONFLICT (workspace_id, account_id, outcome_id) DO UPDATE SET as_of = EXCLUDED.as_of, ${SNAPSHOT_UPDATE},
+       achievement_stage_id = EXCLUDED.achievement_stage_id
      WHERE cur.as_of <= EXCLUDED.as_of`, p);
+  // The narrow milestone rows of the current rows this run just wrote (not of those a newer result kept);
+  // a row that did not change is not rewritten (a daily rescore mostly only flips `due`).
+  await tx.query(
+    `INSERT INTO current_milestone_progress AS cur (workspace_id, outcome_id, account_id, milestone_id, days_to_achieve, due, achieved_on_time)
+     SELECT $1::uuid, _oh.outcome_id, _oh.account_id, e."milestoneId",
+       floor(date_part('epoch', e."achievedAt" - acc.journey_started_at) / 86400)::int,
+       _oh.journey_day >= e."expectedByDay",
+       coalesce(e."achievedAt" <= acc.journey_started_at + e."expectedByDay" * interval '1 day', false)
+     FROM _oh JOIN _acc acc ON acc.account_id = _oh.account_id
+     JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = _oh.account_id AND h.outcome_id = _oh.outcome_id AND h.as_of = $2
+     CROSS JOIN LATERAL jsonb_to_recordset(_oh.milestones) AS e("milestoneId" uuid, "achievedAt" timestamptz, "expectedByDay" int)
+     ON CONFLICT (workspace_id, outcome_id, account_id, milestone_id) DO UPDATE SET days_to_achieve = EXCLUDED.days_to_achieve,
+       due = EXCLUDED.due, achieved_on_time = EXCLUDED.achieved_on_time
+     WHERE (cur.days_to_achieve, cur.due, cur.achieved_on_time) IS DISTINCT FROM (EXCLUDED.days_to_achieve, EXCLUDED.due, EXCLUDED.achieved_on_time)`, [asOf]);
   // Outcomes no longer scored for a rescored account (deactivated, account moved cluster) leave the read path.
   await tx.query(
     `DELETE FROM current_outcome_health cur USING _ah

@@ -5,6 +5,7 @@
  */
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Account } from '../accounts/account.entity';
+import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 
 /** The whole scoring configuration of a workspace that produced a score, kept verbatim. */
@@ -116,10 +117,14 @@ export class HealthSnapshot extends OutcomeHealthColumns {
 
 @Entity('current_outcome_health')
 @Index('current_outcome_health_score_idx', ['workspaceId', 'outcomeId', 'score'])
-@Index('current_outcome_health_status_idx', ['workspaceId', 'outcomeId', 'journeyStatus'])
+@Index('current_outcome_health_journey_idx', ['workspaceId', 'outcomeId', 'journeyStatus', 'stageId', 'achievementStageId'])
 export class CurrentOutcomeHealth extends OutcomeHealthColumns {
   @Column('timestamptz')
   asOf: Date;
+
+  /** Stage by achievement: the stage of the first milestone not achieved yet (the last stage when all are); null without a journey. */
+  @Column('uuid', { nullable: true })
+  achievementStageId: string | null;
 
   @ManyToOne(() => Account, { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
@@ -128,6 +133,50 @@ export class CurrentOutcomeHealth extends OutcomeHealthColumns {
   @ManyToOne(() => Outcome, { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'outcome_id', referencedColumnName: 'id' }])
   outcome?: Outcome;
+}
+
+/**
+ * One row per current account × outcome × journey milestone, in native types: what journeyProgress
+ * aggregates over a whole outcome (read off an index-only scan instead of unpacking every milestones jsonb).
+ * Kept by the engine with current_outcome_health; follows it (and the milestone) on delete.
+ */
+@Entity('current_milestone_progress')
+@Index('current_milestone_progress_histogram_idx', ['workspaceId', 'outcomeId', 'milestoneId', 'daysToAchieve', 'due', 'achievedOnTime'])
+export class CurrentMilestoneProgress {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @PrimaryColumn('uuid')
+  outcomeId: string;
+
+  @PrimaryColumn('uuid')
+  accountId: string;
+
+  @PrimaryColumn('uuid')
+  milestoneId: string;
+
+  /** Whole days from journey start to achievement; null while not achieved. */
+  @Column('int', { nullable: true })
+  daysToAchieve: number | null;
+
+  /** Due at asOf: the account's journey day has reached the milestone's expected day. */
+  @Column('boolean')
+  due: boolean;
+
+  /** Achieved by its expected day. */
+  @Column('boolean')
+  achievedOnTime: boolean;
+
+  @ManyToOne(() => CurrentOutcomeHealth, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'accountId' },
+    { name: 'outcome_id', referencedColumnName: 'outcomeId' },
+  ])
+  outcomeHealth?: CurrentOutcomeHealth;
+
+  @ManyToOne(() => Milestone, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'milestone_id', referencedColumnName: 'id' }])
+  milestone?: Milestone;
 }
 
 abstract class AccountHealthColumns {

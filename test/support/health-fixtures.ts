@@ -112,6 +112,37 @@ export class HealthFixture {
       await this.db.query(`DELETE FROM current_outcome_health WHERE workspace_id = $1 AND account_id = $2 AND outcome_id = $3`,
         [this.workspaceId, s.accountId, s.outcomeId]);
       await this.db.query(`INSERT INTO current_outcome_health (${cols}) VALUES (${params})`, values);
+      await this.currentJourneyRows(s);
+    }
+  }
+
+  /**
+   * What the engine keeps beside a current row for journeyProgress, derived here in plain TypeScript:
+   * the stage by achievement and one current_milestone_progress row per milestone.
+   */
+  private async currentJourneyRows(s: SnapshotInput): Promise<void> {
+    const milestones = s.milestones ?? [];
+    if (!s.journeyStatus) return;
+    const [{ start }] = await this.db.query(`SELECT journey_started_at AS start FROM accounts WHERE workspace_id = $1 AND id = $2`,
+      [this.workspaceId, s.accountId]);
+    const stages: Array<{ milestone_id: string; stage_id: string; start_day: number; position: number }> = await this.db.query(
+      `SELECT m.id AS milestone_id, m.stage_id, st.start_day, m.position FROM milestones m
+         JOIN journey_stages st ON st.workspace_id = m.workspace_id AND st.id = m.stage_id
+        WHERE m.workspace_id = $1 AND m.outcome_id = $2`, [this.workspaceId, s.outcomeId]);
+    const journeyOrder = [...stages].sort((a, b) => a.start_day - b.start_day || a.position - b.position);
+    const achieved = new Map(milestones.map((m) => [m.milestoneId, m.achievedAt]));
+    const firstOpen = journeyOrder.find((m) => !achieved.get(m.milestone_id));
+    const lastStage = journeyOrder.at(-1)?.stage_id ?? null;
+    await this.db.query(`UPDATE current_outcome_health SET achievement_stage_id = $4 WHERE workspace_id = $1 AND account_id = $2 AND outcome_id = $3`,
+      [this.workspaceId, s.accountId, s.outcomeId, firstOpen?.stage_id ?? lastStage]);
+    const DAY = 86_400_000;
+    for (const m of milestones) {
+      const at = m.achievedAt ? new Date(m.achievedAt).getTime() : null;
+      await this.db.query(
+        `INSERT INTO current_milestone_progress (workspace_id, outcome_id, account_id, milestone_id, days_to_achieve, due, achieved_on_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [this.workspaceId, s.outcomeId, s.accountId, m.milestoneId, at === null ? null : Math.floor((at - start.getTime()) / DAY),
+          (s.journeyDay ?? 0) >= m.expectedByDay, at !== null && at <= start.getTime() + m.expectedByDay * DAY]);
     }
   }
 
