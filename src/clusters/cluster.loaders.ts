@@ -1,12 +1,11 @@
 /** Per-request loaders (use through `scope.loader(...)`): one query per batch of parents, never one per parent. */
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import type { TenantScope } from '../shared/tenant';
 import { Cluster } from './cluster.entity';
 
 export const clusterById = (scope: TenantScope) =>
   new DataLoader<string, Cluster | null>(async (ids) => {
-    const rows = await scope.find(Cluster, { where: { id: In([...ids]) } });
+    const rows = await scope.findByIds(Cluster, ids);
     const byId = new Map(rows.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
   });

@@ -25,7 +25,7 @@ export const stagesByOutcome = (scope: TenantScope) => new DataLoader<string, Jo
 
 /** stage id -> the stage (for Milestone.stage). */
 export const stageById = (scope: TenantScope) => new DataLoader<string, JourneyStage | null>(async (ids) => {
-  const rows = await scope.find(JourneyStage, { where: { id: In([...ids]) } });
+  const rows = await scope.findByIds(JourneyStage, ids);
   const byId = new Map(rows.map((s) => [s.id, s]));
   return ids.map((id) => byId.get(id) ?? null);
 });

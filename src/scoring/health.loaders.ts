@@ -3,7 +3,6 @@
  * `current_*` tables (and snapshots for change / history), batched by account ids.
  */
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import { Component } from '../coins/coin.entity';
 import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
@@ -15,7 +14,18 @@ export interface StoredOutcomeHealth { row: OutcomeHealthRow; modelHash: string 
 const OUTCOME_COLS = `h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.as_of AS "asOf", h.score, h.band, h.proactive,
   h.reactive, h.coverage, h.stage_id AS "stageId", h.journey_day AS "journeyDay", h.journey_status AS "journeyStatus",
   h.overdue_count AS "overdueCount", h.next_milestone_id AS "nextMilestoneId", h.days_until_due AS "daysUntilDue",
-  h.drivers, h.milestones, h.model_version_id AS "modelVersionId"`;
+  h.drivers, h.milestones::text AS "milestonesText", h.model_version_id AS "modelVersionId"`;
+
+/**
+ * The milestones of a row arrive as text and are parsed on first use: a list screen asks for the journey
+ * status and next milestone (columns), rarely for every milestone, and JSON parsing is most of the cost of a row.
+ */
+function withLazyMilestones(row: OutcomeHealthRow & { milestonesText?: string }): OutcomeHealthRow {
+  const text = row.milestonesText ?? '[]';
+  delete row.milestonesText;
+  let parsed: OutcomeHealthRow['milestones'] | undefined;
+  return Object.defineProperty(row, 'milestones', { enumerable: true, get: () => (parsed ??= JSON.parse(text)) });
+}
 
 /** account id -> its current account health (null if never scored). */
 export const currentAccountHealth = (scope: TenantScope) => new DataLoader<string, AccountHealthRow | null>(async (ids) => {
@@ -36,7 +46,7 @@ export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<strin
      WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])
      ORDER BY o.created_at, o.id`, [[...ids]]);
   const groups = new Map<string, StoredOutcomeHealth[]>(ids.map((id) => [id, []]));
-  for (const { modelHash, ...row } of rows) groups.get(row.accountId)?.push({ row, modelHash });
+  for (const { modelHash, ...row } of rows) groups.get(row.accountId)?.push({ row: withLazyMilestones(row), modelHash });
   return ids.map((id) => groups.get(id)!);
 });
 
@@ -62,7 +72,7 @@ export const snapshotAtOrBefore = (scope: TenantScope) => new DataLoader<Snapsho
 
 const byIds = <E extends { id: string }>(entity: new () => E) => (scope: TenantScope) =>
   new DataLoader<string, E | null>(async (ids) => {
-    const rows = await scope.find(entity, { where: { id: In([...ids]) } as never });
+    const rows = await scope.findByIds(entity, ids);
     const m = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => m.get(id) ?? null);
   });
