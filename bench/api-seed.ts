@@ -66,12 +66,13 @@ export async function seedApiBench(db: DataSource, accounts: number, log: (s: st
     // CTE row estimates are poor here: a nested loop over two 100k-row CTEs would run for hours.
     await db.transaction(async (em) => { await em.query('SET LOCAL enable_nestloop = off'); await em.query(
       `INSERT INTO current_outcome_health (workspace_id, account_id, outcome_id, score, band, proactive, reactive, coverage, stage_id,
-         journey_day, journey_status, overdue_count, next_milestone_id, days_until_due, drivers, milestones, model_version_id, as_of)
+         journey_day, journey_status, overdue_count, next_milestone_id, days_until_due, drivers, milestones, model_version_id, as_of,
+         achievement_stage_id)
        WITH acc AS (
          SELECT a.id, a.journey_started_at, floor(extract(epoch FROM ($3::timestamptz - a.journey_started_at)) / 86400)::int AS day
            FROM accounts a WHERE a.workspace_id = $1 AND a.cluster_id = $4
        ), ms AS (
-         SELECT acc.id AS account_id, acc.day, acc.journey_started_at, m.id AS milestone_id, m.key, m.expected_by_day, st.start_day, m.position,
+         SELECT acc.id AS account_id, acc.day, acc.journey_started_at, m.id AS milestone_id, m.key, m.expected_by_day, st.start_day, m.position, m.stage_id,
                 m.expected_by_day + abs(hashtext(acc.id::text || m.key)) % 41 - 20 AS reach_day,
                 abs(hashtext(m.key || acc.id::text)) % 100 < 80 AS will_reach
            FROM acc JOIN milestones m ON m.workspace_id = $1 AND m.outcome_id = $2
@@ -88,7 +89,8 @@ export async function seedApiBench(db: DataSource, accounts: number, log: (s: st
                 max(achieved_at) AS last_achieved,
                 bool_or(expected_by_day > day AND achieved_at IS NOT NULL) AS ahead,
                 (array_agg(milestone_id ORDER BY expected_by_day) FILTER (WHERE achieved_at IS NULL AND expected_by_day > day))[1] AS next_id,
-                min(expected_by_day) FILTER (WHERE achieved_at IS NULL AND expected_by_day > day) - min(day) AS until_due
+                min(expected_by_day) FILTER (WHERE achieved_at IS NULL AND expected_by_day > day) - min(day) AS until_due,
+                (array_agg(stage_id ORDER BY start_day, position) FILTER (WHERE achieved_at IS NULL))[1] AS open_stage
            FROM ms2 GROUP BY account_id
        ), comp AS (
          SELECT acc.id AS account_id, k, CASE WHEN k <= 3 THEN 'PROACTIVE' ELSE 'REACTIVE' END AS side,
@@ -109,9 +111,18 @@ export async function seedApiBench(db: DataSource, accounts: number, log: (s: st
               acc.day,
               CASE WHEN j.overdue > 0 AND (j.last_achieved IS NULL OR j.last_achieved < $3::timestamptz - interval '30 days') THEN 'STUCK'
                    WHEN j.overdue > 0 THEN 'BEHIND' WHEN j.ahead THEN 'AHEAD' ELSE 'ON_TRACK' END,
-              j.overdue, j.next_id, j.until_due, d.list, j.milestones, $5, $3::timestamptz
+              j.overdue, j.next_id, j.until_due, d.list, j.milestones, $5, $3::timestamptz,
+              coalesce(j.open_stage, (SELECT st.id FROM journey_stages st WHERE st.workspace_id = $1 AND st.outcome_id = $2 ORDER BY st.start_day DESC LIMIT 1))
          FROM acc JOIN journey j ON j.account_id = acc.id JOIN drivers d ON d.account_id = acc.id`,
-      [ws, o.id, AS_OF, o.cluster, mv]); });
+      [ws, o.id, AS_OF, o.cluster, mv]);
+    // The narrow milestone rows the engine keeps beside the current results (what journeyProgress reads).
+    await em.query(
+      `INSERT INTO current_milestone_progress (workspace_id, outcome_id, account_id, milestone_id, days_to_achieve, due, achieved_on_time)
+       SELECT h.workspace_id, h.outcome_id, h.account_id, e."milestoneId", floor(date_part('epoch', e."achievedAt" - a.journey_started_at) / 86400)::int,
+              h.journey_day >= e."expectedByDay", coalesce(e."achievedAt" <= a.journey_started_at + e."expectedByDay" * interval '1 day', false)
+         FROM current_outcome_health h JOIN accounts a ON a.workspace_id = h.workspace_id AND a.id = h.account_id
+        CROSS JOIN LATERAL jsonb_to_recordset(h.milestones) AS e("milestoneId" uuid, "achievedAt" timestamptz, "expectedByDay" int)
+        WHERE h.workspace_id = $1 AND h.outcome_id = $2`, [ws, o.id]); });
     log(`  current results of outcome ${o.id.slice(0, 8)} in ${Date.now() - t1} ms`);
   }
   await db.query(
@@ -123,7 +134,7 @@ export async function seedApiBench(db: DataSource, accounts: number, log: (s: st
               WHERE c.workspace_id = $1
               GROUP BY c.workspace_id, c.account_id) h`,
     [ws, mv, AS_OF]);
-  await db.query('ANALYZE');
+  await db.query('VACUUM ANALYZE'); // visibility map and statistics, as autovacuum would leave them: index-only scans for both servers
   return { workspaceId: ws, adminKey, clusterId: enterprise, outcomeIds: outcomes.map((o) => o.id) };
 }
 
@@ -151,25 +162,19 @@ export function postgraphileSchemaSql(journeyProgressSql: string): string {
     COMMENT ON VIEW pgl.accounts IS E'@primaryKey id\\n@foreignKey (cluster_id) references pgl.clusters (id)';
     CREATE VIEW pgl.account_outcomes AS
       SELECT c.account_id, c.outcome_id, o.name AS outcome_name, c.score, c.band, c.journey_status, c.days_until_due,
-             c.next_milestone_id, m.name AS next_milestone_name, c.drivers
+             c.next_milestone_id, m.name AS next_milestone_name,
+             -- the 3 drivers that lost the most points, with the fields the dashboard shows (as our API serves them)
+             (SELECT jsonb_agg(jsonb_build_object('key', d->>'key', 'name', d->>'name', 'score', (d->>'score')::float8,
+                                                  'pointsLost', (d->>'pointsLost')::float8) ORDER BY t.lost DESC, t.i)
+                FROM (SELECT d, (d->>'pointsLost')::float8 AS lost, i FROM jsonb_array_elements(c.drivers) WITH ORDINALITY x(d, i)
+                       ORDER BY lost DESC, i LIMIT 3) t) AS top_drivers
         FROM public.current_outcome_health c
         JOIN public.outcomes o ON o.workspace_id = c.workspace_id AND o.id = c.outcome_id
         LEFT JOIN public.milestones m ON m.workspace_id = c.workspace_id AND m.id = c.next_milestone_id;
     COMMENT ON VIEW pgl.account_outcomes IS E'@primaryKey account_id,outcome_id\\n@foreignKey (account_id) references pgl.accounts (id)';
-    DROP SCHEMA IF EXISTS pgl_private CASCADE;
-    CREATE SCHEMA pgl_private;
-    CREATE FUNCTION pgl_private.journey_progress(ws uuid, outcome uuid, mids text[], sidx int[]) RETURNS json LANGUAGE sql STABLE
-      SET jit = off AS $fn$  -- as our service runs it
-      SELECT row_to_json(x) FROM (${journeyProgressSql}) x
-    $fn$;
-    -- the milestone order and stage indexes our service passes as $3 and $4
+    -- journeyProgress: our exact statement ($1 workspace, $2 outcome) as a function
     CREATE FUNCTION pgl.journey_progress(ws uuid, outcome uuid) RETURNS json LANGUAGE sql STABLE AS $fn$
-      SELECT pgl_private.journey_progress(ws, outcome, array_agg(m.id::text ORDER BY s.start_day, m.position),
-                                          array_agg(s.idx ORDER BY s.start_day, m.position))
-        FROM milestones m
-        JOIN (SELECT id, start_day, (rank() OVER (ORDER BY start_day) - 1)::int AS idx FROM journey_stages
-               WHERE workspace_id = ws AND outcome_id = outcome) s ON s.id = m.stage_id
-       WHERE m.workspace_id = ws AND m.outcome_id = outcome
+      SELECT row_to_json(x) FROM (${journeyProgressSql}) x
     $fn$;
   `;
 }

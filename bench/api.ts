@@ -6,7 +6,7 @@
  * - Our server (src/main.ts, no worker, LOG_LEVEL=warn) as a child process; then PostGraphile 5 (Amber preset)
  *   as a child process over views of the same data (bench database only), never both at once (2 CPUs here).
  * - autocannon, N connections, for each: the dashboard (first 50 accounts of the cluster with overall and
- *   per-outcome score, band, journey status, next milestone and drivers) and journeyProgress over the cluster's
+ *   per-outcome score, band, journey status, next milestone and top 3 drivers) and journeyProgress over the cluster's
  *   100k accounts (PostGraphile runs the very same SQL statement as a function, so the API layers are compared).
  * Prints a table and writes the "API" section of bench/RESULTS.md (other sections are kept).
  */
@@ -16,7 +16,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { journeyProgressSql } from '../src/analytics/journey-progress.service';
+import { CURRENT_JOURNEY_PROGRESS_SQL } from '../src/analytics/journey-progress.service';
 import { runMigrations } from '../src/shared/db/bootstrap';
 import { createDataSource } from '../src/shared/db/data-source';
 import { postgraphileSchemaSql, seedApiBench, type ApiBenchData } from './api-seed';
@@ -100,7 +100,7 @@ const PGL_DASHBOARD = `query Dashboard($clusterId: UUID!, $first: Int!) {
       pageInfo { hasNextPage endCursor }
       edges { node {
         rowId externalId name score band
-        accountOutcomesByAccountId { nodes { outcomeId outcomeName score band journeyStatus daysUntilDue nextMilestoneId nextMilestoneName drivers } }
+        accountOutcomesByAccountId { nodes { outcomeId outcomeName score band journeyStatus daysUntilDue nextMilestoneId nextMilestoneName topDrivers } }
       } }
     }
   }
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     await runMigrations(db);
     log(`seeding ${f0(ACCOUNTS)} accounts`);
     const data = await seedApiBench(db, ACCOUNTS, log);
-    await db.query(postgraphileSchemaSql(journeyProgressSql(false)));
+    await db.query(postgraphileSchemaSql(CURRENT_JOURNEY_PROGRESS_SQL));
     await db.destroy();
     if (args.includes('--seed-only')) { log(`seeded ${url}`); return; }
 

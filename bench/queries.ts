@@ -1,7 +1,7 @@
 /** The read-path queries shared by the statement-count test (test/n-plus-one.test.ts) and `npm run bench:api`. */
 
-/** The dashboard: a page of a cluster's accounts with overall and per-outcome score, band, journey status, next milestone and top drivers. */
-export const DASHBOARD_QUERY = `query Dashboard($clusterId: ID!, $first: Int!) {
+/** The dashboard: a page of a cluster's accounts with overall and per-outcome score, band, journey status, next milestone and top 3 drivers. */
+export const DASHBOARD_QUERY = `query Dashboard($clusterId: ID!, $first: Int!, $topDrivers: Int = 3) {
   cluster(id: $clusterId) { id name }
   accounts(filter: { clusterId: $clusterId }, first: $first) {
     pageInfo { hasNextPage endCursor }
@@ -14,7 +14,7 @@ export const DASHBOARD_QUERY = `query Dashboard($clusterId: ID!, $first: Int!) {
           outcome { id name }
           score band
           journey { status daysUntilDue nextMilestone { id name } }
-          drivers { key name score pointsLost }
+          drivers(top: $topDrivers) { key name score pointsLost }
         }
       }
     }
@@ -29,6 +29,3 @@ export const JOURNEY_PROGRESS_QUERY = `query JourneyProgress($outcomeId: ID!) {
     stages { stage { key name } byTime byAchievement }
   }
 }`;
-
-/** Top 3 drivers: the API lists drivers worst first; a screen shows the first three. */
-export const TOP_DRIVERS = 3;

@@ -8,7 +8,12 @@ import { RESOLVERS } from './resolvers';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
-/** The GraphQL schema, built from the resolver classes. `validate: true`: class-validator runs on every input. */
+/**
+ * The GraphQL schema, built from the resolver classes. `validate: true`: class-validator runs on every input.
+ * Every @ObjectType sets `simpleResolvers: true`: a plain property is read by graphql-js's default resolver
+ * instead of type-graphql's middleware wrapper (we use no field middlewares and no field-level @Authorized;
+ * a page of the dashboard resolves thousands of such fields). Field resolvers are unaffected.
+ */
 export function getSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
     resolvers: RESOLVERS as unknown as NonEmptyArray<Function>,

@@ -74,6 +74,12 @@ describe('scoring: reading health through GraphQL', () => {
     expect(lost).toEqual([...lost].sort((a, b) => b - a));
     expect(o.drivers[0]).toMatchObject({ key: 'journey_adherence', component: { key: 'journey_adherence' }, side: 'PROACTIVE', effectiveWeight: 0.5 });
     expect(o.drivers.find((d: any) => d.key === 'csm_pulse')).toMatchObject({ applicable: false, missing: false, score: null, pointsLost: 0 });
+    // drivers(top: n): the n that cost the most, what a list screen shows; a negative top is refused.
+    const top = await t.ok(`query($id: ID!) { account(id: $id) { outcomes { a: drivers(top: 2) { key } b: drivers(top: 0) { key } } } }`, { id: tech }, w.keys.ANALYST);
+    expect(top.account.outcomes[0].a.map((d: any) => d.key)).toEqual(o.drivers.slice(0, 2).map((d: any) => d.key));
+    expect(top.account.outcomes[0].b).toEqual([]);
+    const bad = await t.gql(`query($id: ID!) { account(id: $id) { outcomes { drivers(top: -1) { key } } } }`, { id: tech }, w.keys.ANALYST);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'top' });
     // A week earlier (06-23 12:00, d = 53): logins 06-20..06-23 08:00 = 4 days → 4/20 → 20; newest login 06-23 08:00 → 4 h → 0 days →
     // (0−30)/(−30) = 100; adoption: org_chart + dashboards (06-22 10:00) = 2/4 → 62.5; no tickets/invoices → 100, 100;
     // R = (30·62.5 + 20·20 + 15·100 + 15·100 + 20·100)/100 = (1875 + 400 + 1500 + 1500 + 2000)/100 = 72.75;

@@ -11,7 +11,7 @@ export enum LifecycleOutcomeKind {
 }
 registerEnumType(LifecycleOutcomeKind, { name: 'LifecycleOutcomeKind', description: 'What really happened to an account, to check the model against.' });
 
-@ObjectType({ description: 'A customer account.' })
+@ObjectType({ simpleResolvers: true, description: 'A customer account.' })
 @Entity('accounts')
 @Index('accounts_external_id_key', ['workspaceId', 'externalId'], { unique: true })
 @Index('accounts_cluster_idx', ['workspaceId', 'clusterId'])
@@ -66,7 +66,7 @@ export class Account {
   cluster?: Cluster;
 }
 
-@ObjectType({ description: 'A recorded renewal, expansion, contraction or churn.' })
+@ObjectType({ simpleResolvers: true, description: 'A recorded renewal, expansion, contraction or churn.' })
 @Entity('lifecycle_outcomes')
 export class LifecycleOutcome {
   @PrimaryColumn('uuid')

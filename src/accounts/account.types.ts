@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { RejectedItem } from '../shared/batch';
 import { Account } from './account.entity';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UpsertAccountsResult {
   @Field(() => Int, { description: 'Accounts that did not exist before.' })
   created: number;
@@ -17,7 +17,7 @@ export class UpsertAccountsResult {
   rejected: RejectedItem[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AccountEdge {
   @Field({ description: 'Opaque; pass as `after` to continue after this account.' })
   cursor: string;
@@ -26,7 +26,7 @@ export class AccountEdge {
   node: Account;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage: boolean;
@@ -35,7 +35,7 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-@ObjectType({ description: 'A page of accounts (Relay connection).' })
+@ObjectType({ simpleResolvers: true, description: 'A page of accounts (Relay connection).' })
 export class AccountConnection {
   @Field(() => [AccountEdge])
   edges: AccountEdge[];

@@ -9,7 +9,7 @@ import { JourneyStage, Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { HealthBand } from '../scoring/health.types';
 
-@ObjectType({ description: 'Accounts per health band.' })
+@ObjectType({ simpleResolvers: true, description: 'Accounts per health band.' })
 export class BandCounts {
   @Field(() => Int) red: number;
   @Field(() => Int) yellow: number;
@@ -17,7 +17,7 @@ export class BandCounts {
   @Field(() => Int, { description: 'Scored without evidence, or never scored.' }) unknown: number;
 }
 
-@ObjectType({ description: 'Accounts per journey status.' })
+@ObjectType({ simpleResolvers: true, description: 'Accounts per journey status.' })
 export class JourneyStatusCounts {
   @Field(() => Int) onTrack: number;
   @Field(() => Int) ahead: number;
@@ -27,7 +27,7 @@ export class JourneyStatusCounts {
 
 // ---- journeyProgress ----
 
-@ObjectType({ description: 'How the accounts on an outcome\'s journey fare with one milestone.' })
+@ObjectType({ simpleResolvers: true, description: 'How the accounts on an outcome\'s journey fare with one milestone.' })
 export class JourneyMilestoneStats {
   @Field(() => Milestone) milestone: Milestone;
   @Field(() => Int, { description: 'Accounts whose journey day has reached the milestone\'s expectedByDay.' }) due: number;
@@ -38,14 +38,14 @@ export class JourneyMilestoneStats {
   @Field(() => Float, { nullable: true, description: '90th percentile of the days to achieve (percentile_cont).' }) p90DaysToAchieve: number | null;
 }
 
-@ObjectType({ description: 'Accounts in one stage, by the calendar and by what they achieved.' })
+@ObjectType({ simpleResolvers: true, description: 'Accounts in one stage, by the calendar and by what they achieved.' })
 export class JourneyStageStats {
   @Field(() => JourneyStage) stage: JourneyStage;
   @Field(() => Int, { description: 'Accounts whose journey day falls in this stage.' }) byTime: number;
   @Field(() => Int, { description: 'Accounts whose first unachieved milestone (in journey order) is in this stage; accounts that achieved every milestone count in the last stage.' }) byAchievement: number;
 }
 
-@ObjectType({ description: 'Journey progress of every account scored on one outcome.' })
+@ObjectType({ simpleResolvers: true, description: 'Journey progress of every account scored on one outcome.' })
 export class JourneyProgress {
   @Field(() => Outcome) outcome: Outcome;
   @Field(() => Date, { nullable: true, description: 'The time asked for; null = the latest scoring of each account.' }) asOf: Date | null;
@@ -57,7 +57,7 @@ export class JourneyProgress {
 
 // ---- clusterHealth ----
 
-@ObjectType({ description: 'Score distribution of a set of accounts.' })
+@ObjectType({ simpleResolvers: true, description: 'Score distribution of a set of accounts.' })
 export class ScoreDistribution {
   @Field(() => Int, { description: 'Accounts in the set.' }) accounts: number;
   @Field(() => Int, { description: 'Accounts with a score.' }) scored: number;
@@ -71,13 +71,13 @@ export class ScoreDistribution {
   @Field(() => Float, { nullable: true, description: 'Mean coverage (share of the score resting on evidence, 0..1).' }) meanCoverage: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OutcomeHealthSummary extends ScoreDistribution {
   @Field(() => Outcome) outcome: Outcome;
   @Field(() => JourneyStatusCounts) statuses: JourneyStatusCounts;
 }
 
-@ObjectType({ description: 'Health of a persona cluster: the account health of its accounts, and each outcome\'s.' })
+@ObjectType({ simpleResolvers: true, description: 'Health of a persona cluster: the account health of its accounts, and each outcome\'s.' })
 export class ClusterHealth {
   @Field(() => Cluster) cluster: Cluster;
   @Field(() => Date, { nullable: true }) asOf: Date | null;
@@ -99,7 +99,7 @@ export class HealthScopeInput {
   @Field(() => ID, { nullable: true, description: 'Use this outcome\'s score instead of the account health.' }) outcomeId?: string;
 }
 
-@ObjectType({ description: 'The state of the accounts in scope at one time: each account counted with its newest snapshot at or before `at`.' })
+@ObjectType({ simpleResolvers: true, description: 'The state of the accounts in scope at one time: each account counted with its newest snapshot at or before `at`.' })
 export class HealthTrendPoint {
   @Field(() => Date) at: Date;
   @Field(() => Int, { description: 'Accounts with a snapshot at or before `at`.' }) accounts: number;
@@ -109,7 +109,7 @@ export class HealthTrendPoint {
 
 // ---- movers ----
 
-@ObjectType({ description: 'A component that moved an account\'s score.' })
+@ObjectType({ simpleResolvers: true, description: 'A component that moved an account\'s score.' })
 export class MoverDriver {
   @Field(() => ID) outcomeId: string;
   @Field() outcomeName: string;
@@ -122,7 +122,7 @@ export class MoverDriver {
   @Field(() => Float, { description: 'Change of its contribution, in points of the mover\'s score (outcome weight applied for the account health).' }) contributionDelta: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Mover {
   @Field(() => Account) account: Account;
   @Field(() => Float) score: number;
@@ -135,7 +135,7 @@ export class Mover {
   @Field(() => [MoverDriver], { description: 'Up to 3 components that moved it most in the direction of the move.' }) topDrivers: MoverDriver[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Movers {
   @Field(() => Int) days: number;
   @Field(() => [Mover], { description: 'Biggest drops first.' }) drops: Mover[];
@@ -144,7 +144,7 @@ export class Movers {
 
 // ---- timeToMilestone ----
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CohortCurvePoint {
   @Field(() => Int, { description: 'Journey day.' }) day: number;
   @Field(() => Int, { description: 'Accounts of the cohort whose journey has lasted at least `day` days (only they can tell).' }) observed: number;
@@ -152,20 +152,20 @@ export class CohortCurvePoint {
   @Field(() => Float, { description: 'reached / observed.' }) share: number;
 }
 
-@ObjectType({ description: 'Accounts whose journey started in one month.' })
+@ObjectType({ simpleResolvers: true, description: 'Accounts whose journey started in one month.' })
 export class MilestoneCohort {
   @Field(() => LocalDateResolver, { description: 'First day of the start month.' }) cohort: string;
   @Field(() => Int) accounts: number;
   @Field(() => [CohortCurvePoint], { description: 'Days with at least one observed account.' }) points: CohortCurvePoint[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MilestoneCohortCurves {
   @Field(() => Milestone) milestone: Milestone;
   @Field(() => [MilestoneCohort], { description: 'Oldest cohort first.' }) cohorts: MilestoneCohort[];
 }
 
-@ObjectType({ description: 'Cohort curves: the share of accounts that reached each milestone by day N of their journey, per start month.' })
+@ObjectType({ simpleResolvers: true, description: 'Cohort curves: the share of accounts that reached each milestone by day N of their journey, per start month.' })
 export class TimeToMilestone {
   @Field(() => Outcome) outcome: Outcome;
   @Field(() => Int) maxDay: number;

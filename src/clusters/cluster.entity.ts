@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Rule, type RuleJson } from '../rules/rule.types';
 import { Workspace } from '../workspaces/workspace.entity';
 
-@ObjectType({ description: 'A persona cluster: accounts that use the product alike and want the same outcomes.' })
+@ObjectType({ simpleResolvers: true, description: 'A persona cluster: accounts that use the product alike and want the same outcomes.' })
 @Entity('clusters')
 @Index('clusters_name_key', ['workspaceId', 'name'], { unique: true })
 @Index('clusters_one_default', ['workspaceId'], { unique: true, where: '"is_default"' })

@@ -33,13 +33,13 @@ export enum ScoringFunctionType {
 }
 registerEnumType(ScoringFunctionType, { name: 'ScoringFunctionType' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ScoreBand {
   @Field(() => Float) min: number;
   @Field(() => Float) score: number;
 }
 
-@ObjectType({ description: 'Maps a metric value to a score in [0, 100].' })
+@ObjectType({ simpleResolvers: true, description: 'Maps a metric value to a score in [0, 100].' })
 export class ScoringFunction {
   @Field(() => ScoringFunctionType) type: ScoringFunctionType;
   @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 0.' }) floor?: number | null;
@@ -48,13 +48,13 @@ export class ScoringFunction {
   @Field(() => Boolean, { nullable: true, description: 'PERCENTILE: whether a higher value is better.' }) higherIsBetter?: boolean | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class StageOverride {
   @Field({ description: 'Key of the journey stage in which this scoring applies.' }) stageKey: string;
   @Field(() => ScoringFunction) scoring: ScoringFunction;
 }
 
-@ObjectType({ description: 'What a component measures.' })
+@ObjectType({ simpleResolvers: true, description: 'What a component measures.' })
 export class Metric {
   @Field(() => Aggregation) aggregation: Aggregation;
   @Field(() => String, { nullable: true, description: 'Signal type; none for JOURNEY_ADHERENCE.' }) signalType?: string | null;
@@ -63,7 +63,7 @@ export class Metric {
   @Field(() => String, { nullable: true, description: 'Divide by this numeric account attribute (e.g. seats).' }) normalizeBy?: string | null;
 }
 
-@ObjectType({ description: 'The health score definition of one desired outcome: a proactive and a reactive side.' })
+@ObjectType({ simpleResolvers: true, description: 'The health score definition of one desired outcome: a proactive and a reactive side.' })
 @Entity('coins')
 export class Coin {
   @PrimaryColumn('uuid')
@@ -90,7 +90,7 @@ export class Coin {
   outcome?: Outcome;
 }
 
-@ObjectType({ description: 'One measured aspect of a coin side.' })
+@ObjectType({ simpleResolvers: true, description: 'One measured aspect of a coin side.' })
 @Entity('components')
 @Index('components_key', ['workspaceId', 'outcomeId', 'key'], { unique: true })
 export class Component {

@@ -19,7 +19,7 @@ export enum MilestoneAggregation {
 }
 registerEnumType(MilestoneAggregation, { name: 'MilestoneAggregation', description: 'Cumulative measure since journey start.' });
 
-@ObjectType({ description: 'Automatic completion: `aggregation(signalType[:subject]) >= atLeast`, cumulative since journey start.' })
+@ObjectType({ simpleResolvers: true, description: 'Automatic completion: `aggregation(signalType[:subject]) >= atLeast`, cumulative since journey start.' })
 export class MilestoneRule {
   @Field() signalType: string;
   @Field(() => String, { nullable: true, description: 'Only signals about this subject (e.g. a feature key).' }) subject?: string | null;
@@ -27,7 +27,7 @@ export class MilestoneRule {
   @Field(() => Float) atLeast: number;
 }
 
-@ObjectType({ description: 'The success journey (course map) of one desired outcome.' })
+@ObjectType({ simpleResolvers: true, description: 'The success journey (course map) of one desired outcome.' })
 @Entity('journeys')
 export class Journey {
   @PrimaryColumn('uuid')
@@ -50,7 +50,7 @@ export class Journey {
   outcome?: Outcome;
 }
 
-@ObjectType({ description: 'A stage of a journey, from its start day (days since journey start) until the next stage.' })
+@ObjectType({ simpleResolvers: true, description: 'A stage of a journey, from its start day (days since journey start) until the next stage.' })
 @Entity('journey_stages')
 @Index('journey_stages_key', ['workspaceId', 'outcomeId', 'key'], { unique: true })
 @Index('journey_stages_start_day_key', ['workspaceId', 'outcomeId', 'startDay'], { unique: true })
@@ -82,7 +82,7 @@ export class JourneyStage {
   journey?: Journey;
 }
 
-@ObjectType({ description: 'A milestone the account is expected to reach by a day of its journey.' })
+@ObjectType({ simpleResolvers: true, description: 'A milestone the account is expected to reach by a day of its journey.' })
 @Entity('milestones')
 @Index('milestones_key', ['workspaceId', 'outcomeId', 'key'], { unique: true })
 export class Milestone {

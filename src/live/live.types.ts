@@ -13,7 +13,7 @@ registerEnumType(HealthEventKind, {
   },
 });
 
-@ObjectType({ description: 'A change in an account\'s health, produced when it is scored.' })
+@ObjectType({ simpleResolvers: true, description: 'A change in an account\'s health, produced when it is scored.' })
 export class HealthEvent {
   @Field(() => ID) id: string;
   @Field(() => HealthEventKind) kind: HealthEventKind;

@@ -2,7 +2,7 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
 
-@ObjectType({ description: 'A desired outcome: what the accounts of one cluster bought the product for. Each has its own health score.' })
+@ObjectType({ simpleResolvers: true, description: 'A desired outcome: what the accounts of one cluster bought the product for. Each has its own health score.' })
 @Entity('outcomes')
 @Index('outcomes_name_key', ['workspaceId', 'clusterId', 'name'], { unique: true })
 export class Outcome {

@@ -22,7 +22,7 @@ export interface RuleJson {
   value?: unknown;
 }
 
-@ObjectType({ description: 'A rule over account attributes: a condition, or all/any of nested rules.' })
+@ObjectType({ simpleResolvers: true, description: 'A rule over account attributes: a condition, or all/any of nested rules.' })
 export class Rule implements RuleJson {
   @Field(() => [Rule], { nullable: true, description: 'True when every nested rule is true (AND).' })
   all?: Rule[];

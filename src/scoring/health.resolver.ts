@@ -67,9 +67,9 @@ export class OutcomeHealthResolver {
     return health.journeyOf(oh);
   }
 
-  @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first.' })
-  drivers(@Root() oh: OutcomeHealth): Driver[] {
-    return health.driversOf(oh);
+  @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
+  drivers(@Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Driver[] {
+    return health.driversOf(oh, top);
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })

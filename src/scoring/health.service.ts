@@ -4,8 +4,7 @@ import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import { scoreAccount } from './engine';
 import {
-  AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, JourneyStatus,
-  OutcomeHealth, OverdueMilestone, toMilestoneProgress,
+  AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, OutcomeHealth,
 } from './health.types';
 import { currentAccountHealth, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
 
@@ -22,25 +21,16 @@ export async function accountOutcomes(scope: TenantScope, accountId: string): Pr
   return rows.map((r) => OutcomeHealth.from(r.row, r.modelHash));
 }
 
-/** Journey view of an outcome health (null when the outcome has no journey). Overdue = due and not achieved. */
+/** Journey view of an outcome health (null when the outcome has no journey). */
 export function journeyOf(oh: OutcomeHealth): JourneyHealth | null {
-  const { row } = oh;
-  if (!row.journeyStatus) return null;
-  const j = new JourneyHealth();
-  j.status = row.journeyStatus as JourneyStatus;
-  j.overdueMilestones = row.milestones
-    .filter((m) => m.achievedAt === null && m.expectedByDay <= row.journeyDay)
-    .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: row.journeyDay - m.expectedByDay }))
-    .sort((a, b) => b.daysOverdue - a.daysOverdue);
-  j.nextMilestoneId = row.nextMilestoneId;
-  j.daysUntilDue = row.daysUntilDue;
-  j.milestones = row.milestones.map(toMilestoneProgress);
-  return j;
+  return oh.row.journeyStatus ? new JourneyHealth(oh.row) : null;
 }
 
-/** Drivers, the ones that lost the most points first (ties keep the coin's component order). */
-export function driversOf(oh: OutcomeHealth): Driver[] {
-  return oh.row.drivers.map(Driver.from).sort((a, b) => b.pointsLost - a.pointsLost);
+/** Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given. */
+export function driversOf(oh: OutcomeHealth, top?: number | null): Driver[] {
+  if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
+  const sorted = [...oh.row.drivers].sort((a, b) => b.pointsLost - a.pointsLost);
+  return (top === undefined || top === null ? sorted : sorted.slice(0, top)).map(Driver.from);
 }
 
 /** Difference from the newest snapshot at or before asOf − days, and the components that moved it (by contribution). */

@@ -23,7 +23,7 @@ registerEnumType(JourneyStatus, {
     + 'AHEAD: none overdue and a milestone not yet due is achieved. ON_TRACK otherwise.',
 });
 
-@ObjectType({ description: 'The health of an account: the weighted mean of its outcome scores.' })
+@ObjectType({ simpleResolvers: true, description: 'The health of an account: the weighted mean of its outcome scores.' })
 export class AccountHealth {
   @Field(() => Float, { nullable: true, description: 'Null when no outcome could be scored (or never scored).' }) score: number | null;
   @Field(() => HealthBand) band: HealthBand;
@@ -42,7 +42,7 @@ export class AccountHealth {
   }
 }
 
-@ObjectType({ description: 'One component\'s part in an outcome score.' })
+@ObjectType({ simpleResolvers: true, description: 'One component\'s part in an outcome score.' })
 export class Driver {
   data: DriverJson;
   @Field(() => ID) componentId: string;
@@ -63,36 +63,56 @@ export class Driver {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MilestoneProgress {
   @Field(() => ID) milestoneId: string;
   @Field(() => Date, { nullable: true, description: 'When it was achieved (automatic: the signal with which its condition first held).' }) achievedAt: Date | null;
   @Field(() => Int) expectedByDay: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OverdueMilestone {
   @Field(() => ID) milestoneId: string;
   @Field(() => Int, { description: 'Journey day − expectedByDay (0 on the day it is due).' }) daysOverdue: number;
 }
 
-@ObjectType({ description: 'Where the account stands on the success journey of an outcome.' })
+@ObjectType({ simpleResolvers: true, description: 'Where the account stands on the success journey of an outcome.' })
 export class JourneyHealth {
   @Field(() => JourneyStatus) status: JourneyStatus;
-  @Field(() => [OverdueMilestone]) overdueMilestones: OverdueMilestone[];
   @Field(() => ID, { nullable: true }) nextMilestoneId: string | null;
   @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
-  @Field(() => [MilestoneProgress]) milestones: MilestoneProgress[];
+
+  /** Built from the stored row; the milestone lists are only unpacked when a query asks for them (a list screen rarely does). */
+  constructor(private readonly row: OutcomeHealthRow) {
+    this.status = row.journeyStatus as JourneyStatus;
+    this.nextMilestoneId = row.nextMilestoneId;
+    this.daysUntilDue = row.daysUntilDue;
+  }
+
+  /** Overdue = due and not achieved, most overdue first. */
+  @Field(() => [OverdueMilestone])
+  get overdueMilestones(): OverdueMilestone[] {
+    const { milestones, journeyDay } = this.row;
+    return milestones
+      .filter((m) => m.achievedAt === null && m.expectedByDay <= journeyDay)
+      .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
+      .sort((a, b) => b.daysOverdue - a.daysOverdue);
+  }
+
+  @Field(() => [MilestoneProgress])
+  get milestones(): MilestoneProgress[] {
+    return this.row.milestones.map(toMilestoneProgress);
+  }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ComponentMove {
   @Field(() => ID) componentId: string;
   @Field() key: string;
   @Field(() => Float, { description: 'Change of its contribution (points of the outcome score).' }) delta: number;
 }
 
-@ObjectType({ description: 'Difference from the newest snapshot at or before asOf − days.' })
+@ObjectType({ simpleResolvers: true, description: 'Difference from the newest snapshot at or before asOf − days.' })
 export class HealthChange {
   @Field(() => Float, { nullable: true, description: 'score − fromScore; null when either is null.' }) delta: number | null;
   @Field(() => Float, { nullable: true }) fromScore: number | null;
@@ -100,7 +120,7 @@ export class HealthChange {
   @Field(() => [ComponentMove], { description: 'Components whose contribution changed, biggest move first.' }) movers: ComponentMove[];
 }
 
-@ObjectType({ description: 'The health of an account for one desired outcome.' })
+@ObjectType({ simpleResolvers: true, description: 'The health of an account for one desired outcome.' })
 export class OutcomeHealth {
   row: OutcomeHealthRow;
   @Field(() => ID) outcomeId: string;
@@ -121,7 +141,7 @@ export class OutcomeHealth {
   }
 }
 
-@ObjectType({ description: 'A point of health history: an outcome snapshot, or the account health when outcome is null.' })
+@ObjectType({ simpleResolvers: true, description: 'A point of health history: an outcome snapshot, or the account health when outcome is null.' })
 export class HealthPoint {
   @Field(() => Date) asOf: Date;
   @Field(() => ID, { nullable: true }) outcomeId: string | null;
@@ -130,7 +150,7 @@ export class HealthPoint {
   @Field(() => Float, { nullable: true }) coverage: number | null;
 }
 
-@ObjectType({ description: 'An account scored at any time from the stored signals, not saved.' })
+@ObjectType({ simpleResolvers: true, description: 'An account scored at any time from the stored signals, not saved.' })
 export class AccountScore {
   accountId: string;
   @Field(() => Date) asOf: Date;

@@ -35,14 +35,14 @@ registerEnumType(ScoringRunKind, {
 });
 
 /** Which accounts a run scores; the conditions combine (AND). Empty = every account of the workspace. */
-@ObjectType('ScoringRunScope')
+@ObjectType('ScoringRunScope', { simpleResolvers: true })
 export class RunScope {
   @Field(() => ID, { nullable: true }) clusterId?: string | null;
   @Field(() => ID, { nullable: true, description: 'The accounts of the cluster this outcome belongs to.' }) outcomeId?: string | null;
   @Field(() => [ID], { nullable: true }) accountIds?: string[] | null;
 }
 
-@ObjectType({ description: 'A recompute of health scores, processed in chunks; poll it for progress.' })
+@ObjectType({ simpleResolvers: true, description: 'A recompute of health scores, processed in chunks; poll it for progress.' })
 @Entity('scoring_runs')
 @Index('scoring_runs_created_idx', ['workspaceId', 'createdAt'])
 // The recovery sweep looks across workspaces for runs no worker is processing.

@@ -4,7 +4,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
  * One item of a batch that was not stored. Batches keep the good items and report each bad one
  * by its position in the input list, so a client can fix and resend just those.
  */
-@ObjectType({ description: 'An item of a batch that was rejected; the other items were stored.' })
+@ObjectType({ simpleResolvers: true, description: 'An item of a batch that was rejected; the other items were stored.' })
 export class RejectedItem {
   @Field(() => Int, { description: 'Position of the item in the input list (0-based).' })
   index: number;

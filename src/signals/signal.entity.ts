@@ -6,7 +6,7 @@ import { Account } from '../accounts/account.entity';
  * One fact about an account at a time. Append-only; the scoring engine reads it set-based.
  * (account, type, occurred_at) is the access path of every metric and milestone query.
  */
-@ObjectType({ description: 'One fact about an account at a time (a login, a meeting, a pulse, a tag …).' })
+@ObjectType({ simpleResolvers: true, description: 'One fact about an account at a time (a login, a meeting, a pulse, a tag …).' })
 @Entity('signals')
 @Index('signals_account_type_time_idx', ['workspaceId', 'accountId', 'type', 'occurredAt'])
 @Index('signals_idempotency_key', ['workspaceId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })

@@ -26,7 +26,7 @@ export class SignalInput {
   idempotencyKey?: string | null;
 }
 
-@ObjectType({ description: 'What happened to a batch of signals: stored, already known, rejected.' })
+@ObjectType({ simpleResolvers: true, description: 'What happened to a batch of signals: stored, already known, rejected.' })
 export class IngestSignalsResult {
   @Field(() => Int, { description: 'Signals stored by this call.' })
   accepted: number;

@@ -33,7 +33,7 @@ export class LogTouchpointInput {
   note?: string | null;
 }
 
-@ObjectType({ description: 'A manual milestone a CSM marked as achieved for an account.' })
+@ObjectType({ simpleResolvers: true, description: 'A manual milestone a CSM marked as achieved for an account.' })
 export class ManualMilestoneCompletion {
   @Field(() => ID) accountId: string;
   @Field(() => Milestone) milestone: Milestone;

@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Role } from '../shared/auth';
 import { Workspace } from './workspace.entity';
 
-@ObjectType({ description: 'An API key. Only its hash is stored; the key itself is shown once, at creation.' })
+@ObjectType({ simpleResolvers: true, description: 'An API key. Only its hash is stored; the key itself is shown once, at creation.' })
 @Entity('api_keys')
 export class ApiKey {
   @PrimaryColumn('uuid')

@@ -1,7 +1,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-@ObjectType({ description: 'A tenant: one company using Outcome Health. Nothing crosses workspaces.' })
+@ObjectType({ simpleResolvers: true, description: 'A tenant: one company using Outcome Health. Nothing crosses workspaces.' })
 @Entity('workspaces')
 @Check('band_thresholds_ordered', '"red_below" > 0 AND "red_below" < "yellow_below" AND "yellow_below" <= 100')
 export class Workspace {

@@ -6,14 +6,14 @@ import { BandThresholdsInput, CreateApiKeyInput } from './workspace.inputs';
 import { Workspace } from './workspace.entity';
 import * as workspaces from './workspace.service';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class Viewer {
   @Field(() => Workspace) workspace: Workspace;
   @Field(() => Role) role: Role;
   @Field(() => ID) apiKeyId: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 class CreatedApiKey {
   @Field(() => ApiKey) apiKey: ApiKey;
   @Field({ description: 'The secret key. Shown only now: store it safely.' }) key: string;
