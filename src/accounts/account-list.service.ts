@@ -9,7 +9,7 @@
  * while accounts are being added, and nulls sort last in both directions.
  */
 import { QueryFailedError } from 'typeorm';
-import { Cluster } from '../clusters/cluster.entity';
+import { getCluster } from '../clusters/cluster.service';
 import { InputError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import type { Account } from './account.entity';
@@ -56,7 +56,7 @@ export type AccountFilterPart = (scope: TenantScope, filter: AccountFilter, q: A
 export const ACCOUNT_FILTERS: AccountFilterPart[] = [
   async (scope, f, q) => {
     if (!f.clusterId) return;
-    await scope.mustFind(Cluster, f.clusterId, 'Cluster'); // a typo or another workspace's id: NOT_FOUND, not an empty page
+    await getCluster(scope, f.clusterId); // a typo or another workspace's id: NOT_FOUND, not an empty page
     q.where(`a.cluster_id = ${q.param(f.clusterId, 'uuid')}`);
   },
   (_scope, f, q) => {

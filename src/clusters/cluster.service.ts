@@ -6,12 +6,13 @@
  */
 import { validateRule } from '../rules/rule.sql';
 import type { RuleJson } from '../rules/rule.types';
-import { ConflictError, InputError } from '../shared/errors';
-import type { TenantScope } from '../shared/tenant';
+import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { isUuid, type TenantScope } from '../shared/tenant';
 import { Outcome } from '../outcomes/outcome.entity';
 import { requestRescore } from '../scoring/rescore';
 import { assignClusters, clustersInOrder, lockClusterConfig } from './cluster.assign';
 import { Cluster } from './cluster.entity';
+import { clusterById } from './cluster.loaders';
 import type { CreateClusterInput, UpdateClusterInput } from './cluster.inputs';
 
 /** What a cluster change did: the cluster, and the accounts that moved (e.g. to rescore them). */
@@ -24,8 +25,14 @@ export async function listClusters(scope: TenantScope): Promise<Cluster[]> {
   return await clustersInOrder(scope);
 }
 
+/**
+ * Read path: through the request's loader, so a screen's `cluster(id)`, the accounts filtered on it and
+ * each account's `cluster` cost one statement together. (Mutations read with `mustFind` in their transaction.)
+ */
 export async function getCluster(scope: TenantScope, id: string): Promise<Cluster> {
-  return await scope.mustFind(Cluster, id, 'Cluster');
+  const cluster = isUuid(id) ? await scope.loader(clusterById).load(id) : null;
+  if (!cluster) throw new NotFoundError('Cluster', id);
+  return cluster;
 }
 
 export async function createCluster(scope: TenantScope, input: CreateClusterInput): Promise<ClusterChange> {
