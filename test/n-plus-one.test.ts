@@ -61,9 +61,9 @@ describe('dashboard statement count', () => {
   });
   afterAll(() => { PostgresQueryRunner.prototype.query = original; });
 
-  async function statementsFor(first: number): Promise<{ count: number; data: any }> {
+  async function statementsFor(first: number, query = DASHBOARD_QUERY): Promise<{ count: number; data: any }> {
     seen.length = 0;
-    const data = await t.ok(DASHBOARD_QUERY, { clusterId, first }, ws.keys.ANALYST);
+    const data = await t.ok(query, { clusterId, first }, ws.keys.ANALYST);
     // Transaction control is not a query of data.
     const count = seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL)/i.test(q)).length;
     return { count, data };
@@ -87,5 +87,17 @@ describe('dashboard statement count', () => {
     if (process.env.SHOW_STATEMENTS) process.stdout.write(seen.map((q) => q.replace(/\s+/g, " ").slice(0, 160)).join("\n") + "\n");
     expect(hundred.count).toBe(ten.count);
     expect(ten.count).toBeLessThanOrEqual(12);
+  });
+
+  it('every milestone of every journey, read only when asked for, also in one statement per page', async () => {
+    const Q = `query($clusterId: ID!, $first: Int!) { accounts(filter: { clusterId: $clusterId }, first: $first) { edges { node {
+      outcomes { journey { status milestones { milestone { key } achievedAt expectedByDay } overdueMilestones { milestone { key } daysOverdue } } } } } } }`;
+    const ten = await statementsFor(10, Q);
+    const hundred = await statementsFor(100, Q);
+    expect(hundred.count).toBe(ten.count);
+    const journey = hundred.data.accounts.edges[99].node.outcomes[0].journey;
+    expect(journey.milestones.map((m: any) => [m.milestone.key, m.achievedAt, m.expectedByDay]))
+      .toEqual([['kickoff', '2026-01-05T00:00:00.000Z', 7], ['first-value', null, 30]]);
+    expect(journey.overdueMilestones).toEqual([]); // day 20: first-value is due by day 30
   });
 });

@@ -12,7 +12,7 @@ import { QueryFailedError } from 'typeorm';
 import { getCluster } from '../clusters/cluster.service';
 import { InputError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
-import type { Account } from './account.entity';
+import { Account } from './account.entity';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
 import { ACCOUNT_COLUMNS } from './account.service';
 import type { AccountConnection } from './account.types';
@@ -179,7 +179,8 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   const page = rows.slice(0, first);
   const edges = page.map(({ sortKey, ...node }) => ({
     cursor: encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }),
-    node: node as Account,
+    // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
+    node: Object.assign(new Account(), node),
   }));
   let total: Promise<number> | undefined;
   return {

@@ -7,25 +7,18 @@ import { Component } from '../coins/coin.entity';
 import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
-import type { AccountHealthRow, DriverJson, OutcomeHealthRow } from './engine';
+import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
 
-export interface StoredOutcomeHealth { row: OutcomeHealthRow; modelHash: string }
+/** A current row as the list reads it: milestones are left out (see `currentMilestones`). */
+export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones'> & { milestones?: MilestoneJson[] };
+export interface StoredOutcomeHealth { row: StoredOutcomeRow; modelHash: string }
 
+// Without the milestones jsonb: a list screen shows the journey status and next milestone (columns) and
+// rarely every milestone, which `currentMilestones` reads when a query asks for it.
 const OUTCOME_COLS = `h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.as_of AS "asOf", h.score, h.band, h.proactive,
   h.reactive, h.coverage, h.stage_id AS "stageId", h.journey_day AS "journeyDay", h.journey_status AS "journeyStatus",
   h.overdue_count AS "overdueCount", h.next_milestone_id AS "nextMilestoneId", h.days_until_due AS "daysUntilDue",
-  h.drivers, h.milestones::text AS "milestonesText", h.model_version_id AS "modelVersionId"`;
-
-/**
- * The milestones of a row arrive as text and are parsed on first use: a list screen asks for the journey
- * status and next milestone (columns), rarely for every milestone, and JSON parsing is most of the cost of a row.
- */
-function withLazyMilestones(row: OutcomeHealthRow & { milestonesText?: string }): OutcomeHealthRow {
-  const text = row.milestonesText ?? '[]';
-  delete row.milestonesText;
-  let parsed: OutcomeHealthRow['milestones'] | undefined;
-  return Object.defineProperty(row, 'milestones', { enumerable: true, get: () => (parsed ??= JSON.parse(text)) });
-}
+  h.drivers, h.model_version_id AS "modelVersionId"`;
 
 /** account id -> its current account health (null if never scored). */
 export const currentAccountHealth = (scope: TenantScope) => new DataLoader<string, AccountHealthRow | null>(async (ids) => {
@@ -38,7 +31,7 @@ export const currentAccountHealth = (scope: TenantScope) => new DataLoader<strin
 
 /** account id -> current health per active outcome (oldest outcome first), with the model version hash. */
 export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<string, StoredOutcomeHealth[]>(async (ids) => {
-  const rows = await scope.query<OutcomeHealthRow & { modelHash: string }>(
+  const rows = await scope.query<StoredOutcomeRow & { modelHash: string }>(
     `SELECT ${OUTCOME_COLS}, mv.hash AS "modelHash"
      FROM current_outcome_health h
      JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
@@ -46,9 +39,23 @@ export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<strin
      WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])
      ORDER BY o.created_at, o.id`, [[...ids]]);
   const groups = new Map<string, StoredOutcomeHealth[]>(ids.map((id) => [id, []]));
-  for (const { modelHash, ...row } of rows) groups.get(row.accountId)?.push({ row: withLazyMilestones(row), modelHash });
+  for (const { modelHash, ...row } of rows) groups.get(row.accountId)?.push({ row, modelHash });
   return ids.map((id) => groups.get(id)!);
 });
+
+export interface OutcomeKey { accountId: string; outcomeId: string }
+export interface StoredMilestones { journeyDay: number; milestones: MilestoneJson[] }
+
+/** (account, outcome) -> the milestones of its current row (with the journey day they were scored at). */
+export const currentMilestones = (scope: TenantScope) => new DataLoader<OutcomeKey, StoredMilestones | null, string>(async (keys) => {
+  const rows = await scope.query<StoredMilestones & OutcomeKey>(
+    `SELECT h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.journey_day AS "journeyDay", h.milestones
+     FROM current_outcome_health h JOIN unnest($2::uuid[], $3::uuid[]) AS k(account_id, outcome_id)
+       ON k.account_id = h.account_id AND k.outcome_id = h.outcome_id
+     WHERE h.workspace_id = $1`, [keys.map((k) => k.accountId), keys.map((k) => k.outcomeId)]);
+  const byKey = new Map(rows.map((r) => [`${r.accountId}|${r.outcomeId}`, r]));
+  return keys.map((k) => byKey.get(`${k.accountId}|${k.outcomeId}`) ?? null);
+}, { cacheKeyFn: (k) => `${k.accountId}|${k.outcomeId}` });
 
 export interface SnapshotKey { accountId: string; outcomeId: string; atOrBefore: Date }
 export interface PastSnapshot { asOf: Date; score: number | null; drivers: DriverJson[] }

@@ -96,6 +96,16 @@ export class ComponentMoveResolver {
 
 @Resolver(() => JourneyHealth)
 export class JourneyHealthResolver {
+  @FieldResolver(() => [OverdueMilestone], { description: 'Due and not achieved, most overdue first.' })
+  async overdueMilestones(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<OverdueMilestone[]> {
+    return await health.overdueMilestonesOf(ctx.tenant, j);
+  }
+
+  @FieldResolver(() => [MilestoneProgress], { description: 'Every milestone of the journey, in the order they are expected.' })
+  async milestones(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<MilestoneProgress[]> {
+    return await health.milestonesOf(ctx.tenant, j);
+  }
+
   @FieldResolver(() => Milestone, { nullable: true })
   async nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<Milestone | null> {
     return j.nextMilestoneId ? await ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;

@@ -2,11 +2,12 @@
 import { Account } from '../accounts/account.entity';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import { scoreAccount } from './engine';
+import { scoreAccount, type MilestoneJson } from './engine';
 import {
-  AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, OutcomeHealth,
+  AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
+  OverdueMilestone, toMilestoneProgress,
 } from './health.types';
-import { currentAccountHealth, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
+import { currentAccountHealth, currentMilestones, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
 
 const DAY_MS = 86_400_000;
 /** Movers smaller than this (points) are rounding noise. */
@@ -24,6 +25,27 @@ export async function accountOutcomes(scope: TenantScope, accountId: string): Pr
 /** Journey view of an outcome health (null when the outcome has no journey). */
 export function journeyOf(oh: OutcomeHealth): JourneyHealth | null {
   return oh.row.journeyStatus ? new JourneyHealth(oh.row) : null;
+}
+
+/** The milestones of a journey: from the row when it has them (scoreAccount), else the current row's, read on demand. */
+async function journeyMilestones(scope: TenantScope, j: JourneyHealth): Promise<{ journeyDay: number; milestones: MilestoneJson[] }> {
+  const { row } = j;
+  if (row.milestones) return { journeyDay: row.journeyDay, milestones: row.milestones };
+  return (await scope.loader(currentMilestones).load({ accountId: row.accountId, outcomeId: row.outcomeId }))
+    ?? { journeyDay: row.journeyDay, milestones: [] };
+}
+
+export async function milestonesOf(scope: TenantScope, j: JourneyHealth): Promise<MilestoneProgress[]> {
+  return (await journeyMilestones(scope, j)).milestones.map(toMilestoneProgress);
+}
+
+/** Overdue = due and not achieved, most overdue first. */
+export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth): Promise<OverdueMilestone[]> {
+  const { milestones, journeyDay } = await journeyMilestones(scope, j);
+  return milestones
+    .filter((m) => m.achievedAt === null && m.expectedByDay <= journeyDay)
+    .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
+    .sort((a, b) => b.daysOverdue - a.daysOverdue);
 }
 
 /** Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given. */

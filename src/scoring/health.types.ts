@@ -1,7 +1,8 @@
 /** GraphQL types of the health read path (Account.health, Account.outcomes, healthHistory, scoreAccount). */
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Side } from '../coins/coin.entity';
-import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
+import type { AccountHealthRow, DriverJson, MilestoneJson } from './engine';
+import type { StoredOutcomeRow } from './health.loaders';
 
 export enum HealthBand {
   RED = 'RED',
@@ -81,27 +82,12 @@ export class JourneyHealth {
   @Field(() => JourneyStatus) status: JourneyStatus;
   @Field(() => ID, { nullable: true }) nextMilestoneId: string | null;
   @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
+  // overdueMilestones and milestones: field resolvers (JourneyHealthResolver), read only when asked for.
 
-  /** Built from the stored row; the milestone lists are only unpacked when a query asks for them (a list screen rarely does). */
-  constructor(private readonly row: OutcomeHealthRow) {
+  constructor(readonly row: StoredOutcomeRow) {
     this.status = row.journeyStatus as JourneyStatus;
     this.nextMilestoneId = row.nextMilestoneId;
     this.daysUntilDue = row.daysUntilDue;
-  }
-
-  /** Overdue = due and not achieved, most overdue first. */
-  @Field(() => [OverdueMilestone])
-  get overdueMilestones(): OverdueMilestone[] {
-    const { milestones, journeyDay } = this.row;
-    return milestones
-      .filter((m) => m.achievedAt === null && m.expectedByDay <= journeyDay)
-      .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
-      .sort((a, b) => b.daysOverdue - a.daysOverdue);
-  }
-
-  @Field(() => [MilestoneProgress])
-  get milestones(): MilestoneProgress[] {
-    return this.row.milestones.map(toMilestoneProgress);
   }
 }
 
@@ -122,7 +108,7 @@ export class HealthChange {
 
 @ObjectType({ simpleResolvers: true, description: 'The health of an account for one desired outcome.' })
 export class OutcomeHealth {
-  row: OutcomeHealthRow;
+  row: StoredOutcomeRow;
   @Field(() => ID) outcomeId: string;
   @Field(() => Float, { nullable: true }) score: number | null;
   @Field(() => HealthBand) band: HealthBand;
@@ -133,7 +119,7 @@ export class OutcomeHealth {
   @Field(() => Date) asOf: Date;
   @Field({ description: 'Hash of the scoring configuration that produced it (model_versions).' }) modelVersion: string;
 
-  static from(row: OutcomeHealthRow, modelVersion: string): OutcomeHealth {
+  static from(row: StoredOutcomeRow, modelVersion: string): OutcomeHealth {
     return Object.assign(new OutcomeHealth(), {
       row, outcomeId: row.outcomeId, score: row.score, band: row.band, proactive: row.proactive, reactive: row.reactive,
       coverage: row.coverage, day: row.journeyDay, asOf: row.asOf, modelVersion,
