@@ -80,6 +80,35 @@ describe('bulk import', () => {
     expect(n).toBe(3);
   });
 
+  it('stores the rest of the file when another writer commits one of its keys during the import', async () => {
+    const ws = await t.workspace();
+    await makeAccounts(t, ws.id, ['acme']);
+    const [acme] = await t.db.query('SELECT id FROM accounts WHERE workspace_id = $1', [ws.id]);
+    const file = path.join(dir, 'race.csv');
+    writeFileSync(file, 'accountExternalId,type,occurredAt,value,idempotencyKey\n'
+      + 'acme,nps,2026-01-05T10:00:00Z,1,k1\nacme,nps,2026-01-06T10:00:00Z,2,k2\nacme,nps,2026-01-07T10:00:00Z,3,k3\n');
+    const writer = t.db.createQueryRunner();
+    await writer.connect();
+    await writer.startTransaction();
+    await writer.query(`INSERT INTO signals (workspace_id, account_id, type, value, occurred_at, idempotency_key)
+      VALUES ($1, $2, 'nps', 42, '2026-01-06T10:00:00Z', 'k2')`, [ws.id, acme.id]);
+    const importing = runImport({ db: t.db, workspaceId: ws.id, file });
+    try {
+      // the import has not seen k2 and now waits on it: commit, so its insert meets the stored key
+      for (let waiting = 0; !waiting;) {
+        [{ waiting }] = await t.db.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event = 'transactionid'`); // only the import can be waiting here
+        if (!waiting) await new Promise((r) => setTimeout(r, 20));
+      }
+      await writer.commitTransaction();
+    } finally {
+      await writer.release();
+    }
+    expect(await importing).toMatchObject({ rowsRead: 3, stored: 2, duplicates: 1, rejected: 0 });
+    const rows = await t.db.query('SELECT idempotency_key, value FROM signals WHERE workspace_id = $1 ORDER BY idempotency_key', [ws.id]);
+    expect(rows).toEqual([{ idempotency_key: 'k1', value: 1 }, { idempotency_key: 'k2', value: 42 }, { idempotency_key: 'k3', value: 3 }]);
+  });
+
   it('imports signals from CSV with quoted fields and reports a record with a wrong column count', async () => {
     const ws = await t.workspace();
     await makeAccounts(t, ws.id, ['acme']);

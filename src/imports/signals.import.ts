@@ -108,24 +108,51 @@ export interface MoveResult {
   accountIds: string[];
 }
 
-/** Move the valid staged rows into `signals` (one statement). Needs `$2` = latest allowed occurredAt. */
-export async function moveSignals(scope: TenantScope, table: string, latestAllowed: Date): Promise<MoveResult> {
-  // `valid` is read once, so PostgreSQL streams it into the INSERT instead of materialising it
-  const [row] = await scope.query<{ stored: number; account_ids: string[] }>(
-    `WITH valid AS (
-       SELECT a.id AS account_id, s.type, s.subject, s.value, s.occurred_at, coalesce(s.idempotency_key, ${DERIVED_KEY_SQL}) AS key
+/**
+ * The move as one statement. Fast form: the file's own repeats are dropped (first line wins) and
+ * keys already stored are skipped by an anti-join, so the INSERT is a plain one in key order (no
+ * per-row speculative insertion: 14-15 s instead of 17-21 s for 1M rows). Race-safe form: the
+ * same with ON CONFLICT DO NOTHING, for when another writer stored one of the keys meanwhile.
+ */
+function moveSql(table: string, onConflict: boolean): string {
+  return `WITH valid AS (
+       SELECT DISTINCT ON (key) s.line, a.id AS account_id, s.type, s.subject, s.value, s.occurred_at,
+              coalesce(s.idempotency_key, ${DERIVED_KEY_SQL}) AS key
          FROM ${table} s JOIN accounts a ON a.workspace_id = $1 AND a.external_id = s.account_external_id
         WHERE (${PROBLEM_SQL}) IS NULL
+        ORDER BY key, s.line
      ), ins AS (
        INSERT INTO signals (workspace_id, account_id, type, subject, value, occurred_at, idempotency_key)
-       SELECT $1::uuid, account_id, type, subject, value, occurred_at, key FROM valid
-        ORDER BY account_id, type, occurred_at -- index order: each index page is visited once, not at random
-       ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       SELECT $1::uuid, v.account_id, v.type, v.subject, v.value, v.occurred_at, v.key FROM valid v
+        WHERE NOT EXISTS (SELECT 1 FROM signals x WHERE x.workspace_id = $1 AND x.idempotency_key = v.key AND x.idempotency_key IS NOT NULL)
+        -- key order: the key index is walked once, not at random (measured faster than account order)
+        ORDER BY v.key
+       ${onConflict ? 'ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING' : ''}
        RETURNING account_id
      ), per_account AS (SELECT account_id, count(*) AS n FROM ins GROUP BY account_id)
      SELECT (SELECT coalesce(sum(n), 0) FROM per_account)::int AS stored,
-            (SELECT coalesce(array_agg(account_id), '{}') FROM per_account) AS account_ids`,
-    [latestAllowed.toISOString()]);
+            (SELECT coalesce(array_agg(account_id), '{}') FROM per_account) AS account_ids`;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Move the valid staged rows into `signals`, inside the caller's transaction. A key stored by
+ * another writer between the anti-join and the insert fails the fast form with a unique
+ * violation; it is then undone (savepoint) and redone race-safely, so the result is the same.
+ */
+export async function moveSignals(scope: TenantScope, table: string, latestAllowed: Date): Promise<MoveResult> {
+  const params = [latestAllowed.toISOString()];
+  await scope.manager.query('SAVEPOINT move_signals');
+  let row: { stored: number; account_ids: string[] };
+  try {
+    [row] = await scope.query<typeof row>(moveSql(table, false), params);
+    await scope.manager.query('RELEASE SAVEPOINT move_signals');
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    await scope.manager.query('ROLLBACK TO SAVEPOINT move_signals');
+    [row] = await scope.query<typeof row>(moveSql(table, true), params);
+  }
   return { stored: row.stored, accountIds: row.account_ids };
 }
 
