@@ -11,7 +11,7 @@
  * Prints a table and writes the "API" section of bench/RESULTS.md (other sections are kept).
  */
 import 'reflect-metadata';
-import { benchDatabase, freePort } from './bench-db';
+import { benchDatabase, freePort, serverNodeArgs } from './bench-db';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -109,7 +109,7 @@ const PGL_JOURNEY = `query JourneyProgress($ws: UUID!, $outcome: UUID!) { journe
 
 async function benchOurs(dbUrl: string, data: ApiBenchData): Promise<{ dashboard: Measured; journey: Measured }> {
   const port = await freePort();
-  const server = await spawnServer('our server', ['-r', '@swc-node/register', 'src/main.ts'], {
+  const server = await spawnServer('our server', serverNodeArgs(), {
     DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', WORKER: 'false', LOG_LEVEL: 'warn',
     NODE_ENV: 'production', DB_POOL_SIZE: '20',
   }, /GraphQL API: http/, port);

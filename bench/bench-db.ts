@@ -1,4 +1,5 @@
 /** Shared by the benchmarks: a fresh database on DATABASE_URL's server (or an embedded PostgreSQL). */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedHandle } from '../src/shared/db/embedded';
@@ -23,4 +24,12 @@ export async function benchDatabase(dbName: string, embeddedDir: string): Promis
   const u = new URL(adminUrl);
   u.pathname = `/${dbName}`;
   return { url: u.toString(), embedded, pgVersion };
+}
+
+/** The node arguments of `npm start` (V8 flags included), so the benchmarks measure the server as it is started. */
+export function serverNodeArgs(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...rest] = scripts.start.trim().split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start should run node, not ${node}`);
+  return rest;
 }
