@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { jitGateway } from './shared/jit-executor';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -36,6 +37,8 @@ export interface AppOptions {
   port?: number;
   host?: string;
   introspection?: boolean;
+  /** Compiled execution (src/shared/jit-executor.ts); default: config.graphqlJit. */
+  jit?: boolean;
 }
 
 /** One JSON log line per operation, with the request id and duration. */
@@ -71,7 +74,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const schema = await getSchema();
 
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...((opts.jit ?? config.graphqlJit) ? { gateway: jitGateway(schema) } : { schema }),
     introspection: opts.introspection ?? config.introspection,
     formatError,
     includeStacktraceInErrorResponses: false,

@@ -13,6 +13,8 @@ export interface Config {
   logLevel: string;
   /** Expose introspection (on by default for development; switch off in production). */
   introspection: boolean;
+  /** Run read operations compiled by graphql-jit (default); false: graphql-js for everything. */
+  graphqlJit: boolean;
   /** Run the background job worker in this process. */
   worker: boolean;
   /** Seed the demo workspace when the database has no workspace yet. */
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     introspection: bool('GRAPHQL_INTROSPECTION', !production),
+    graphqlJit: bool('GRAPHQL_JIT', true),
     worker: bool('WORKER', true),
     seedDemo: bool('SEED_DEMO', true),
     signalFutureToleranceMinutes: int('SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),

@@ -8,6 +8,7 @@ import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
 import { QueryFailedError } from 'typeorm';
 import { logger } from './logger';
+import { protectMessage } from './protection';
 
 export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
 
@@ -71,8 +72,10 @@ const CLIENT_CODES = new Set([
 ]);
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? error.originalError ?? error : error;
-  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  // The error a resolver threw, however many GraphQLErrors wrap it (an executor's, then Apollo's).
+  let original: unknown = error;
+  while (original instanceof GraphQLError && original.originalError) original = original.originalError;
+  const base = { message: protectMessage(formatted.message), locations: formatted.locations, path: formatted.path };
 
   if (original instanceof DomainError) {
     return { ...base, message: original.message, extensions: { code: original.code, ...original.extra } };
@@ -93,7 +96,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code as string | undefined;
   if (code === 'BAD_USER_INPUT') {
     // Variable coercion messages quote the offending value: keep the reason, drop the echo.
-    return { ...base, message: stripEchoedValue(formatted.message), extensions: { code, field: variablePath(formatted.message) } };
+    return { ...base, message: stripEchoedValue(base.message), extensions: { code, field: variablePath(formatted.message) } };
   }
   if (code && CLIENT_CODES.has(code)) return { ...base, extensions: { ...formatted.extensions, code } };
   if (error instanceof GraphQLError && !error.originalError) {

@@ -70,14 +70,17 @@ function rewriteMessage(message: string): string {
   return stripSuggestions(message);
 }
 
-/** Suggestions off for every error; the token limit gets a message a person can act on. */
+/**
+ * The token limit is marked in the error's extensions; every message, this one included, is rewritten
+ * (suggestions dropped, the token limit made actionable) by formatError (src/shared/errors.ts), which
+ * builds the response's error objects, so that it also covers errors whose message cannot be changed.
+ */
 export const protectionPlugin: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors }) {
         for (const error of errors) {
           if (TOKEN_LIMIT_RE.test(error.message)) (error.extensions as Record<string, unknown>).limit = 'tokens';
-          (error as { message: string }).message = rewriteMessage(error.message);
         }
       },
     };
