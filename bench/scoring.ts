@@ -12,9 +12,16 @@
  * - Measures: ingestSignals over HTTP, the import CLI, full rescore (recomputeHealth → worker) against
  *   the floor (one GROUP BY reading the same signals once), incremental latency after ingestion, peak RSS.
  * Prints a table and writes bench/RESULTS.md.
+ *
+ * Options for iterating on the engine (no measurement, the database is kept):
+ *   --seed-only        create the database, define the model and generate the data, print the workspace ids, exit
+ *   --sizes 20000,100000   account counts (one workspace each) instead of the defaults
+ *   --db NAME          database name instead of oh_bench (dropped and re-created first)
+ * e.g. `DATABASE_URL=<server> npm run bench:scoring -- --seed-only --db oh_engine --sizes 20000,100000`, then
+ * time `scoreAccounts(TenantScope.system(db, workspaceId), { asOf, persist: true })` / `processRun` on it.
  */
 import 'reflect-metadata';
-import { benchDatabase, freePort } from './bench-db';
+import { benchDatabase, freePort, serverNodeArgs } from './bench-db';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,7 +44,9 @@ const SMALL = args.includes('--small');
 const NO_PERCENTILE = args.includes('--no-percentile');
 const SEED = Number(argValue('seed') ?? 42);
 const SIGNALS_PER_ACCOUNT = 100;
-const SIZES = SMALL ? [2_000] : [10_000, 100_000];
+const SEED_ONLY = args.includes('--seed-only');
+const SIZES = argValue('sizes')?.split(',').map(Number) ?? (SMALL ? [2_000] : [10_000, 100_000]);
+const DB_NAME = argValue('db') ?? 'oh_bench';
 const GQL_SIGNALS = SMALL ? 50_000 : 200_000;
 const GQL_BATCH = 5_000;
 const GQL_CONCURRENCY = 4;
@@ -67,7 +76,7 @@ interface Server { url: string; child: ChildProcess; pid: number; dbUrl: string 
 
 async function startServer(dbUrl: string): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+  const child = spawn(process.execPath, serverNodeArgs(), {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', WORKER: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -358,7 +367,7 @@ async function benchIncremental(server: Server, pg: Client, key: string, workspa
 async function main(): Promise<void> {
   const startedAt = new Date();
   log(`bench:scoring ${SMALL ? '--small' : ''} seed ${SEED}`);
-  const { url, embedded, pgVersion } = await benchDatabase('oh_bench', 'bench');
+  const { url, embedded, pgVersion } = await benchDatabase(DB_NAME, 'bench');
   const ds = createDataSource(url, 4);
   await ds.initialize();
   await runMigrations(ds);
@@ -378,6 +387,11 @@ async function main(): Promise<void> {
       record(`generate ${fmt(accounts)} accounts + ${fmt(accounts * SIGNALS_PER_ACCOUNT)} signals (SQL)`, secs(Date.now() - g0));
       const externalIds = (await pg.query('SELECT external_id FROM accounts WHERE workspace_id = $1 ORDER BY external_id', [workspace.id])).rows.map((r) => r.external_id);
       workspaces.push({ id: workspace.id, key: adminKey, accounts, externalIds });
+    }
+    if (SEED_ONLY) {
+      await pg.query('VACUUM ANALYZE signals');
+      for (const w of workspaces) process.stdout.write(`workspace ${w.id} accounts ${w.accounts}\n`);
+      return;
     }
     // A workspace without a scoring model: the ingestion path alone (its rescore jobs score nothing).
     const ingestWs = await createWorkspace(ds, 'Bench ingestion');

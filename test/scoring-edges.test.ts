@@ -6,7 +6,10 @@
  */
 import { useTestServer } from './support/harness';
 import { bareWorkspace, completeMilestone, insertAccount, insertCluster, insertCoin, insertJourney, insertOutcome, insertSignals, linear, scopeOf } from './scoring-seed';
-import { scoreAccounts, type OutcomeHealthRow } from '../src/scoring/engine';
+import { scoreAccount, scoreAccounts, type OutcomeHealthRow } from '../src/scoring/engine';
+import { percentileScore } from '../src/scoring/formulas';
+import { runHooks } from '../src/scoring/runs.engine';
+import { createRun, processRun } from '../src/scoring/runs.service';
 
 const T = '2026-03-10T00:00:00.000Z';
 const daysBefore = (n: number, iso = T) => new Date(new Date(iso).getTime() - n * 86_400_000).toISOString();
@@ -137,6 +140,87 @@ describe('scoring edge cases', () => {
     const single = await score(ws, [ids[3]]);
     expect(single.outcomes).toHaveLength(1);
     expect(single.outcomes![0]).toEqual(rowOf(r.outcomes!, ids[3]));
+  });
+
+  it('PERCENTILE in a run of chunks: the chunks share one peer distribution and give exactly the one-pass scores and scoreAccount', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    await insertCoin(t.db, ws, outcome, { components: [
+      { key: 'up', name: 'up', side: 'REACTIVE', weight: 2, metric: { aggregation: 'COUNT', signalType: 'v', windowDays: 30 }, scoring: { type: 'PERCENTILE', higherIsBetter: true } },
+      { key: 'per_seat', name: 'per_seat', side: 'REACTIVE', weight: 1, metric: { aggregation: 'SUM', signalType: 'v', windowDays: 30, normalizeBy: 'seats' },
+        scoring: { type: 'PERCENTILE', higherIsBetter: false }, applicability: { attribute: 'seats', op: 'GT', value: 1 } },
+      { key: 'bands', name: 'bands', side: 'PROACTIVE', weight: 1, metric: { aggregation: 'MAX', signalType: 'v', windowDays: 30 },
+        scoring: { type: 'BANDS', bands: [{ min: 0.1, score: 10 }, { min: 2, score: 60 }, { min: 2, score: 70 }, { min: 4.5, score: 100 }] } },
+    ] });
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const id = await insertAccount(t.db, ws, cluster, `a${i}`, { seats: i % 4 }, '2026-01-01T00:00:00Z');
+      // values with ties (i % 3 signals) and thirds per seat
+      await insertSignals(t.db, ws, id, Array.from({ length: i % 3 }, (_, k) => ({ type: 'v', at: daysBefore(k + 1), value: (i + k) / 3 })));
+      ids.push(id);
+    }
+    const onePass = await score(ws);
+    const scope = scopeOf(t.db, ws);
+    const run = await createRun(scope, {}, { chunkSize: 2, asOf: new Date(T) });
+    const stored: number[] = [];
+    runHooks.afterChunkScored = async () => {
+      stored.push((await t.db.query(`SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE run_id = $1`, [run.id]))[0].n);
+    };
+    try {
+      expect(await processRun(t.db, ws, run.id)).toBe('SUCCEEDED');
+    } finally {
+      delete runHooks.afterChunkScored;
+    }
+    // 9 accounts in 5 chunks: the first chunk computes and stores the distribution of both PERCENTILE components (visible
+    // to the others once it committed), the later chunks read it; the run deletes it when it succeeds
+    expect(stored).toEqual([0, 2, 2, 2, 2]);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE run_id = $1`, [run.id]))[0].n).toBe(0);
+    const snaps: any[] = await t.db.query(
+      `SELECT account_id, score, proactive, reactive, coverage, drivers FROM health_snapshots WHERE workspace_id = $1 AND run_id = $2`, [ws, run.id]);
+    expect(snaps).toHaveLength(ids.length);
+    for (const s of snaps) {
+      const want = rowOf(onePass.outcomes!, s.account_id);
+      expect({ score: s.score, proactive: s.proactive, reactive: s.reactive, coverage: s.coverage, drivers: s.drivers })
+        .toEqual({ score: want.score, proactive: want.proactive, reactive: want.reactive, coverage: want.coverage, drivers: want.drivers });
+      const one = await scoreAccount(scope, s.account_id, new Date(T));
+      expect(one.outcomes[0].drivers).toEqual(s.drivers);
+      expect(one.outcomes[0].score).toBe(s.score);
+    }
+    expect(new Set(snaps.map((s) => drv(s, 'up').score)).size).toBeGreaterThan(1);
+    expect(drv(rowOf(onePass.outcomes!, ids[4]), 'bands').score).toBe(10); // max 4/3: the band with min 0.1
+    expect(drv(rowOf(onePass.outcomes!, ids[8]), 'bands').score).toBe(70); // max 3: min 2, the higher score of the tie
+  });
+
+  it('PERCENTILE in a run of chunks: an account whose value changed after the first chunk is ranked among the stored peers', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const outcome = await insertOutcome(t.db, ws, cluster, 'o');
+    await insertCoin(t.db, ws, outcome, { components: [
+      { key: 'up', name: 'up', side: 'REACTIVE', weight: 1, metric: { aggregation: 'COUNT', signalType: 'v', windowDays: 30 }, scoring: { type: 'PERCENTILE', higherIsBetter: true } },
+    ] });
+    const counts = [1, 2, 2, 3, 5, 0];
+    const ids: string[] = [];
+    for (const [i, n] of counts.entries()) {
+      const id = await insertAccount(t.db, ws, cluster, `a${i}`, {}, '2026-01-01T00:00:00Z');
+      await insertSignals(t.db, ws, id, Array.from({ length: n }, (_, k) => ({ type: 'v', at: daysBefore(k + 1) })));
+      ids.push(id);
+    }
+    const byId = [...ids].sort();
+    const late = byId[byId.length - 1]; // scored in the last chunk
+    const before = counts[ids.indexOf(late)];
+    const run = await createRun(scopeOf(t.db, ws), {}, { chunkSize: 2, asOf: new Date(T) });
+    runHooks.afterChunkScored = async ({ chunk }) => {
+      // a late signal (before asOf) lands while the run is under way: 4 more for the account of the last chunk
+      if (chunk === 1) await insertSignals(t.db, ws, late, Array.from({ length: 4 }, (_, k) => ({ type: 'v', at: daysBefore(k + 2) })));
+    };
+    try {
+      expect(await processRun(t.db, ws, run.id)).toBe('SUCCEEDED');
+    } finally {
+      delete runHooks.afterChunkScored;
+    }
+    const [snap] = await t.db.query(`SELECT drivers FROM health_snapshots WHERE workspace_id = $1 AND run_id = $2 AND account_id = $3`, [ws, run.id, late]);
+    // the peers as the first chunk saw them (its old value included), plus its new value
+    expect(snap.drivers[0].rawValue).toBe(before + 4);
+    expect(snap.drivers[0].score).toBe(percentileScore(before + 4, [...counts, before + 4]));
   });
 
   it('stage overrides switch on the day the stage starts', async () => {

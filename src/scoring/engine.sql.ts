@@ -91,9 +91,35 @@ export function configRows(config: ModelConfig) {
   return { outcomes, stages, components, fns, specs: [...specs.values()], milestones, rules: [...rules.values()] };
 }
 
-const ANALYZED = new Set(['_acc', '_ao', '_mv', '_ach', '_jr', '_cs', '_oh']);
+/** A float8 literal that reads back as exactly this number (shortest round-trip repr, as JSON would carry it). */
+const f8 = (n: number) => `'${String(n)}'::float8`;
 
-export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf: Date, ids: string[] | null, timings: Record<string, number>): Promise<void> {
+/**
+ * BANDS as one CASE per scoring function over constants (the score of the band with the greatest min <= v, ties by
+ * the higher score; 0 below every band), instead of unpacking the bands jsonb for every account.
+ */
+const sc = (b: { score: number | null }) => b.score ?? Infinity; // ORDER BY score DESC puts a null score first
+
+export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknown[] }>, v: string): string {
+  const cases = fns.filter((f) => f.type === 'BANDS').map((f) => {
+    const bands = (f.bands as Array<{ min: number; score: number }>).filter((b) => b.min !== null && b.min !== undefined)
+      .slice().sort((a, b) => (b.min - a.min) || (sc(b) - sc(a)));
+    const arms = bands.map((b) => `WHEN ${f8(b.min)} <= ${v} THEN ${b.score === null || b.score === undefined ? 'NULL::float8' : f8(b.score)}`);
+    return `WHEN ${f.fn_id} THEN ${arms.length ? `coalesce(CASE ${arms.join(' ')} END, 0::float8)` : '0::float8'}`;
+  });
+  return cases.length ? `CASE f.fn_id ${cases.join(' ')} END` : 'NULL::float8';
+}
+
+const ANALYZED = new Set(['_acc', '_ao', '_mv', '_ach', '_jr', '_pv', '_cs', '_oh', '_ah']);
+
+/**
+ * PERCENTILE peers of a scoring run: its chunks share one distribution of the peers' values (table
+ * scoring_peer_distributions, keyed by run and model hash), computed by the first chunk at the run's asOf.
+ */
+export interface PeerCache { runId: string; modelHash: string }
+
+export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf: Date, ids: string[] | null, timings: Record<string, number>,
+  peerCache: PeerCache | null = null): Promise<void> {
   const rows = configRows(config);
   const step = async (name: string, sql: string, params: unknown[] = []) => {
     const t0 = performance.now();
@@ -105,7 +131,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     if (ANALYZED.has(name)) await tx.manager.query(`ANALYZE ${name}`);
     timings[name] = Math.round(performance.now() - t0);
   };
-  await tx.manager.query(`DROP TABLE IF EXISTS _o, _st, _c, _fn, _ms, _acc, _ao, _mv, _ach, _jr, _cs, _oh, _ah`);
+  await tx.manager.query(`DROP TABLE IF EXISTS _o, _st, _c, _fn, _ms, _acc, _ao, _mv, _ach, _jr, _pv, _cs, _oh, _ah`);
 
   // ---- configuration ----
   await step('_o', `CREATE TEMP TABLE _o ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
@@ -125,6 +151,11 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
 
   // ---- accounts in scope (+ cluster peers for PERCENTILE), journey day d ----
   const pctClusters = [...new Set(config.outcomes.filter((o) => o.coin?.components.some(isPercentile)).map((o) => o.clusterId))];
+  // A run's later chunks read the peers' distribution its first chunk stored: no cluster peers to score.
+  const cache = pctClusters.length > 0 && ids && peerCache ? peerCache : null;
+  const cached = cache !== null && (await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2 AND model_hash = $3`,
+    [cache.runId, cache.modelHash]))[0].n > 0;
   await step('_acc', `CREATE TEMP TABLE _acc ON COMMIT DROP AS
     SELECT a.id AS account_id, a.cluster_id, a.attributes, a.journey_started_at,
       GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d,
@@ -132,7 +163,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     FROM accounts a
     WHERE a.workspace_id = $1 AND ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])
       OR (a.cluster_id = ANY($4::uuid[]) AND a.cluster_id IN (SELECT t.cluster_id FROM accounts t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[]))))`,
-  [asOf, ids, pctClusters]);
+  [asOf, ids, cached ? [] : pctClusters]);
 
   // ---- account × outcome, stage in force: greatest start_day <= d ----
   await step('_ao', `CREATE TEMP TABLE _ao ON COMMIT DROP AS
@@ -140,10 +171,10 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     FROM _acc acc JOIN _o o ON o.cluster_id = acc.cluster_id
     LEFT JOIN LATERAL (SELECT s.stage_id, s.key FROM _st s WHERE s.outcome_id = o.outcome_id AND s.start_day <= acc.d
                        ORDER BY s.start_day DESC LIMIT 1) st ON true
-    WHERE $1::uuid IS NOT NULL`);
+    -- cluster peers only for the outcomes they are peers in (those with a PERCENTILE component)
+    WHERE $1::uuid IS NOT NULL AND (acc.target OR o.outcome_id = ANY($2::uuid[]))`,
+  [[...new Set(rows.components.filter((c) => c.percentile).map((c) => c.outcome_id))]]);
 
-  // With explicit ids, name the accounts so the signals index (workspace, account, type, time) is used.
-  const accFilter = ids ? `AND s.account_id IN (SELECT account_id FROM _acc)` : '';
 
   // ---- metric values: one pass over the signals of the needed types, FILTER per window ----
   const types = [...new Set(rows.specs.map((s) => s.signal_type))];
@@ -153,6 +184,10 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     ...sp, win_start: sp.window_days === null ? '-infinity' : new Date(asOf.getTime() - sp.window_days * 86_400_000).toISOString(),
   }));
   const inWin = `s.occurred_at > sp.win_start`;
+  // With explicit ids, name the accounts so the signals index (workspace, account, type, time) can be used.
+  const accFilter = ids ? `AND s.account_id IN (SELECT account_id FROM _acc)` : '';
+  // Peers are in _acc only when a PERCENTILE needs them and no stored distribution serves (see _pv).
+  const peerSpecs = ids && !cached && pctClusters.length ? specRows.filter((sp) => sp.percentile) : [];
   await step('_mv', `CREATE TEMP TABLE _mv ON COMMIT DROP AS
     SELECT s.account_id, sp.spec_id,
       count(*) FILTER (WHERE ${inWin}) AS n,
@@ -164,13 +199,25 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       max(s.value) FILTER (WHERE sp.need_minmax AND ${inWin}) AS max_v,
       (array_agg(s.value ORDER BY s.occurred_at DESC, s.id DESC) FILTER (WHERE sp.need_latest AND s.value IS NOT NULL AND ${inWin}))[1] AS latest_v,
       max(s.occurred_at) AS last_at
-    FROM signals s
+    FROM ${ids ? `(
+      SELECT s.account_id, s.id, s.type, s.subject, s.value, s.occurred_at FROM signals s
+      WHERE s.workspace_id = $1 AND s.occurred_at <= $2 AND s.type = ANY($3::text[])
+        AND s.account_id IN (SELECT account_id FROM _acc WHERE target)
+      ${peerSpecs.length ? `UNION ALL
+      -- cluster peers (PERCENTILE): only the signals of the PERCENTILE specs, only as far back as their windows reach
+      SELECT s.account_id, s.id, s.type, s.subject, s.value, s.occurred_at FROM signals s
+      WHERE s.workspace_id = $1 AND s.occurred_at <= $2 AND s.type = ANY($5::text[]) AND s.occurred_at > $6::timestamptz
+        AND s.account_id IN (SELECT account_id FROM _acc WHERE NOT target)` : ''}
+    ) s` : 'signals s'}
     JOIN jsonb_to_recordset($4::jsonb) AS sp(spec_id int, signal_type text, subject text, win_start timestamptz, need_days boolean,
       need_subjects boolean, need_sum boolean, need_minmax boolean, need_latest boolean, need_last boolean, percentile boolean)
       ON sp.signal_type = s.type AND (sp.subject IS NULL OR sp.subject = s.subject) AND (sp.need_last OR ${inWin})
     ${ids ? 'JOIN _acc acc ON acc.account_id = s.account_id AND (acc.target OR sp.percentile)' : ''}
-    WHERE s.workspace_id = $1 AND s.occurred_at <= $2 AND s.type = ANY($3::text[]) ${accFilter}
-    GROUP BY s.account_id, sp.spec_id`, [asOf, types, JSON.stringify(specRows)]);
+    WHERE ${ids ? '$1::uuid IS NOT NULL' : 's.workspace_id = $1 AND s.occurred_at <= $2 AND s.type = ANY($3::text[])'}
+    GROUP BY s.account_id, sp.spec_id`, [asOf, types, JSON.stringify(specRows),
+    ...(peerSpecs.length ? [[...new Set(peerSpecs.map((sp) => sp.signal_type))],
+      peerSpecs.some((sp) => sp.need_last || sp.window_days === null) ? '-infinity'
+        : peerSpecs.map((sp) => sp.win_start).sort()[0]] : [])]);
 
   // ---- automatic milestones: achievedAt = occurred_at of the signal with which the cumulative condition first held ----
   const msTypes = [...new Set(rows.rules.map((r) => r.signal_type))];
@@ -230,6 +277,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       LEFT JOIN _ach ach ON ach.account_id = ao.account_id AND ach.milestone_id = m.milestone_id
       LEFT JOIN milestone_completions mc ON mc.workspace_id = $1 AND mc.account_id = ao.account_id
         AND mc.milestone_id = m.milestone_id AND mc.achieved_at <= $2
+      WHERE ao.target OR $3::boolean
     ), agg AS (
       SELECT account_id, outcome_id,
         sum(weight ORDER BY milestone_id) FILTER (WHERE expected_by_day <= d) AS due_w,
@@ -267,8 +315,8 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     ? `CASE c.component_id ${config.outcomes.flatMap((o) => o.coin?.components ?? []).filter((c) => c.applicability)
       .map((c) => `WHEN '${c.id}'::uuid THEN coalesce(${ruleToSql(c.applicability!, 'ao', params, 1)}, false)`).join(' ')} ELSE true END`
     : 'true';
-  await step('_cs', `CREATE TEMP TABLE _cs ON COMMIT DROP AS
-    WITH raw AS (
+  // The metric value of each component (one definition, so that peers and targets get bit-identical values).
+  const rawSql = (where: string) => `
       SELECT ao.account_id, ao.outcome_id, ao.target, c.component_id, c.key, c.name, c.side, c.weight, c.position,
         ${appl} AS applicable,
         coalesce(fo.fn_id, c.fn_id) AS fn_id,
@@ -291,34 +339,64 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       LEFT JOIN _fn fo ON fo.component_id = c.component_id AND fo.stage_key = ao.stage_key
       LEFT JOIN _mv mv ON mv.account_id = ao.account_id AND mv.spec_id = c.spec_id
       LEFT JOIN _jr jr ON jr.account_id = ao.account_id AND jr.outcome_id = ao.outcome_id
-      WHERE ($1::uuid IS NOT NULL) AND (ao.target OR c.percentile)
-    ), val AS ${anyPercentile ? '' : 'NOT MATERIALIZED'} (
-      -- normalizeBy: missing when the attribute is absent, not a number, or 0 (divisor NULL)
+      WHERE ($1::uuid IS NOT NULL) AND ${where}`;
+  const bandsCases = bandsSql(rows.fns, 'val.v');
+  if (anyPercentile) {
+    // PERCENTILE: rank among the applicable accounts with a value of the same component (= same cluster) at the same T,
+    // as a distribution of distinct values (lower = count of smaller values, equal, total); a run's first chunk stores it.
+    if (cached) {
+      await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
+        SELECT d.component_id, u.v, u.lower::float8 AS lower, u.equal::float8 AS equal, d.total::float8 AS total
+        FROM scoring_peer_distributions d CROSS JOIN LATERAL unnest(d.vals, d.lowers, d.equals) AS u(v, lower, equal)
+        WHERE d.workspace_id = $1 AND d.run_id = $2 AND d.model_hash = $3`, [cache!.runId, cache!.modelHash]);
+    } else {
+      await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
+        WITH raw AS (${rawSql('c.percentile')}), g AS (
+          SELECT component_id, v0 / divisor AS v, count(*) AS n FROM raw
+          WHERE applicable AND v0 / divisor IS NOT NULL GROUP BY 1, 2
+        )
+        SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
+          (sum(n) OVER (PARTITION BY component_id))::float8 AS total
+        FROM g`, params);
+      if (cache) {
+        await tx.query(`INSERT INTO scoring_peer_distributions (workspace_id, run_id, model_hash, component_id, vals, lowers, equals, total)
+          SELECT $1::uuid, $2, $3, c.component_id, coalesce(array_agg(p.v ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
+            coalesce(array_agg(p.lower::int ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
+            coalesce(array_agg(p.equal::int ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
+            coalesce(max(p.total), 0)::int
+          FROM _c c LEFT JOIN _pv p ON p.component_id = c.component_id WHERE c.percentile GROUP BY c.component_id
+          ON CONFLICT DO NOTHING`, [cache.runId, cache.modelHash]);
+      }
+    }
+  }
+  // With a stored distribution an account whose value is not in it (its data changed during the run) is ranked
+  // as one more value among those peers.
+  const pct = (col: 'lower' | 'equal' | 'total') => !cached ? `p.${col}` : {
+    lower: `coalesce(p.lower, (SELECT coalesce(sum(q.equal), 0) FROM _pv q WHERE q.component_id = val.component_id AND q.v < val.v))`,
+    equal: `coalesce(p.equal, 1::float8)`,
+    total: `coalesce(p.total, 1 + coalesce((SELECT max(q.total) FROM _pv q WHERE q.component_id = val.component_id), 0))`,
+  }[col];
+  await step('_cs', `CREATE TEMP TABLE _cs ON COMMIT DROP AS
+    WITH raw AS (${rawSql('ao.target')}    ), val AS ${anyPercentile ? 'MATERIALIZED' : 'NOT MATERIALIZED'} (
+      -- normalizeBy: missing when the attribute is absent, not a number, or 0 (divisor NULL). Materialized with
+      -- PERCENTILE: v becomes a plain column, so the join to _pv on (component_id, v) hashes on both keys.
+      -- (Inlined, the planner merged on component_id alone and filtered v: quadratic in the distinct values.)
       SELECT raw.*, v0 / divisor AS v FROM raw
-    )${anyPercentile ? `, peers AS (
-      -- PERCENTILE: rank among the applicable accounts with a value of the same component (= same cluster) at the same T
-      SELECT account_id, component_id,
-        (rank() OVER (PARTITION BY component_id ORDER BY v) - 1)::float8 AS lower,
-        (count(*) OVER (PARTITION BY component_id, v))::float8 AS equal,
-        (count(*) OVER (PARTITION BY component_id))::float8 AS total
-      FROM val JOIN _c USING (component_id)
-      WHERE _c.percentile AND val.applicable AND val.v IS NOT NULL
-    )` : ''}
+    )
     SELECT val.account_id, val.outcome_id, val.component_id, val.key, val.name, val.side, val.weight, val.position, val.applicable,
       val.v AS value,
       CASE WHEN NOT val.applicable OR val.v IS NULL THEN NULL
            WHEN f.type = 'LINEAR' THEN
              CASE WHEN f.floor = f.target THEN CASE WHEN val.v >= f.target THEN 100::float8 ELSE 0::float8 END
                   ELSE GREATEST(0::float8, LEAST(1::float8, (val.v - f.floor) / (f.target - f.floor))) * 100::float8 END
-           WHEN f.type = 'BANDS' THEN coalesce((SELECT b.score FROM jsonb_to_recordset(f.bands) AS b(min float8, score float8)
-                                                WHERE b.min <= val.v ORDER BY b.min DESC, b.score DESC LIMIT 1), 0::float8)
+           WHEN f.type = 'BANDS' THEN ${bandsCases}
            WHEN f.type = 'PERCENTILE' THEN
-             CASE WHEN p.total <= 1 THEN 50::float8
-                  ELSE 100::float8 * (CASE WHEN f.hib THEN p.lower ELSE p.total - p.lower - p.equal END
-                                      + 0.5::float8 * (p.equal - 1)) / (p.total - 1) END
+             CASE WHEN ${pct('total')} <= 1 THEN 50::float8
+                  ELSE 100::float8 * (CASE WHEN f.hib THEN ${pct('lower')} ELSE ${pct('total')} - ${pct('lower')} - ${pct('equal')} END
+                                      + 0.5::float8 * (${pct('equal')} - 1)) / (${pct('total')} - 1) END
       END AS score
     FROM val JOIN _fn f ON f.fn_id = val.fn_id
-    ${anyPercentile ? 'LEFT JOIN peers p ON p.account_id = val.account_id AND p.component_id = val.component_id'
+    ${anyPercentile ? 'LEFT JOIN _pv p ON p.component_id = val.component_id AND p.v = val.v'
     : 'CROSS JOIN (SELECT NULL::float8 AS lower, NULL::float8 AS equal, NULL::float8 AS total) p'}
     WHERE val.target`, params);
 
@@ -328,18 +406,19 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     -- One sort of the component rows: side sums as whole-partition window aggregates in component order
     -- (a fixed float summation order), then one group per account × outcome for the coin and the drivers.
     WITH cs AS (
-      SELECT _cs.*, (applicable AND score IS NOT NULL) AS present,
+      SELECT _cs.*, o.wp, o.wr, (applicable AND score IS NOT NULL) AS present,
         sum(weight * score) FILTER (WHERE applicable AND score IS NOT NULL AND side = 'PROACTIVE') OVER part AS p_num,
         sum(weight) FILTER (WHERE applicable AND score IS NOT NULL AND side = 'PROACTIVE') OVER part AS p_w,
         sum(weight) FILTER (WHERE applicable AND side = 'PROACTIVE') OVER part AS p_app,
         sum(weight * score) FILTER (WHERE applicable AND score IS NOT NULL AND side = 'REACTIVE') OVER part AS r_num,
         sum(weight) FILTER (WHERE applicable AND score IS NOT NULL AND side = 'REACTIVE') OVER part AS r_w,
         sum(weight) FILTER (WHERE applicable AND side = 'REACTIVE') OVER part AS r_app
-      FROM _cs
+      FROM _cs JOIN (SELECT outcome_id, wp, wr FROM _o) o USING (outcome_id)
       WINDOW part AS (PARTITION BY account_id, outcome_id ORDER BY position, component_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
     ), coin AS (
-      SELECT cs.*, o.wp, o.wr, cs.p_num / NULLIF(cs.p_w, 0) AS p, cs.r_num / NULLIF(cs.r_w, 0) AS r
-      FROM cs JOIN _o o USING (outcome_id)
+      -- _o joined before the window sort: the rows reach the grouping below already in its order
+      SELECT cs.*, cs.p_num / NULLIF(cs.p_w, 0) AS p, cs.r_num / NULLIF(cs.r_w, 0) AS r
+      FROM cs
     ), coin2 AS (
       SELECT coin.*,
         CASE WHEN p IS NOT NULL THEN wp ELSE 0 END + CASE WHEN r IS NOT NULL THEN wr ELSE 0 END AS den,
@@ -350,10 +429,11 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     ), c2 AS (
       SELECT account_id, outcome_id, min(p) AS p, min(r) AS r, min(wp) AS wp, min(wr) AS wr, min(den) AS den,
         min(cov_num) AS cov_num, min(cov_den) AS cov_den,
-        json_agg(json_build_object('componentId', component_id, 'key', key, 'name', name, 'side', side,
+        -- jsonb built directly (not json text parsed again): the same values, floats go through the same text form
+        jsonb_agg(jsonb_build_object('componentId', component_id, 'key', key, 'name', name, 'side', side,
           'rawValue', value, 'score', score, 'weight', weight,
           'effectiveWeight', eff, 'contribution', eff * coalesce(score, 0), 'pointsLost', eff * (100 - coalesce(score, 0)),
-          'applicable', applicable, 'missing', applicable AND score IS NULL) ORDER BY position, component_id)::jsonb AS drivers
+          'applicable', applicable, 'missing', applicable AND score IS NULL) ORDER BY position, component_id) AS drivers
       FROM coin2
       CROSS JOIN LATERAL (SELECT CASE WHEN present AND den > 0 THEN
           coalesce(weight / NULLIF(CASE side WHEN 'PROACTIVE' THEN p_w ELSE r_w END, 0)
