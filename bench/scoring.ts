@@ -457,7 +457,9 @@ function writeResults(startedAt: Date, pgVersion: string): void {
     '',
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');
-  fs.writeFileSync(file, md);
+  // `npm run bench:api` keeps its own section in the same file: carry it over.
+  const apiSection = fs.existsSync(file) ? /<!-- bench:api start[\s\S]*?<!-- bench:api end -->/.exec(fs.readFileSync(file, 'utf8'))?.[0] : undefined;
+  fs.writeFileSync(file, apiSection ? `${md.trimEnd()}\n\n${apiSection}\n` : md);
   process.stdout.write(`\nwrote ${path.relative(ROOT, file)}\n`);
 }
 
