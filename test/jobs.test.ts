@@ -32,18 +32,15 @@ describe('job queue: incremental and daily rescoring', () => {
     return { ws, m };
   }
 
-  it('a signal ingested through GraphQL is in its account snapshot within a second', async () => {
+  it('a signal ingested through GraphQL reaches its account\'s snapshot through the job queue, nobody asking', async () => {
     const { ws, m } = await scoredWorkspace(3);
     expect((await currentScores(t.db, ws.id)).get(m.accountIds[1])?.score).toBe(0);
 
     const occurredAt = new Date(Date.now() - 60_000).toISOString();
-    const started = Date.now();
     const res = await t.ok(INGEST, { s: [1, 2, 3, 4].map((k) => ({ accountExternalId: m.externalIds[1], type: 'login', occurredAt, idempotencyKey: `l-${k}` })) }, ws.keys.INGEST);
     expect(res.ingestSignals).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
-    // 4 logins → LINEAR 0→10 gives 40.
-    await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[1])?.score === 40, 5_000, 10);
-    const latencyMs = Date.now() - started;
-    expect(latencyMs).toBeLessThan(1000);
+    // 4 logins → LINEAR 0→10 gives 40. (How fast is measured by `npm run bench:scoring`, not asserted here.)
+    await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[1])?.score === 40, 10_000, 10);
     // Only the touched account was rescored.
     const scores = await currentScores(t.db, ws.id);
     expect(scores.get(m.accountIds[0])?.runId).not.toBeNull();
@@ -94,6 +91,22 @@ describe('job queue: incremental and daily rescoring', () => {
       return m.accountIds.every((id) => s.get(id)?.score === 70);
     }, 10_000);
     expect(await t.db.query(`SELECT 1 FROM rescore_requests WHERE workspace_id = $1`, [ws.id])).toEqual([]);
+  });
+
+  it('the daily job lets go of the PERCENTILE peer distributions of runs that failed or were cancelled over a week ago', async () => {
+    const ws = await t.workspace();
+    const runs: Array<{ id: string }> = await t.db.query(
+      `INSERT INTO scoring_runs (workspace_id, state, as_of, finished_at)
+       VALUES ($1, 'FAILED', now(), now() - interval '8 days'), ($1, 'CANCELLED', now(), now() - interval '1 day'),
+              ($1, 'SUCCEEDED', now(), now() - interval '8 days') RETURNING id`, [ws.id]);
+    for (const r of runs) {
+      await t.db.query(`INSERT INTO scoring_peer_distributions (workspace_id, run_id, model_hash, component_id, vals, lowers, equals, total)
+        VALUES ($1, $2, 'h', gen_random_uuid(), '{1}', '{0}', '{1}', 1)`, [ws.id, r.id]);
+    }
+    await startDailyRuns(t.db);
+    const left: Array<{ run_id: string }> = await t.db.query(`SELECT run_id FROM scoring_peer_distributions WHERE workspace_id = $1 ORDER BY run_id`, [ws.id]);
+    // The old FAILED run's is gone; a recent CANCELLED run may still be restarted; a SUCCEEDED run deletes its own when it ends.
+    expect(left.map((r) => r.run_id).sort()).toEqual([runs[1].id, runs[2].id].sort());
   });
 
   it('the daily full rescore is scheduled at 02:00 UTC and creates one DAILY run per workspace', async () => {

@@ -263,6 +263,11 @@ export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number;
 
 /** The daily full rescore: one DAILY run per workspace with accounts, unless one was created in the last 20 h. */
 export async function startDailyRuns(db: DataSource): Promise<ScoringRun[]> {
+  // A FAILED or CANCELLED run may be restarted and would reuse its peer distribution; after a week it is let go.
+  await db.query(
+    `DELETE FROM scoring_peer_distributions d USING scoring_runs r
+      WHERE r.workspace_id = d.workspace_id AND r.id = d.run_id AND r.state IN ('FAILED', 'CANCELLED')
+        AND r.finished_at < now() - interval '7 days'`);
   const rows: { id: string }[] = await db.query(
     `SELECT w.id FROM workspaces w
       WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.workspace_id = w.id)
