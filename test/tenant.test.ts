@@ -5,7 +5,7 @@
  */
 import { getMetadataArgsStorage } from 'typeorm';
 import { ENTITIES } from '../src/entities';
-import { TenantScope } from '../src/shared/tenant';
+import { TenantScope, tenantSafe } from '../src/shared/tenant';
 import { seedDemo } from '../seeds/demo';
 import { useTestServer } from './support/harness';
 
@@ -43,5 +43,26 @@ describe('TenantScope.findByIds', () => {
       const entity = ENTITIES.find((e) => e.name === name)!;
       expect([name, (await scope.find(entity as never, { take: 1 })).length]).toEqual([name, 1]);
     }
+  });
+});
+
+describe('TenantScope.query guard (tenantSafe)', () => {
+  it.each([
+    ['a filter on the workspace', 'SELECT * FROM accounts a WHERE a.workspace_id = $1', true],
+    ['the workspace as a value, reading only scratch tables', 'INSERT INTO health_snapshots (workspace_id, account_id) SELECT $1::uuid, account_id FROM _oh JOIN _acc USING (account_id)', true],
+    ['functions and its own CTEs', 'WITH v AS NOT MATERIALIZED (SELECT x FROM jsonb_to_recordset($2::jsonb) AS r(x int)) SELECT $1::uuid, x FROM v', true],
+    ['no table at all', "SELECT pg_notify($2, json_build_object('w', $1::uuid)::text)", true],
+    ['a comment mentioning a join', 'SELECT count(*) FROM _ah -- the join to accounts comes later\nWHERE $1::uuid IS NOT NULL', true],
+    ['no filter', 'SELECT * FROM accounts', false],
+    ['a shared table behind a dummy use of $1', 'SELECT * FROM accounts WHERE $1::uuid IS NOT NULL', false],
+    ['a shared table joined to scratch ones', 'CREATE TEMP TABLE _x AS SELECT s.* FROM _acc JOIN signals s ON s.account_id = _acc.account_id WHERE $1::uuid IS NOT NULL', false],
+    ['a shared table inside a CTE', 'WITH a AS (SELECT * FROM accounts) SELECT $1::uuid, * FROM a', false],
+  ])('%s', (_what, sql, safe) => {
+    expect(tenantSafe(sql)).toBe(safe);
+  });
+
+  it('throws, naming what the statement reads, and runs nothing', async () => {
+    const scope = new TenantScope('00000000-0000-4000-8000-000000000000', { query: () => { throw new Error('ran'); } } as never, 'SYSTEM');
+    await expect(scope.query('SELECT * FROM signals WHERE $1::uuid IS NOT NULL')).rejects.toThrow(/workspace_id = \$1 \(it reads signals\)/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Workspace scoping in one place, failing closed: services receive a TenantScope and reach the
  * database only through it. It injects `workspace_id` into every ORM lookup and insists that raw
- * SQL binds the workspace as `$1`, so a query that forgets the tenant throws instead of leaking.
+ * SQL filters on `workspace_id = $1` (or reads only scratch tables: `tenantSafe`), so a query that
+ * forgets the tenant throws instead of leaking.
  */
 import type DataLoader from 'dataloader';
 import type { DataSource, EntityManager, EntityTarget, FindManyOptions, FindOptionsWhere, ObjectLiteral } from 'typeorm';
@@ -43,10 +44,14 @@ export class TenantScope {
     return await this.manager.transaction(async (em) => await fn(new TenantScope(this.workspaceId, em, this.role, this.actor)));
   }
 
-  /** Raw SQL; `$1` is always the caller's workspace id, the caller's params follow as $2, $3 … */
+  /**
+   * Raw SQL; `$1` is always the caller's workspace id, the caller's params follow as $2, $3 … It must filter on
+   * `workspace_id = $1`, or read no table but scratch ones (see `tenantSafe`).
+   */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (!/workspace_id\s*(=|IN)\s*\$1\b/i.test(sql) && !/\$1::uuid/.test(sql)) {
-      throw new Error('Tenant query must filter on workspace_id = $1');
+    if (!tenantSafe(sql)) {
+      const reads = unscopedReads(sql);
+      throw new Error(`Tenant query must filter on workspace_id = $1${reads.length ? ` (it reads ${reads.join(', ')})` : ''}: ${sql.replace(/\s+/g, ' ').slice(0, 200)}`);
     }
     return await this.manager.query(sql, [this.workspaceId, ...params]);
   }
@@ -123,6 +128,29 @@ export class TenantScope {
     if (Array.isArray(where)) return where.map((w) => ({ ...w, ...ws }));
     return { ...(where ?? {}), ...ws } as unknown as FindOptionsWhere<E>;
   }
+}
+
+const FILTERS_WORKSPACE = /\bworkspace_id\s*(=|IN)\s*\$1\b/i;
+/** A relation read after FROM or JOIN (a name followed by "(" is a function: jsonb_to_recordset, unnest …). */
+const READ_RE = /\b(?:FROM|JOIN)\s+(?:LATERAL\s+)?([A-Za-z_][\w.]*)(\s*\()?/gi;
+const CTE_RE = /\b([A-Za-z_]\w*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(/gi;
+
+/**
+ * Fails closed: a statement either filters on `workspace_id = $1`, or binds the workspace only as a value
+ * (`$1::uuid`, e.g. the engine writing rows of the caller's workspace from its temp tables) while reading
+ * nothing but the session's scratch tables (named `_…`), its own CTEs and functions. A statement that reads
+ * a shared table without the filter throws, whatever else it does with `$1`.
+ */
+export function tenantSafe(sql: string): boolean {
+  if (FILTERS_WORKSPACE.test(sql)) return true;
+  return /\$1::uuid/.test(sql) && unscopedReads(sql).length === 0;
+}
+
+/** The shared relations a statement reads (what makes it unsafe without `workspace_id = $1`). */
+function unscopedReads(statement: string): string[] {
+  const sql = statement.replace(/--[^\n]*/g, ''); // comments ("the join to _pv …") are not reads
+  const ctes = new Set([...sql.matchAll(CTE_RE)].map((m) => m[1].toLowerCase()));
+  return [...sql.matchAll(READ_RE)].filter(([, name, call]) => !call && !name.startsWith('_') && !ctes.has(name.toLowerCase())).map((m) => m[1]);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
