@@ -189,6 +189,16 @@ describe('scoring runs', () => {
     expect(res.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 
+  it('includes an account created in the same millisecond just before the run (timestamps come back in ms)', async () => {
+    const ws = await t.workspace();
+    const m = await createLoginModel(t.db, ws.id, 2);
+    await t.db.query(`UPDATE accounts SET created_at = '2026-01-01T00:00:00.123400Z' WHERE workspace_id = $1`, [ws.id]);
+    const run = await createRun(TenantScope.system(t.db, ws.id), {});
+    await t.db.query(`UPDATE scoring_runs SET created_at = '2026-01-01T00:00:00.123900Z' WHERE id = $1`, [run.id]);
+    expect(await processRun(t.db, ws.id, run.id)).toBe('SUCCEEDED');
+    expect((await runSnapshots(run.id)).map((r) => r.account_id).sort()).toEqual([...m.accountIds].sort());
+  });
+
   it('two workers claiming the same run: exactly one processes it', async () => {
     const ws = await t.workspace();
     await createLoginModel(t.db, ws.id, 5);

@@ -34,8 +34,10 @@ export interface ScopeInput { clusterId?: string | null; outcomeId?: string | nu
 /** SQL predicate over `accounts a` selecting a run's accounts; params continue after `first`. */
 function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { sql: string; params: unknown[] } {
   const params: unknown[] = [createdBefore];
-  // Accounts created after the run are left to their own incremental rescore: total stays fixed.
-  const parts = [`a.workspace_id = $1`, `a.created_at <= $${first}`];
+  // Accounts created after the run are left to their own incremental rescore: total stays fixed. The bound
+  // comes back from JavaScript in milliseconds: compare in milliseconds, or an account created in the same
+  // millisecond just before the run would be left out (seen as a run of 5 accounts writing 0 snapshots).
+  const parts = [`a.workspace_id = $1`, `date_trunc('milliseconds', a.created_at) <= $${first}`];
   if (scope.clusterId) { params.push(scope.clusterId); parts.push(`a.cluster_id = $${first + params.length - 1}`); }
   if (scope.outcomeId) {
     params.push(scope.outcomeId);
