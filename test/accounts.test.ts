@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { validateAccountItems } from '../src/accounts/account.validate';
 import { Role } from '../src/shared/auth';
+import { countStatements } from './support/statements';
 import { useTestServer, type TestServer, type TestWorkspace } from './support/harness';
 
 const ACCOUNT_FIELDS = `id externalId name attributes csmOwner journeyStartedAt renewalDate createdAt updatedAt
@@ -23,16 +23,6 @@ async function lifecycleRows(t: TestServer, ws: TestWorkspace) {
     `SELECT a.external_id, l.kind, l.occurred_on::text AS date FROM lifecycle_outcomes l
        JOIN accounts a ON a.workspace_id = l.workspace_id AND a.id = l.account_id
       WHERE l.workspace_id = $1 ORDER BY 1, 3, 2`, [ws.id]);
-}
-
-async function countStatements(fn: () => Promise<unknown>): Promise<number> {
-  const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
-  try {
-    await fn();
-    return spy.mock.calls.filter(([sql]) => !/^(START TRANSACTION|COMMIT|ROLLBACK)/i.test(String(sql))).length;
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 async function allPages(t: TestServer, key: string, vars: Record<string, unknown>) {

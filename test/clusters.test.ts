@@ -1,5 +1,5 @@
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { Role } from '../src/shared/auth';
+import { countStatements } from './support/statements';
 import { useTestServer, type TestServer, type TestWorkspace } from './support/harness';
 
 const CLUSTER_FIELDS = 'id name description priority isDefault ruleText accountCount warnings rule { all { attribute op value } attribute op value }';
@@ -24,16 +24,6 @@ async function membership(t: TestServer, ws: TestWorkspace): Promise<Record<stri
 }
 
 /** Count the SQL statements the server sends while `fn` runs (the server runs in this process). */
-async function countStatements(fn: () => Promise<unknown>): Promise<number> {
-  const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
-  try {
-    await fn();
-    return spy.mock.calls.filter(([sql]) => !/^(START TRANSACTION|COMMIT|ROLLBACK)/i.test(String(sql))).length;
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 describe('persona clusters', () => {
   const t = useTestServer();
 

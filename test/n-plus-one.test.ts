@@ -1,9 +1,9 @@
 /**
  * No N+1: the dashboard query sends the same number of SQL statements for a page of 10 accounts
  * as for a page of 100 (every relation goes through a per-request DataLoader).
- * Statements are counted at TypeORM's PostgresQueryRunner.query, which every ORM call and raw query passes.
+ * Statements are counted at node-postgres' Client.query, which every ORM call, raw and prepared query passes.
  */
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { statementsDuring } from './support/statements';
 import { DASHBOARD_QUERY } from '../bench/queries';
 import { useTestServer, type TestWorkspace } from './support/harness';
 import { HealthFixture } from './support/health-fixtures';
@@ -12,8 +12,7 @@ describe('dashboard statement count', () => {
   const t = useTestServer();
   let ws: TestWorkspace;
   let clusterId: string;
-  const seen: string[] = [];
-  const original = PostgresQueryRunner.prototype.query;
+  let seen: string[] = [];
 
   beforeAll(async () => {
     ws = await t.workspace();
@@ -53,20 +52,12 @@ describe('dashboard statement count', () => {
       `INSERT INTO current_account_health (workspace_id, account_id, score, band, coverage, model_version_id, as_of, worst_journey_status)
        SELECT c.workspace_id, c.account_id, avg(c.score), min(c.band), 1, $2, '2026-01-21T00:00:00Z', 'BEHIND'
          FROM current_outcome_health c WHERE c.workspace_id = $1 GROUP BY c.workspace_id, c.account_id`, [ws.id, mv]);
-
-    PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, query: string, ...rest: unknown[]) {
-      seen.push(query);
-      return (original as (...a: unknown[]) => Promise<unknown>).call(this, query, ...rest);
-    } as typeof original;
   });
-  afterAll(() => { PostgresQueryRunner.prototype.query = original; });
 
   async function statementsFor(first: number, query = DASHBOARD_QUERY): Promise<{ count: number; data: any }> {
-    seen.length = 0;
-    const data = await t.ok(query, { clusterId, first }, ws.keys.ANALYST);
-    // Transaction control is not a query of data.
-    const count = seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL)/i.test(q)).length;
-    return { count, data };
+    const { statements, result: data } = await statementsDuring(() => t.ok(query, { clusterId, first }, ws.keys.ANALYST));
+    seen = statements;
+    return { count: statements.length, data };
   }
 
   it('does not grow with the page size (10 vs 100 accounts)', async () => {

@@ -1,5 +1,5 @@
 /** Reading health through GraphQL: Account.health/outcomes/journey/drivers/change/healthHistory, scoreAccount, no N+1. */
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { statementsDuring } from './support/statements';
 import { useTestServer, type TestWorkspace } from './support/harness';
 import { FOUR_STAGE_JOURNEY, WORKED_EXAMPLE_COIN } from './support/fixtures';
 import { daily, defaultClusterId, insertAccount, insertCoin, insertJourney, insertOutcome, insertSignals, scopeOf } from './scoring-seed';
@@ -137,18 +137,8 @@ describe('scoring: reading health through GraphQL', () => {
     const q = `{ accounts(first: 50) { edges { node { id health { score } outcomes { outcome { name } stage { key }
       drivers { component { key } score } journey { status nextMilestone { key } milestones { milestone { key } } } change(days: 7) { delta } } } } } }`;
     const count = async () => {
-      let n = 0;
-      const orig = PostgresQueryRunner.prototype.query;
-      PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, ...args: Parameters<typeof orig>) {
-        n++;
-        return orig.apply(this, args);
-      } as typeof orig;
-      try {
-        const data = await t.ok(q, {}, w.keys.ANALYST);
-        return { n, data };
-      } finally {
-        PostgresQueryRunner.prototype.query = orig;
-      }
+      const { statements, result: data } = await statementsDuring(() => t.ok(q, {}, w.keys.ANALYST));
+      return { n: statements.length, data };
     };
     const { n, data } = await count();
     expect(data.accounts.edges).toHaveLength(6);

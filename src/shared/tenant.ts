@@ -4,12 +4,22 @@
  * SQL filters on `workspace_id = $1` (or reads only scratch tables: `tenantSafe`), so a query that
  * forgets the tenant throws instead of leaking.
  */
+import { createHash } from 'node:crypto';
 import type DataLoader from 'dataloader';
-import type { DataSource, EntityManager, EntityTarget, FindManyOptions, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { Pool } from 'pg';
+import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget, type FindManyOptions, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import type { Role } from './auth';
 import { NotFoundError } from './errors';
 
 type LoaderFactory<K, V> = (scope: TenantScope) => DataLoader<K, V>;
+
+/** Prepared statement names by SQL text. */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `oh_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+  return name;
+}
 
 /** findByIds statements, built once per entity. */
 const byIdSql = new Map<unknown, string>();
@@ -52,6 +62,17 @@ export class TenantScope {
     if (!tenantSafe(sql)) {
       const reads = unscopedReads(sql);
       throw new Error(`Tenant query must filter on workspace_id = $1${reads.length ? ` (it reads ${reads.join(', ')})` : ''}: ${sql.replace(/\s+/g, ' ').slice(0, 200)}`);
+    }
+    // Outside a transaction: a named prepared statement (one per SQL text and connection), so PostgreSQL plans a
+    // read-path statement once rather than on every request — planning cost as much as running these lookups.
+    if (!this.manager.queryRunner) {
+      const pool = (this.manager.connection.driver as unknown as { master: Pool }).master;
+      const values = [this.workspaceId, ...params];
+      try {
+        return (await pool.query({ name: statementName(sql), text: sql, values })).rows as T[];
+      } catch (err) {
+        throw new QueryFailedError(sql, values, err as Error); // what TypeORM's own query() throws, code included
+      }
     }
     return await this.manager.query(sql, [this.workspaceId, ...params]);
   }
