@@ -140,8 +140,8 @@ describe('scoring runs', () => {
     const m = await createLoginModel(t.db, ws.id, 8);
     await addLogins(t.db, ws.id, m.accountIds, () => 2);
     const run = await createRun(scope, {}, { chunkSize: 3 });
-    runHooks.afterChunkScored = ({ chunk }) => { if (chunk === 2) throw new Error('simulated failure in chunk 2'); };
-    expect(await processRun(t.db, ws.id, run.id)).toBe('FAILED');
+    runHooks.afterChunkScored = ({ runId, chunk }) => { if (runId === run.id && chunk === 2) throw new Error('simulated failure in chunk 2'); };
+    expect(await processRun(t.db, ws.id, run.id, { staleAfterMs: STALE_MS })).toBe('FAILED');
     delete runHooks.afterChunkScored;
 
     const failed = await runOf(ws.keys.OPS, run.id);
@@ -178,8 +178,10 @@ describe('scoring runs', () => {
     const scope = TenantScope.system(t.db, ws.id);
     const m = await createLoginModel(t.db, ws.id, 7);
     const run = await createRun(scope, {}, { chunkSize: 3 });
-    runHooks.afterChunkScored = async ({ chunk }) => { if (chunk === 2) await cancelRun(scope, run.id); };
-    expect(await processRun(t.db, ws.id, run.id)).toBe('STOPPED');
+    // Only this run's second chunk; heartbeats as often as the file's worker expects (STALE_MS), so that under a
+    // heavy load its sweep never takes the run over mid-test.
+    runHooks.afterChunkScored = async ({ runId, chunk }) => { if (runId === run.id && chunk === 2) await cancelRun(scope, run.id); };
+    expect(await processRun(t.db, ws.id, run.id, { staleAfterMs: STALE_MS })).toBe('STOPPED');
     const r = await runOf(ws.keys.OPS, run.id);
     expect(r).toMatchObject({ state: 'CANCELLED', done: 3 });
     expect((await runSnapshots(run.id)).length).toBe(3);
