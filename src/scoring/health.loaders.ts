@@ -9,16 +9,20 @@ import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
 import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
 
-/** A current row as the list reads it: milestones are left out (see `currentMilestones`). */
-export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones'> & { milestones?: MilestoneJson[] };
+/**
+ * A current row as the list reads it: milestones and drivers are left out (see `currentMilestones` and
+ * `currentDrivers`); rows scored on the fly (scoreAccount) carry both.
+ */
+export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones' | 'drivers'> & { milestones?: MilestoneJson[]; drivers?: DriverJson[] };
 export interface StoredOutcomeHealth { row: StoredOutcomeRow; modelHash: string }
 
-// Without the milestones jsonb: a list screen shows the journey status and next milestone (columns) and
-// rarely every milestone, which `currentMilestones` reads when a query asks for it.
+// Without the milestones and drivers jsonb: a list screen shows the journey status and next milestone (columns),
+// rarely every milestone, and the top few drivers (8+ per row, ~2 kB of JSON: parsing all of them was the
+// biggest single cost of a dashboard page), which `currentMilestones` and `currentDrivers` read when asked for.
 const OUTCOME_COLS = `h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.as_of AS "asOf", h.score, h.band, h.proactive,
   h.reactive, h.coverage, h.stage_id AS "stageId", h.journey_day AS "journeyDay", h.journey_status AS "journeyStatus",
   h.overdue_count AS "overdueCount", h.next_milestone_id AS "nextMilestoneId", h.days_until_due AS "daysUntilDue",
-  h.drivers, h.model_version_id AS "modelVersionId"`;
+  h.model_version_id AS "modelVersionId"`;
 
 /** account id -> its current account health (null if never scored). */
 export const currentAccountHealth = (scope: TenantScope) => new DataLoader<string, AccountHealthRow | null>(async (ids) => {
@@ -44,6 +48,93 @@ export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<strin
 });
 
 export interface OutcomeKey { accountId: string; outcomeId: string }
+export interface DriversKey extends OutcomeKey { top: number | null }
+
+/**
+ * A current row's drivers, the ones that lost the most points first (ties keep the coin's component order),
+ * only the first `top` when given, sorted and cut in SQL so that node parses only what it returns.
+ */
+const topDriversSql = (h: string, top: string) =>
+  `(SELECT coalesce(jsonb_agg(x.d ORDER BY x.lost DESC, x.i), '[]'::jsonb)
+      FROM (SELECT e.d, e.i, coalesce((e.d->>'pointsLost')::float8, 0) AS lost
+              FROM jsonb_array_elements(${h}.drivers) WITH ORDINALITY AS e(d, i)
+             ORDER BY lost DESC, e.i LIMIT ${top}) x)`;
+
+/** (account, outcome, top) -> its current drivers, worst first (empty without a current row). */
+export const currentDrivers = (scope: TenantScope) => new DataLoader<DriversKey, DriverJson[], string>(async (keys) => {
+  const rows = await scope.query<{ i: string; drivers: DriverJson[] }>(
+    `SELECT k.i, ${topDriversSql('h', 'k.top')} AS drivers
+     FROM unnest($2::uuid[], $3::uuid[], $4::int[]) WITH ORDINALITY AS k(account_id, outcome_id, top, i)
+     JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = k.account_id AND h.outcome_id = k.outcome_id`,
+    [keys.map((k) => k.accountId), keys.map((k) => k.outcomeId), keys.map((k) => k.top)]);
+  const byI = new Map(rows.map((r) => [Number(r.i), r.drivers]));
+  return keys.map((_, i) => byI.get(i + 1) ?? []);
+}, { cacheKeyFn: driversKey });
+
+function driversKey(k: DriversKey): string {
+  return `${k.accountId}|${k.outcomeId}|${k.top ?? ''}`;
+}
+
+/**
+ * What a page of accounts can read in its own statement for its items' health fields (see `listAccounts`):
+ * SQL expressions over the page's accounts (alias `a`), and how to prime the loaders above from their values,
+ * so that those fields resolve through the same loaders without a statement of their own.
+ */
+export interface HealthPrefetch {
+  /** Account.health: current_account_health. */
+  health?: boolean;
+  /** Account.outcomes: current_outcome_health of the active outcomes. */
+  outcomes?: boolean;
+  /** With outcomes: also the drivers of each, the first `top` (null: all). */
+  drivers?: { top: number | null };
+}
+
+// Timestamps as epoch milliseconds (a whole number): `new Date(ms)` costs far less than parsing text.
+type HealthJson = Omit<AccountHealthRow, 'asOf'> & { asOf: number | Date };
+interface OutcomeJson { row: Omit<StoredOutcomeRow, 'asOf'> & { asOf: number | Date }; modelHash: string; drivers?: DriverJson[] }
+const epochMs = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::int8`;
+
+/** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch; `top` is a bound parameter. */
+export function healthPrefetchColumns(p: HealthPrefetch, top: () => string): string[] {
+  const cols: string[] = [];
+  if (p.health) {
+    cols.push(`(SELECT json_build_object('accountId', ah.account_id, 'asOf', ${epochMs('ah.as_of')}, 'score', ah.score, 'band', ah.band,
+        'coverage', ah.coverage, 'worstJourneyStatus', ah.worst_journey_status)
+       FROM current_account_health ah WHERE ah.workspace_id = $1 AND ah.account_id = a.id) AS "healthJson"`);
+  }
+  if (p.outcomes) {
+    // Same rows and order as `currentOutcomeHealth`.
+    cols.push(`(SELECT coalesce(json_agg(json_build_object('row', json_build_object('accountId', h.account_id, 'outcomeId', h.outcome_id,
+        'asOf', ${epochMs('h.as_of')}, 'score', h.score, 'band', h.band, 'proactive', h.proactive, 'reactive', h.reactive, 'coverage', h.coverage,
+        'stageId', h.stage_id, 'journeyDay', h.journey_day, 'journeyStatus', h.journey_status, 'overdueCount', h.overdue_count,
+        'nextMilestoneId', h.next_milestone_id, 'daysUntilDue', h.days_until_due, 'modelVersionId', h.model_version_id),
+        'modelHash', mv.hash${p.drivers ? `, 'drivers', ${topDriversSql('h', top())}` : ''}) ORDER BY o.created_at, o.id), '[]')
+       FROM current_outcome_health h
+       JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
+       JOIN model_versions mv ON mv.workspace_id = h.workspace_id AND mv.id = h.model_version_id
+       WHERE h.workspace_id = $1 AND h.account_id = a.id) AS "outcomesJson"`);
+  }
+  return cols;
+}
+
+/** Prime this request's loaders from a page row's prefetched columns (the parsed JSON is used in place). */
+export function primeHealth(scope: TenantScope, p: HealthPrefetch, accountId: string, row: { healthJson?: HealthJson | null; outcomesJson?: OutcomeJson[] }): void {
+  if (p.health) {
+    const h = row.healthJson ?? null;
+    if (h) h.asOf = new Date(h.asOf);
+    scope.loader(currentAccountHealth).prime(accountId, h as AccountHealthRow | null);
+  }
+  if (p.outcomes) {
+    const stored = row.outcomesJson ?? [];
+    const drivers = p.drivers ? scope.loader(currentDrivers) : undefined;
+    for (const o of stored) {
+      o.row.asOf = new Date(o.row.asOf);
+      if (drivers && o.drivers) drivers.prime({ accountId, outcomeId: o.row.outcomeId, top: p.drivers!.top }, o.drivers);
+    }
+    scope.loader(currentOutcomeHealth).prime(accountId, stored as StoredOutcomeHealth[]);
+  }
+}
+
 export interface StoredMilestones { journeyDay: number; milestones: MilestoneJson[] }
 
 /** (account, outcome) -> the milestones of its current row (with the journey day they were scored at). */
