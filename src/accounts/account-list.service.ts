@@ -17,7 +17,7 @@ import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection
 import { ACCOUNT_COLUMNS } from './account.service';
 import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../analytics/account-health-list';
-import { healthPrefetchColumns, primeHealth, type HealthPrefetch } from '../scoring/health.loaders';
+import { healthPrefetchColumns, healthPrefetchRefs, primeHealth, primeHealthRefs, type HealthPrefetch } from '../scoring/health.loaders';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -170,13 +170,16 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   const limit = q.param(first + 1, 'int');
   const prefetch = args.prefetch ?? {};
   const extra = healthPrefetchColumns(prefetch, () => q.param(prefetch.drivers?.top ?? null, 'int')).map((c) => `, ${c}`).join('');
-  let rows: (Account & { sortKey: string | null } & Parameters<typeof primeHealth>[3])[];
+  let rows: (Account & { sortKey: string | null; pos?: string; refsJson?: Parameters<typeof primeHealthRefs>[1] } & Parameters<typeof primeHealth>[3])[];
   try {
-    rows = await scope.query(
-      `SELECT ${ACCOUNT_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
-        ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`,
-      q.params,
-    );
+    const pageSql = `SELECT ${ACCOUNT_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
+        ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`;
+    // Rows the page's health refers to (outcomes, next milestones), once for the page, on its first row.
+    const refs = healthPrefetchRefs(scope, prefetch, 'page');
+    rows = await scope.query(refs
+      ? `WITH page AS MATERIALIZED (SELECT p.*, row_number() OVER () AS pos FROM (${pageSql}) p)
+         SELECT page.*, CASE WHEN page.pos = 1 THEN ${refs} END AS "refsJson" FROM page ORDER BY page.pos`
+      : pageSql, q.params);
   } catch (e) {
     // A tampered cursor value that PostgreSQL cannot read back as the sort type.
     if (e instanceof QueryFailedError && /^22/.test(String((e as { code?: string }).code))) {
@@ -185,7 +188,8 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
     throw e;
   }
   const page = rows.slice(0, first);
-  const edges = page.map(({ sortKey, healthJson, outcomesJson, ...node }) => {
+  if (rows.length) primeHealthRefs(scope, rows[0].refsJson);
+  const edges = page.map(({ sortKey, healthJson, outcomesJson, refsJson: _refs, pos: _pos, ...node }) => {
     primeHealth(scope, prefetch, node.id, { healthJson, outcomesJson });
     return {
       cursor: encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }),

@@ -87,25 +87,27 @@ export interface HealthPrefetch {
   outcomes?: boolean;
   /** With outcomes: also the drivers of each, the first `top` (null: all). */
   drivers?: { top: number | null };
+  /** With outcomes: also the Outcome rows (OutcomeHealth.outcome) and next milestones (JourneyHealth.nextMilestone) they refer to, once per page. */
+  outcome?: boolean;
+  nextMilestone?: boolean;
 }
 
-// Timestamps as epoch milliseconds (a whole number): `new Date(ms)` costs far less than parsing text.
-type HealthJson = Omit<AccountHealthRow, 'asOf'> & { asOf: number | Date };
-interface OutcomeJson { row: Omit<StoredOutcomeRow, 'asOf'> & { asOf: number | Date }; modelHash: string; drivers?: DriverJson[] }
-const epochMs = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::int8`;
+// Timestamps travel as json's ISO 8601 text (cheaper for PostgreSQL than computing epoch numbers), turned into Dates here.
+type HealthJson = Omit<AccountHealthRow, 'asOf'> & { asOf: string | Date };
+interface OutcomeJson { row: Omit<StoredOutcomeRow, 'asOf'> & { asOf: string | Date }; modelHash: string; drivers?: DriverJson[] }
 
 /** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch; `top` is a bound parameter. */
 export function healthPrefetchColumns(p: HealthPrefetch, top: () => string): string[] {
   const cols: string[] = [];
   if (p.health) {
-    cols.push(`(SELECT json_build_object('accountId', ah.account_id, 'asOf', ${epochMs('ah.as_of')}, 'score', ah.score, 'band', ah.band,
+    cols.push(`(SELECT json_build_object('accountId', ah.account_id, 'asOf', ah.as_of, 'score', ah.score, 'band', ah.band,
         'coverage', ah.coverage, 'worstJourneyStatus', ah.worst_journey_status)
        FROM current_account_health ah WHERE ah.workspace_id = $1 AND ah.account_id = a.id) AS "healthJson"`);
   }
   if (p.outcomes) {
     // Same rows and order as `currentOutcomeHealth`.
     cols.push(`(SELECT coalesce(json_agg(json_build_object('row', json_build_object('accountId', h.account_id, 'outcomeId', h.outcome_id,
-        'asOf', ${epochMs('h.as_of')}, 'score', h.score, 'band', h.band, 'proactive', h.proactive, 'reactive', h.reactive, 'coverage', h.coverage,
+        'asOf', h.as_of, 'score', h.score, 'band', h.band, 'proactive', h.proactive, 'reactive', h.reactive, 'coverage', h.coverage,
         'stageId', h.stage_id, 'journeyDay', h.journey_day, 'journeyStatus', h.journey_status, 'overdueCount', h.overdue_count,
         'nextMilestoneId', h.next_milestone_id, 'daysUntilDue', h.days_until_due, 'modelVersionId', h.model_version_id),
         'modelHash', mv.hash${p.drivers ? `, 'drivers', ${topDriversSql('h', top())}` : ''}) ORDER BY o.created_at, o.id), '[]')
@@ -115,6 +117,36 @@ export function healthPrefetchColumns(p: HealthPrefetch, top: () => string): str
        WHERE h.workspace_id = $1 AND h.account_id = a.id) AS "outcomesJson"`);
   }
   return cols;
+}
+
+/**
+ * With `outcome` / `nextMilestone`: an expression over the page's rows (CTE `page`, with "outcomesJson") giving the
+ * rows they refer to, each once: `{ outcomes: [...], milestones: [...] }`; null when not asked for.
+ */
+export function healthPrefetchRefs(scope: TenantScope, p: HealthPrefetch, page: string): string | null {
+  if (!p.outcomes || (!p.outcome && !p.nextMilestone)) return null;
+  // From the table rather than from "outcomesJson": reading that json back costs PostgreSQL more than 2 index probes per account.
+  const ids = (column: string) => `(SELECT h.${column} FROM ${page} pr JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = pr.id)`;
+  const parts: string[] = [];
+  if (p.outcome) {
+    parts.push(`'outcomes', (SELECT json_agg(${scope.entityJsonSql(Outcome, 'o')}) FROM outcomes o WHERE o.workspace_id = $1 AND o.id IN ${ids('outcome_id')})`);
+  }
+  if (p.nextMilestone) {
+    parts.push(`'milestones', (SELECT json_agg(${scope.entityJsonSql(Milestone, 'm')}) FROM milestones m WHERE m.workspace_id = $1 AND m.id IN ${ids('next_milestone_id')})`);
+  }
+  return `json_build_object(${parts.join(', ')})`;
+}
+
+/** Prime the by-id loaders from `healthPrefetchRefs`' value. */
+export function primeHealthRefs(scope: TenantScope, refs: { outcomes?: Record<string, unknown>[] | null; milestones?: Record<string, unknown>[] | null } | null | undefined): void {
+  for (const o of refs?.outcomes ?? []) {
+    const outcome = scope.entityFromJson(Outcome, o);
+    scope.loader(outcomeById).prime(outcome.id, outcome);
+  }
+  for (const m of refs?.milestones ?? []) {
+    const milestone = scope.entityFromJson(Milestone, m);
+    scope.loader(milestoneById).prime(milestone.id, milestone);
+  }
 }
 
 /** Prime this request's loaders from a page row's prefetched columns (the parsed JSON is used in place). */

@@ -14,5 +14,7 @@ export function healthPrefetchOf(info: GraphQLResolveInfo, path: readonly string
   if (!outcomes.length) return { health };
   const tops = new Set(selectedAt(info, [...path, 'outcomes', 'drivers']).map((d) => intArgument(info, d, 'top')));
   const [top] = tops;
-  return { health, outcomes: true, drivers: tops.size === 1 && top !== undefined && (top === null || (Number.isInteger(top) && top >= 0)) ? { top } : undefined };
+  const outcome = selectedAt(info, [...path, 'outcomes', 'outcome']).length > 0;
+  const nextMilestone = selectedAt(info, [...path, 'outcomes', 'journey', 'nextMilestone']).length > 0;
+  return { health, outcomes: true, outcome, nextMilestone, drivers: tops.size === 1 && top !== undefined && (top === null || (Number.isInteger(top) && top >= 0)) ? { top } : undefined };
 }
