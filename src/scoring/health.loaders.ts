@@ -96,8 +96,10 @@ export interface HealthPrefetch {
 type HealthJson = Omit<AccountHealthRow, 'asOf'> & { asOf: string | Date };
 interface OutcomeJson { row: Omit<StoredOutcomeRow, 'asOf'> & { asOf: string | Date }; modelHash: string; drivers?: DriverJson[] }
 
-/** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch; `top` is a bound parameter. */
-export function healthPrefetchColumns(p: HealthPrefetch, top: () => string): string[] {
+/** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch. */
+export function healthPrefetchColumns(p: HealthPrefetch): string[] {
+  // A literal LIMIT (a checked whole number) keeps the statement's generic plan: see listAccounts.
+  const top = p.drivers && p.drivers.top !== null && Number.isInteger(p.drivers.top) && p.drivers.top >= 0 ? String(p.drivers.top) : 'ALL';
   const cols: string[] = [];
   if (p.health) {
     cols.push(`(SELECT json_build_object('accountId', ah.account_id, 'asOf', ah.as_of, 'score', ah.score, 'band', ah.band,
@@ -110,7 +112,7 @@ export function healthPrefetchColumns(p: HealthPrefetch, top: () => string): str
         'asOf', h.as_of, 'score', h.score, 'band', h.band, 'proactive', h.proactive, 'reactive', h.reactive, 'coverage', h.coverage,
         'stageId', h.stage_id, 'journeyDay', h.journey_day, 'journeyStatus', h.journey_status, 'overdueCount', h.overdue_count,
         'nextMilestoneId', h.next_milestone_id, 'daysUntilDue', h.days_until_due, 'modelVersionId', h.model_version_id),
-        'modelHash', mv.hash${p.drivers ? `, 'drivers', ${topDriversSql('h', top())}` : ''}) ORDER BY o.created_at, o.id), '[]')
+        'modelHash', mv.hash${p.drivers ? `, 'drivers', ${topDriversSql('h', top)}` : ''}) ORDER BY o.created_at, o.id), '[]')
        FROM current_outcome_health h
        JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
        JOIN model_versions mv ON mv.workspace_id = h.workspace_id AND mv.id = h.model_version_id
