@@ -9,6 +9,11 @@
  *   per-outcome score, band, journey status, next milestone and top 3 drivers) and journeyProgress over the cluster's
  *   100k accounts (PostGraphile runs the very same SQL statement as a function, so the API layers are compared).
  * Prints a table and writes the "API" section of bench/RESULTS.md (other sections are kept).
+ *
+ * Faster iteration: `--db oh_api_x` (or BENCH_API_DB) names the database; `--reuse` keeps it when a previous run
+ * seeded it with the same number of accounts (what it needs to know is kept as the database's comment);
+ * `--only ours|postgraphile` measures one side; `--no-journey` skips journeyProgress; `--no-write` leaves
+ * bench/RESULTS.md alone (implied by --only and --no-journey: partial figures are never written).
  */
 import 'reflect-metadata';
 import { benchDatabase, freePort, serverNodeArgs } from './bench-db';
@@ -39,7 +44,13 @@ const CONNECTIONS = Number(argValue('connections') ?? 20);
 const PAGE = 50;
 /** journeyProgress takes ~1 s: with 20 connections a request waits ~10 s, so measure long enough to complete some. */
 const JOURNEY_SECONDS = Math.max(SECONDS, 30);
-const DB_NAME = 'oh_bench_api';
+const DB_NAME = argValue('db') ?? process.env.BENCH_API_DB ?? 'oh_bench_api';
+if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error(`--db: not a plain database name: ${DB_NAME}`);
+const REUSE = args.includes('--reuse');
+const ONLY = argValue('only');
+if (ONLY !== undefined && ONLY !== 'ours' && ONLY !== 'postgraphile') throw new Error('--only: ours or postgraphile');
+const JOURNEY = !args.includes('--no-journey');
+const WRITE = !args.includes('--no-write') && ONLY === undefined && JOURNEY;
 
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
@@ -90,6 +101,7 @@ async function load(url: string, body: object, key: string | undefined, seconds 
 }
 
 interface Measured { rps: number; p50: number; p99: number; errors: number; single?: number }
+const NOT_MEASURED: Measured = { rps: 0, p50: 0, p99: 0, errors: 0, single: 0 };
 const measured = (r: AutocannonResult, single?: number): Measured =>
   ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, single });
 
@@ -122,6 +134,7 @@ async function benchOurs(dbUrl: string, data: ApiBenchData): Promise<{ dashboard
     if (progress.journeyProgress.accounts !== ACCOUNTS) throw new Error(`journeyProgress saw ${progress.journeyProgress.accounts} accounts`);
     log('our server: dashboard');
     const dashboard = measured(await load(server.url, dash, data.adminKey), await sequentialMs(server.url, dash, data.adminKey));
+    if (!JOURNEY) return { dashboard, journey: NOT_MEASURED };
     log('our server: journeyProgress');
     const single = await sequentialMs(server.url, jp, data.adminKey, 9);
     const journey = measured(await load(server.url, jp, data.adminKey, JOURNEY_SECONDS), single);
@@ -148,6 +161,7 @@ async function benchPostGraphile(dbUrl: string, data: ApiBenchData): Promise<{ d
     if (seen !== ACCOUNTS) throw new Error(`PostGraphile journeyProgress saw ${seen} accounts`);
     log('postgraphile: dashboard');
     const dashboard = measured(await load(server.url, dash, undefined), await sequentialMs(server.url, dash, undefined));
+    if (!JOURNEY) return { dashboard, journey: NOT_MEASURED };
     log('postgraphile: journeyProgress');
     const single = await sequentialMs(server.url, jp, undefined, 9);
     const journey = measured(await load(server.url, jp, undefined, JOURNEY_SECONDS), single);
@@ -168,21 +182,33 @@ const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
 async function main(): Promise<void> {
   const startedAt = new Date();
   loads.push(`start ${loadavg()}`);
-  const { url, embedded, pgVersion } = await benchDatabase(DB_NAME, 'bench-api');
+  const { url, embedded, pgVersion, data: kept } = await benchDatabase(DB_NAME, 'bench-api', REUSE);
   try {
-    const db = createDataSource(url, 4);
-    await db.initialize();
-    await runMigrations(db);
-    log(`seeding ${f0(ACCOUNTS)} accounts`);
-    const data = await seedApiBench(db, ACCOUNTS, log);
-    await db.query(postgraphileSchemaSql(CURRENT_JOURNEY_PROGRESS_SQL));
-    await db.destroy();
+    let data = kept ? JSON.parse(kept) as ApiBenchData & { accounts: number } : undefined;
+    if (data && data.accounts !== ACCOUNTS) throw new Error(`--reuse: ${DB_NAME} holds ${data.accounts} accounts, not ${ACCOUNTS}`);
+    if (data) {
+      log(`reusing ${DB_NAME} (${f0(ACCOUNTS)} accounts)`);
+      // The server migrates at start-up: a reused database must be at this checkout's migrations already.
+      const db = createDataSource(url, 2);
+      await db.initialize();
+      await runMigrations(db);
+      await db.destroy();
+    } else {
+      const db = createDataSource(url, 4);
+      await db.initialize();
+      await runMigrations(db);
+      log(`seeding ${f0(ACCOUNTS)} accounts`);
+      data = { ...await seedApiBench(db, ACCOUNTS, log), accounts: ACCOUNTS };
+      await db.query(postgraphileSchemaSql(CURRENT_JOURNEY_PROGRESS_SQL));
+      await db.query(`COMMENT ON DATABASE ${DB_NAME} IS '${JSON.stringify(data).replace(/'/g, "''")}'`);
+      await db.destroy();
+    }
     if (args.includes('--seed-only')) { log(`seeded ${url}`); return; }
 
     loads.push(`before the load ${loadavg()}`);
-    const ours = await benchOurs(url, data);
+    const ours = ONLY === 'postgraphile' ? { dashboard: NOT_MEASURED, journey: NOT_MEASURED } : await benchOurs(url, data);
     loads.push(`after ours ${loadavg()}`);
-    const pgl = await benchPostGraphile(url, data);
+    const pgl = ONLY === 'ours' ? { dashboard: NOT_MEASURED, journey: NOT_MEASURED } : await benchPostGraphile(url, data);
     loads.push(`after PostGraphile ${loadavg()}`);
 
     const rows: string[][] = [];
@@ -198,10 +224,11 @@ async function main(): Promise<void> {
     const targets = [
       `| dashboard req/s ≥ PostGraphile's | ${(ours.dashboard.rps / pgl.dashboard.rps).toFixed(2)}× | ${ours.dashboard.rps >= pgl.dashboard.rps ? 'yes' : 'NO'} |`,
       `| dashboard p99 < 50 ms at ${CONNECTIONS} connections | ${f1(ours.dashboard.p99)} ms | ${ours.dashboard.p99 < 50 ? 'yes' : 'NO'} |`,
-      `| journeyProgress over ${f0(ACCOUNTS)} accounts < 200 ms (one request) | ${f1(ours.journey.single!)} ms | ${ours.journey.single! < 200 ? 'yes' : 'NO'} |`,
+      ...(JOURNEY ? [`| journeyProgress over ${f0(ACCOUNTS)} accounts < 200 ms (one request) | ${f1(ours.journey.single!)} ms | ${ours.journey.single! < 200 ? 'yes' : 'NO'} |`] : []),
     ].join('\n');
     process.stdout.write(`\n${table}\n\n| target | value | met |\n|---|---|---|\n${targets}\n`);
-    writeResults(startedAt, pgVersion, table, targets);
+    process.stdout.write(`load average: ${loads.join('; ')}\n`);
+    if (WRITE) writeResults(startedAt, pgVersion, table, targets);
   } finally {
     await embedded?.stop();
   }

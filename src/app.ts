@@ -92,6 +92,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const liveServer = attachLiveServer(httpServer, schema, db, live);
 
   app.disable('x-powered-by');
+  // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
+  // POST client sends back (If-None-Match); responses are not cached by HTTP here.
+  app.set('etag', false);
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
     try {

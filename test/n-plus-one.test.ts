@@ -91,4 +91,34 @@ describe('dashboard statement count', () => {
       .toEqual([['kickoff', '2026-01-05T00:00:00.000Z', 7], ['first-value', null, 30]]);
     expect(journey.overdueMilestones).toEqual([]); // day 20: first-value is due by day 30
   });
+
+  // The list reads its items' health in its own statement (a look-ahead at the query) and primes the loaders;
+  // `account(id)` reads the same fields through the loaders alone: both must answer the same.
+  const HEALTH = `id health { score band coverage asOf worstJourneyStatus }
+    outcomes { outcome { id name weight createdAt } score band proactive reactive coverage day asOf modelVersion
+      stage { key } journey { status daysUntilDue nextMilestone { id key name expectedByDay } } TOP change(days: 5) { delta } }`;
+  const listQuery = (top: string) => `query($clusterId: ID!, $first: Int!, $top: Int) {
+    accounts(filter: { clusterId: $clusterId }, first: $first) { edges { node { ...h } } } }
+    fragment h on Account { ${HEALTH.replace('TOP', top)} }`;
+  const oneQuery = (top: string) => `query($id: ID!, $top: Int) { account(id: $id) { ${HEALTH.replace('TOP', top)} } }`;
+
+  it.each([
+    ['the same top everywhere (drivers in the page statement)', 'drivers(top: $top) { key pointsLost score }', 3],
+    ['several tops (drivers by their own loader)', 'worst: drivers(top: 1) { key } drivers(top: $top) { key pointsLost score }', 2],
+    ['every driver (top: null)', 'drivers(top: $top) { key pointsLost }', null],
+  ])('a page answers what the loaders alone answer: %s', async (_what, top, topValue) => {
+    const page = await t.ok(listQuery(top), { clusterId, first: 30, top: topValue }, ws.keys.ANALYST);
+    expect(page.accounts.edges).toHaveLength(30);
+    for (const i of [0, 7, 29]) {
+      const node = page.accounts.edges[i].node;
+      const one = await t.ok(oneQuery(top), { id: node.id, top: topValue }, ws.keys.ANALYST);
+      expect(node).toEqual(one.account);
+      expect(node.outcomes).toHaveLength(2);
+      expect(node.health.band).not.toBe('UNKNOWN');
+      expect(node.outcomes[0].journey.nextMilestone.key).toBe('first-value');
+    }
+    const drivers = page.accounts.edges[7].node.outcomes[0].drivers.map((d: any) => d.pointsLost);
+    expect(drivers).toHaveLength(topValue ?? 4);
+    expect(drivers).toEqual([...drivers].sort((a: number, b: number) => b - a));
+  });
 });

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Cluster } from '../clusters/cluster.entity';
 import { clusterById } from '../clusters/cluster.loaders';
@@ -7,6 +8,7 @@ import type { RequestContext } from '../shared/context';
 import { Account, LifecycleOutcome } from './account.entity';
 import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
 import { listAccounts } from './account-list.service';
+import { healthPrefetchOf } from '../scoring/health.prefetch';
 import { lifecycleOutcomesByAccount } from './account.loaders';
 import * as accounts from './account.service';
 import { AccountConnection, UpsertAccountsResult } from './account.types';
@@ -41,8 +43,9 @@ export class AccountResolver {
     @Arg('orderBy', () => AccountOrder, { nullable: true }) orderBy?: AccountOrder | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<AccountConnection> {
-    return await listAccounts(ctx.tenant, { filter, orderBy, first, after });
+    return await listAccounts(ctx.tenant, { filter, orderBy, first, after, prefetch: info && healthPrefetchOf(info, ['edges', 'node']) });
   }
 
   @FieldResolver(() => Cluster, { description: 'The persona cluster the account is in (by the rules, first match wins).' })

@@ -9,16 +9,20 @@ import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
 import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
 
-/** A current row as the list reads it: milestones are left out (see `currentMilestones`). */
-export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones'> & { milestones?: MilestoneJson[] };
+/**
+ * A current row as the list reads it: milestones and drivers are left out (see `currentMilestones` and
+ * `currentDrivers`); rows scored on the fly (scoreAccount) carry both.
+ */
+export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones' | 'drivers'> & { milestones?: MilestoneJson[]; drivers?: DriverJson[] };
 export interface StoredOutcomeHealth { row: StoredOutcomeRow; modelHash: string }
 
-// Without the milestones jsonb: a list screen shows the journey status and next milestone (columns) and
-// rarely every milestone, which `currentMilestones` reads when a query asks for it.
+// Without the milestones and drivers jsonb: a list screen shows the journey status and next milestone (columns),
+// rarely every milestone, and the top few drivers (8+ per row, ~2 kB of JSON: parsing all of them was the
+// biggest single cost of a dashboard page), which `currentMilestones` and `currentDrivers` read when asked for.
 const OUTCOME_COLS = `h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.as_of AS "asOf", h.score, h.band, h.proactive,
   h.reactive, h.coverage, h.stage_id AS "stageId", h.journey_day AS "journeyDay", h.journey_status AS "journeyStatus",
   h.overdue_count AS "overdueCount", h.next_milestone_id AS "nextMilestoneId", h.days_until_due AS "daysUntilDue",
-  h.drivers, h.model_version_id AS "modelVersionId"`;
+  h.model_version_id AS "modelVersionId"`;
 
 /** account id -> its current account health (null if never scored). */
 export const currentAccountHealth = (scope: TenantScope) => new DataLoader<string, AccountHealthRow | null>(async (ids) => {
@@ -44,6 +48,127 @@ export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<strin
 });
 
 export interface OutcomeKey { accountId: string; outcomeId: string }
+export interface DriversKey extends OutcomeKey { top: number | null }
+
+/**
+ * A current row's drivers, the ones that lost the most points first (ties keep the coin's component order),
+ * only the first `top` when given, sorted and cut in SQL so that node parses only what it returns.
+ */
+const topDriversSql = (h: string, top: string) =>
+  `(SELECT coalesce(jsonb_agg(x.d ORDER BY x.lost DESC, x.i), '[]'::jsonb)
+      FROM (SELECT e.d, e.i, coalesce((e.d->>'pointsLost')::float8, 0) AS lost
+              FROM jsonb_array_elements(${h}.drivers) WITH ORDINALITY AS e(d, i)
+             ORDER BY lost DESC, e.i LIMIT ${top}) x)`;
+
+/** (account, outcome, top) -> its current drivers, worst first (empty without a current row). */
+export const currentDrivers = (scope: TenantScope) => new DataLoader<DriversKey, DriverJson[], string>(async (keys) => {
+  const rows = await scope.query<{ i: string; drivers: DriverJson[] }>(
+    `SELECT k.i, ${topDriversSql('h', 'k.top')} AS drivers
+     FROM unnest($2::uuid[], $3::uuid[], $4::int[]) WITH ORDINALITY AS k(account_id, outcome_id, top, i)
+     JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = k.account_id AND h.outcome_id = k.outcome_id`,
+    [keys.map((k) => k.accountId), keys.map((k) => k.outcomeId), keys.map((k) => k.top)]);
+  const byI = new Map(rows.map((r) => [Number(r.i), r.drivers]));
+  return keys.map((_, i) => byI.get(i + 1) ?? []);
+}, { cacheKeyFn: driversKey });
+
+function driversKey(k: DriversKey): string {
+  return `${k.accountId}|${k.outcomeId}|${k.top ?? ''}`;
+}
+
+/**
+ * What a page of accounts can read in its own statement for its items' health fields (see `listAccounts`):
+ * SQL expressions over the page's accounts (alias `a`), and how to prime the loaders above from their values,
+ * so that those fields resolve through the same loaders without a statement of their own.
+ */
+export interface HealthPrefetch {
+  /** Account.health: current_account_health. */
+  health?: boolean;
+  /** Account.outcomes: current_outcome_health of the active outcomes. */
+  outcomes?: boolean;
+  /** With outcomes: also the drivers of each, the first `top` (null: all). */
+  drivers?: { top: number | null };
+  /** With outcomes: also the Outcome rows (OutcomeHealth.outcome) and next milestones (JourneyHealth.nextMilestone) they refer to, once per page. */
+  outcome?: boolean;
+  nextMilestone?: boolean;
+}
+
+// Timestamps travel as json's ISO 8601 text (cheaper for PostgreSQL than computing epoch numbers), turned into Dates here.
+type HealthJson = Omit<AccountHealthRow, 'asOf'> & { asOf: string | Date };
+interface OutcomeJson { row: Omit<StoredOutcomeRow, 'asOf'> & { asOf: string | Date }; modelHash: string; drivers?: DriverJson[] }
+
+/** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch. */
+export function healthPrefetchColumns(p: HealthPrefetch): string[] {
+  // A literal LIMIT (a checked whole number) keeps the statement's generic plan: see listAccounts.
+  const top = p.drivers && p.drivers.top !== null && Number.isInteger(p.drivers.top) && p.drivers.top >= 0 ? String(p.drivers.top) : 'ALL';
+  const cols: string[] = [];
+  if (p.health) {
+    cols.push(`(SELECT json_build_object('accountId', ah.account_id, 'asOf', ah.as_of, 'score', ah.score, 'band', ah.band,
+        'coverage', ah.coverage, 'worstJourneyStatus', ah.worst_journey_status)
+       FROM current_account_health ah WHERE ah.workspace_id = $1 AND ah.account_id = a.id) AS "healthJson"`);
+  }
+  if (p.outcomes) {
+    // Same rows and order as `currentOutcomeHealth`.
+    cols.push(`(SELECT coalesce(json_agg(json_build_object('row', json_build_object('accountId', h.account_id, 'outcomeId', h.outcome_id,
+        'asOf', h.as_of, 'score', h.score, 'band', h.band, 'proactive', h.proactive, 'reactive', h.reactive, 'coverage', h.coverage,
+        'stageId', h.stage_id, 'journeyDay', h.journey_day, 'journeyStatus', h.journey_status, 'overdueCount', h.overdue_count,
+        'nextMilestoneId', h.next_milestone_id, 'daysUntilDue', h.days_until_due, 'modelVersionId', h.model_version_id),
+        'modelHash', mv.hash${p.drivers ? `, 'drivers', ${topDriversSql('h', top)}` : ''}) ORDER BY o.created_at, o.id), '[]')
+       FROM current_outcome_health h
+       JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
+       JOIN model_versions mv ON mv.workspace_id = h.workspace_id AND mv.id = h.model_version_id
+       WHERE h.workspace_id = $1 AND h.account_id = a.id) AS "outcomesJson"`);
+  }
+  return cols;
+}
+
+/**
+ * With `outcome` / `nextMilestone`: an expression over the page's rows (CTE `page`, with "outcomesJson") giving the
+ * rows they refer to, each once: `{ outcomes: [...], milestones: [...] }`; null when not asked for.
+ */
+export function healthPrefetchRefs(scope: TenantScope, p: HealthPrefetch, page: string): string | null {
+  if (!p.outcomes || (!p.outcome && !p.nextMilestone)) return null;
+  // From the table rather than from "outcomesJson": reading that json back costs PostgreSQL more than 2 index probes per account.
+  const ids = (column: string) => `(SELECT h.${column} FROM ${page} pr JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = pr.id)`;
+  const parts: string[] = [];
+  if (p.outcome) {
+    parts.push(`'outcomes', (SELECT json_agg(${scope.entityJsonSql(Outcome, 'o')}) FROM outcomes o WHERE o.workspace_id = $1 AND o.id IN ${ids('outcome_id')})`);
+  }
+  if (p.nextMilestone) {
+    parts.push(`'milestones', (SELECT json_agg(${scope.entityJsonSql(Milestone, 'm')}) FROM milestones m WHERE m.workspace_id = $1 AND m.id IN ${ids('next_milestone_id')})`);
+  }
+  return `json_build_object(${parts.join(', ')})`;
+}
+
+/** Prime the by-id loaders from `healthPrefetchRefs`' value. */
+export function primeHealthRefs(scope: TenantScope, refs: { outcomes?: Record<string, unknown>[] | null; milestones?: Record<string, unknown>[] | null } | null | undefined): void {
+  for (const o of refs?.outcomes ?? []) {
+    const outcome = scope.entityFromJson(Outcome, o);
+    scope.loader(outcomeById).prime(outcome.id, outcome);
+  }
+  for (const m of refs?.milestones ?? []) {
+    const milestone = scope.entityFromJson(Milestone, m);
+    scope.loader(milestoneById).prime(milestone.id, milestone);
+  }
+}
+
+/** Prime this request's loaders from a page row's prefetched columns (the parsed JSON is used in place). */
+export function primeHealth(scope: TenantScope, p: HealthPrefetch, accountId: string, row: { healthJson?: HealthJson | null; outcomesJson?: OutcomeJson[] }): void {
+  if (p.health) {
+    const h = row.healthJson ?? null;
+    if (h) h.asOf = new Date(h.asOf);
+    scope.loader(currentAccountHealth).prime(accountId, h as AccountHealthRow | null);
+  }
+  if (p.outcomes) {
+    const stored = row.outcomesJson ?? [];
+    const drivers = p.drivers ? scope.loader(currentDrivers) : undefined;
+    for (const o of stored) {
+      o.row.asOf = new Date(o.row.asOf);
+      if (drivers && o.drivers) drivers.prime({ accountId, outcomeId: o.row.outcomeId, top: p.drivers!.top }, o.drivers);
+    }
+    scope.loader(currentOutcomeHealth).prime(accountId, stored as StoredOutcomeHealth[]);
+  }
+}
+
 export interface StoredMilestones { journeyDay: number; milestones: MilestoneJson[] }
 
 /** (account, outcome) -> the milestones of its current row (with the journey day they were scored at). */

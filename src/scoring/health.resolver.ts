@@ -68,8 +68,8 @@ export class OutcomeHealthResolver {
   }
 
   @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
-  drivers(@Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Driver[] {
-    return health.driversOf(oh, top);
+  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Promise<Driver[]> {
+    return await health.driversOf(ctx.tenant, oh, top);
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })

@@ -7,7 +7,7 @@ import {
   AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
   OverdueMilestone, toMilestoneProgress,
 } from './health.types';
-import { currentAccountHealth, currentMilestones, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
+import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
 
 const DAY_MS = 86_400_000;
 /** Movers smaller than this (points) are rounding noise. */
@@ -48,10 +48,17 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
     .sort((a, b) => b.daysOverdue - a.daysOverdue);
 }
 
-/** Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given. */
-export function driversOf(oh: OutcomeHealth, top?: number | null): Driver[] {
+/**
+ * Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given.
+ * A row scored on the fly has them; a current row's are read (sorted and cut) by `currentDrivers`.
+ */
+export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Promise<Driver[]> {
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
-  const sorted = [...oh.row.drivers].sort((a, b) => b.pointsLost - a.pointsLost);
+  const { row } = oh;
+  if (!row.drivers) {
+    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map(Driver.from);
+  }
+  const sorted = [...row.drivers].sort((a, b) => (b.pointsLost ?? 0) - (a.pointsLost ?? 0));
   return (top === undefined || top === null ? sorted : sorted.slice(0, top)).map(Driver.from);
 }
 
@@ -62,7 +69,8 @@ export async function changeOf(scope: TenantScope, oh: OutcomeHealth, days: numb
   const past = await scope.loader(snapshotAtOrBefore).load({ accountId: oh.row.accountId, outcomeId: oh.outcomeId, atOrBefore });
   if (!past) return null;
   const before = new Map(past.drivers.map((d) => [d.componentId, d]));
-  const now = new Map(oh.row.drivers.map((d) => [d.componentId, d]));
+  const drivers = oh.row.drivers ?? await scope.loader(currentDrivers).load({ accountId: oh.row.accountId, outcomeId: oh.outcomeId, top: null });
+  const now = new Map(drivers.map((d) => [d.componentId, d]));
   const movers: ComponentMove[] = [];
   for (const id of new Set([...before.keys(), ...now.keys()])) {
     const delta = (now.get(id)?.contribution ?? 0) - (before.get(id)?.contribution ?? 0);

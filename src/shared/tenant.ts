@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget, type FindManyOptions, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityMetadata, type EntityManager, type EntityTarget, type FindManyOptions, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import type { Role } from './auth';
 import { NotFoundError } from './errors';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 type LoaderFactory<K, V> = (scope: TenantScope) => DataLoader<K, V>;
 
@@ -23,6 +24,23 @@ function statementName(sql: string): string {
 
 /** findByIds statements, built once per entity. */
 const byIdSql = new Map<unknown, string>();
+const entityJsonSqls = new Map<unknown, string>();
+
+type JsonColumn = { column: ColumnMetadata; kind: 'epoch' | 'text' | 'plain' };
+const jsonColumnsOf = new Map<unknown, JsonColumn[]>();
+/** An entity's stored columns and how each travels in JSON (see `TenantScope.entityJsonSql`). */
+function jsonColumns(meta: EntityMetadata): JsonColumn[] {
+  let cols = jsonColumnsOf.get(meta.target);
+  if (!cols) {
+    cols = meta.columns.filter((c) => !c.isVirtual).map((column) => {
+      const type = typeof column.type === 'string' ? column.type.toLowerCase() : column.type === Date ? 'timestamp' : '';
+      const kind = /^timestamp/.test(type) ? 'epoch' as const : /^(date|numeric|decimal|bigint|int8)$/.test(type) ? 'text' as const : 'plain' as const;
+      return { column, kind };
+    });
+    jsonColumnsOf.set(meta.target, cols);
+  }
+  return cols;
+}
 
 export class TenantScope {
   private readonly loaderCache: Map<LoaderFactory<unknown, unknown>, DataLoader<unknown, unknown>>;
@@ -113,6 +131,34 @@ export class TenantScope {
     if (!valid.length) return [];
     const rows = await this.query<E>(sql, [valid]);
     return rows.map((r) => Object.assign(meta.create() as E, r));
+  }
+
+  /**
+   * `json_build_object(…)` of an entity's columns for a row aliased `alias`, for a statement that reads related
+   * rows along with its own (to prime a by-id loader); `entityFromJson` turns the value back into what
+   * `findByIds` returns: timestamps travel as epoch milliseconds, dates and big numbers as text, as node-postgres gives them.
+   */
+  entityJsonSql<E extends ObjectLiteral>(entity: EntityTarget<E>, alias: string): string {
+    const meta = this.manager.connection.getMetadata(entity);
+    let sql = entityJsonSqls.get(meta.target);
+    if (!sql) {
+      sql = `json_build_object(${jsonColumns(meta).map(({ column: c, kind }) => {
+        const col = `$ALIAS."${c.databaseName}"`;
+        const value = kind === 'epoch' ? `floor(extract(epoch FROM ${col}) * 1000)::int8` : kind === 'text' ? `${col}::text` : col;
+        return `'${c.propertyName}', ${value}`;
+      }).join(', ')})`;
+      entityJsonSqls.set(meta.target, sql);
+    }
+    return sql.replace(/\$ALIAS\./g, `${alias}.`);
+  }
+
+  entityFromJson<E extends ObjectLiteral>(entity: EntityTarget<E>, value: Record<string, unknown>): E {
+    const meta = this.manager.connection.getMetadata(entity);
+    for (const { column, kind } of jsonColumns(meta)) {
+      const v = value[column.propertyName];
+      if (kind === 'epoch' && typeof v === 'number') value[column.propertyName] = new Date(v);
+    }
+    return Object.assign(meta.create() as E, value);
   }
 
   async count<E extends ObjectLiteral>(entity: EntityTarget<E>, where: FindOptionsWhere<E> = {}): Promise<number> {
