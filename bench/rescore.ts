@@ -27,7 +27,10 @@ async function main() {
   const t0 = Date.now();
   if (mode === 'engine') {
     const asOf = flag('asof') ? new Date(flag('asof')!) : new Date();
-    const r = await scoreAccounts(TenantScope.system(db, workspaceId), { asOf, persist: true });
+    // --ids N: the first N accounts by id (a run's chunk), --no-persist: read-only
+    const n = flag('ids') ? Number(flag('ids')) : 0;
+    const accountIds = n ? (await db.query(`SELECT id FROM accounts WHERE workspace_id = $1 ORDER BY id LIMIT $2`, [workspaceId, n])).map((r: { id: string }) => r.id) : null;
+    const r = await scoreAccounts(TenantScope.system(db, workspaceId), { asOf, accountIds, persist: !args.includes('--no-persist') });
     console.log(JSON.stringify(r.timings));
     console.log(`engine: ${r.accountCount} accounts, ${r.outcomeCount} outcomes in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
   } else {
