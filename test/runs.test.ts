@@ -169,6 +169,20 @@ describe('scoring runs', () => {
     m.accountIds.forEach((id, i) => expect(after.get(id)).toEqual({ score: Math.min(i, 10) * 10, asOf: run.asOf, runId: run.id }));
   }, 60_000);
 
+  it('parallel lanes: the first chunk alone, then chunks of at most an equal share of the rest, each account once', async () => {
+    const ws = await t.workspace();
+    const m = await createLoginModel(t.db, ws.id, 7);
+    const run = await createRun(TenantScope.system(t.db, ws.id), {}, { chunkSize: 3 });
+    const sizes: number[] = [];
+    runHooks.afterChunkScored = ({ accountIds }) => { sizes.push(accountIds.length); };
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 2 })).toBe('SUCCEEDED');
+    expect(sizes[0]).toBe(3);
+    expect(sizes.slice(1).sort()).toEqual([2, 2]); // 4 left over 2 lanes: 2 + 2, not 3 + 1
+    const snaps = await runSnapshots(run.id);
+    expect(snaps.map((r) => r.account_id).sort()).toEqual([...m.accountIds].sort());
+    expect(snaps.every((r) => r.n === 1)).toBe(true);
+  });
+
   it('progress of out-of-order chunks: the cursor advances over contiguous committed ranges only', () => {
     const [a, b, c, d, e] = ['1', '2', '3', '4', '5'].map((x) => `0000000${x}-0000-4000-8000-000000000000`);
     expect(advance(null, [], [null, a])).toEqual({ cursor: a, ranges: [] });

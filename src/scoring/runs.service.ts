@@ -247,7 +247,10 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
     // that every later chunk reads (parallel first chunks would each compute it). It is kept small (the lanes wait for
     // it; what it costs is mostly the peers' distribution, whatever its size).
     if (concurrency > 1 && run.cursor === null && skip.length === 0) await guarded(1, Math.min(run.chunkSize, FIRST_CHUNK_MAX));
-    await Promise.all(Array.from({ length: concurrency }, () => guarded()));
+    // Chunks no bigger than an equal share of what is left, so that every lane gets work (10,000 accounts: 1,000 alone,
+    // then 4,500 + 4,500 side by side rather than one chunk of 9,000).
+    const share = Math.max(1, Math.ceil((run.total - done) / concurrency));
+    await Promise.all(Array.from({ length: concurrency }, () => guarded(Infinity, Math.min(run.chunkSize, share))));
     if (failure) throw failure;
     if (stop === 'LOST') {
       log.info({ done }, 'scoring run cancelled or taken over; chunk in flight rolled back');
