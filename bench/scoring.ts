@@ -333,7 +333,7 @@ async function benchFullRescore(server: Server, pg: Client, key: string, workspa
   await db.initialize();
   const single = await createRun(TenantScope.system(db, workspaceId), {}, { kind: ScoringRunKind.CLI, chunkSize: accounts });
   const s0 = Date.now();
-  const outcome = await processRun(db, workspaceId, single.id);
+  const outcome = await processRun(db, workspaceId, single.id, { concurrency: 1 }); // one engine pass, not lanes
   const singleMs = Date.now() - s0;
   await db.destroy();
   record(`  same, one chunk of ${fmt(accounts)} (engine single pass)`, `${secs(singleMs)} (${outcome}), ${(singleMs / floorMs).toFixed(2)}× floor; chunking costs ${(chunked / singleMs).toFixed(2)}×`);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startJobs, type JobsHandle } from '../src/jobs/worker';
 import { runHooks } from '../src/scoring/runs.engine';
-import { cancelRun, createRun, processRun } from '../src/scoring/runs.service';
+import { advance, cancelRun, createRun, processRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer } from './support/harness';
 import { addLogins, createLoginModel, currentScores, testDatabaseUrl, until } from './support/scoring-model';
@@ -103,7 +103,7 @@ describe('scoring runs', () => {
     await addLogins(t.db, ws.id, m.accountIds, () => 5);
     const run = await createRun(scope, {}, { chunkSize: 3 });
     const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support', 'scoring-run-child.ts'),
-      testDatabaseUrl(t.dbName), ws.id, run.id, '2'], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
+      testDatabaseUrl(t.dbName), ws.id, run.id, '2', '1'], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -134,6 +134,66 @@ describe('scoring runs', () => {
     expect((await runSnapshots(first.id)).length).toBe(10);
   }, 60_000);
 
+  it('parallel chunks commit out of order: a kill keeps the later chunk, the resumed run scores only what is missing', async () => {
+    const ws = await t.workspace();
+    const scope = TenantScope.system(t.db, ws.id);
+    const m = await createLoginModel(t.db, ws.id, 10);
+    await addLogins(t.db, ws.id, m.accountIds, (i) => i);
+    const run = await createRun(scope, {}, { chunkSize: 3 });
+    // 2 lanes: chunk 1 alone, then chunks 2 and 3 side by side; chunk 2 is killed after chunk 3 committed.
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support', 'scoring-run-child.ts'),
+      testDatabaseUrl(t.dbName), ws.id, run.id, '2', '2', '6'], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const errors = stderr.split('\n').filter((l) => l.trim() && !/DeprecationWarning|trace-deprecation/.test(l)).join('\n');
+    expect({ ...exit, errors }).toEqual({ code: null, signal: 'SIGKILL', errors: '' });
+
+    // chunks 1 and 3 committed, chunk 2 rolled back: the cursor stays after chunk 1, chunk 3 is kept as a range
+    const byId = [...m.accountIds].sort();
+    const [mid] = await t.db.query(`SELECT state, done, cursor, done_ranges, attempts FROM scoring_runs WHERE id = $1`, [run.id]);
+    expect(mid).toEqual({ state: 'RUNNING', done: 6, cursor: byId[2], done_ranges: [[byId[5], byId[8]]], attempts: 1 });
+    expect((await runSnapshots(run.id)).map((r) => r.account_id).sort()).toEqual([...byId.slice(0, 3), ...byId.slice(6, 9)]);
+    const during = await currentScores(t.db, ws.id);
+    for (const id of [...byId.slice(3, 6), byId[9]]) expect(during.get(id)).toBeUndefined(); // never scored before
+
+    // resumed by the worker's sweep: chunk 2 and the last account, each account exactly once
+    const resumed = await waitFor(ws.keys.OPS, run.id, 'SUCCEEDED');
+    expect(resumed).toMatchObject({ done: 10, total: 10, attempts: 2, progress: 1 });
+    const snaps = await runSnapshots(run.id);
+    expect(snaps.map((r) => r.account_id).sort()).toEqual(byId);
+    expect(snaps.every((s) => s.n === 1)).toBe(true);
+    const [fin] = await t.db.query(`SELECT cursor, done_ranges FROM scoring_runs WHERE id = $1`, [run.id]);
+    expect(fin).toEqual({ cursor: byId[9], done_ranges: [] });
+    const after = await currentScores(t.db, ws.id);
+    m.accountIds.forEach((id, i) => expect(after.get(id)).toEqual({ score: Math.min(i, 10) * 10, asOf: run.asOf, runId: run.id }));
+  }, 60_000);
+
+  it('parallel lanes: the first chunk alone, then chunks of at most an equal share of the rest, each account once', async () => {
+    const ws = await t.workspace();
+    const m = await createLoginModel(t.db, ws.id, 7);
+    const run = await createRun(TenantScope.system(t.db, ws.id), {}, { chunkSize: 3 });
+    const sizes: number[] = [];
+    runHooks.afterChunkScored = ({ accountIds }) => { sizes.push(accountIds.length); };
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 2 })).toBe('SUCCEEDED');
+    expect(sizes[0]).toBe(3);
+    expect(sizes.slice(1).sort()).toEqual([2, 2]); // 4 left over 2 lanes: 2 + 2, not 3 + 1
+    const snaps = await runSnapshots(run.id);
+    expect(snaps.map((r) => r.account_id).sort()).toEqual([...m.accountIds].sort());
+    expect(snaps.every((r) => r.n === 1)).toBe(true);
+  });
+
+  it('progress of out-of-order chunks: the cursor advances over contiguous committed ranges only', () => {
+    const [a, b, c, d, e] = ['1', '2', '3', '4', '5'].map((x) => `0000000${x}-0000-4000-8000-000000000000`);
+    expect(advance(null, [], [null, a])).toEqual({ cursor: a, ranges: [] });
+    expect(advance(a, [], [b, c])).toEqual({ cursor: a, ranges: [[b, c]] });
+    expect(advance(a, [[b, c]], [a, b])).toEqual({ cursor: c, ranges: [] });
+    expect(advance(a, [[d, e], [b, c]], [a, b])).toEqual({ cursor: c, ranges: [[d, e]] });
+    // a resumed chunk spanning a committed range (it skipped those ids)
+    expect(advance(a, [[b, c]], [a, d])).toEqual({ cursor: d, ranges: [] });
+    expect(advance(null, [[b, c]], [null, a])).toEqual({ cursor: a, ranges: [[b, c]] });
+  });
+
   it('a failing chunk marks the run FAILED (earlier chunks kept); restartScoringRun resumes it', async () => {
     const ws = await t.workspace();
     const scope = TenantScope.system(t.db, ws.id);
@@ -141,7 +201,7 @@ describe('scoring runs', () => {
     await addLogins(t.db, ws.id, m.accountIds, () => 2);
     const run = await createRun(scope, {}, { chunkSize: 3 });
     runHooks.afterChunkScored = ({ runId, chunk }) => { if (runId === run.id && chunk === 2) throw new Error('simulated failure in chunk 2'); };
-    expect(await processRun(t.db, ws.id, run.id, { staleAfterMs: STALE_MS })).toBe('FAILED');
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 1, staleAfterMs: STALE_MS })).toBe('FAILED');
     delete runHooks.afterChunkScored;
 
     const failed = await runOf(ws.keys.OPS, run.id);
@@ -181,7 +241,7 @@ describe('scoring runs', () => {
     // Only this run's second chunk; heartbeats as often as the file's worker expects (STALE_MS), so that under a
     // heavy load its sweep never takes the run over mid-test.
     runHooks.afterChunkScored = async ({ runId, chunk }) => { if (runId === run.id && chunk === 2) await cancelRun(scope, run.id); };
-    expect(await processRun(t.db, ws.id, run.id, { staleAfterMs: STALE_MS })).toBe('STOPPED');
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 1, staleAfterMs: STALE_MS })).toBe('STOPPED');
     const r = await runOf(ws.keys.OPS, run.id);
     expect(r).toMatchObject({ state: 'CANCELLED', done: 3 });
     expect((await runSnapshots(run.id)).length).toBe(3);

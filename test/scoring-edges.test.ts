@@ -167,12 +167,12 @@ describe('scoring edge cases', () => {
       stored.push((await t.db.query(`SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE run_id = $1`, [run.id]))[0].n);
     };
     try {
-      expect(await processRun(t.db, ws, run.id)).toBe('SUCCEEDED');
+      expect(await processRun(t.db, ws, run.id, { concurrency: 2 })).toBe('SUCCEEDED');
     } finally {
       delete runHooks.afterChunkScored;
     }
-    // 9 accounts in 5 chunks: the first chunk computes and stores the distribution of both PERCENTILE components (visible
-    // to the others once it committed), the later chunks read it; the run deletes it when it succeeds
+    // 9 accounts in 5 chunks: the first chunk (alone) computes and stores the distribution of both PERCENTILE components
+    // (visible to the others once it committed), the later chunks, two at a time, read it; the run deletes it when it succeeds
     expect(stored).toEqual([0, 2, 2, 2, 2]);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE run_id = $1`, [run.id]))[0].n).toBe(0);
     const snaps: any[] = await t.db.query(

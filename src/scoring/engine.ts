@@ -187,6 +187,7 @@ async function persist(tx: TenantScope, asOf: Date, versionId: string, runId: st
   await tx.query(
     `INSERT INTO health_snapshots (workspace_id, account_id, outcome_id, as_of, ${SNAPSHOT_COLS}, model_version_id, run_id)
      SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4 FROM _oh WHERE $1::uuid IS NOT NULL
+     ORDER BY account_id, outcome_id -- primary key order (see current_milestone_progress below)
      ON CONFLICT (workspace_id, account_id, outcome_id, as_of) DO UPDATE SET ${SNAPSHOT_UPDATE}`, p);
   lap('snapshots');
   // The current rows this run wrote (not those a newer result kept), for the milestone rows below: collected from
@@ -197,6 +198,7 @@ async function persist(tx: TenantScope, asOf: Date, versionId: string, runId: st
     `WITH w AS (
        INSERT INTO current_outcome_health AS cur (workspace_id, account_id, outcome_id, as_of, ${SNAPSHOT_COLS}, model_version_id, run_id, achievement_stage_id)
        SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4, achievement_stage_id FROM _oh WHERE $1::uuid IS NOT NULL
+       ORDER BY account_id, outcome_id
        ON CONFLICT (workspace_id, account_id, outcome_id) DO UPDATE SET as_of = EXCLUDED.as_of, ${SNAPSHOT_UPDATE},
          achievement_stage_id = EXCLUDED.achievement_stage_id
        WHERE cur.as_of <= EXCLUDED.as_of
@@ -215,6 +217,9 @@ async function persist(tx: TenantScope, asOf: Date, versionId: string, runId: st
      FROM _cw JOIN _oh ON _oh.account_id = _cw.account_id AND _oh.outcome_id = _cw.outcome_id
      JOIN _acc acc ON acc.account_id = _oh.account_id
      CROSS JOIN LATERAL jsonb_to_recordset(_oh.milestones) AS e("milestoneId" uuid, "achievedAt" timestamptz, "expectedByDay" int)
+     -- in primary key order: consecutive rows land in the same index leaf page (random order missed shared_buffers
+     -- on nearly every row: a chunk of 50,000 accounts took 13 s instead of 2 × 3.6 s)
+     ORDER BY _oh.outcome_id, _oh.account_id, e."milestoneId"
      ON CONFLICT (workspace_id, outcome_id, account_id, milestone_id) DO UPDATE SET days_to_achieve = EXCLUDED.days_to_achieve,
        due = EXCLUDED.due, achieved_on_time = EXCLUDED.achieved_on_time
      WHERE (cur.days_to_achieve, cur.due, cur.achieved_on_time) IS DISTINCT FROM (EXCLUDED.days_to_achieve, EXCLUDED.due, EXCLUDED.achieved_on_time)`);

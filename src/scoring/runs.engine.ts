@@ -4,13 +4,13 @@
  * wrote its scores and before the chunk commits (tests use it to kill a worker mid-chunk).
  */
 import type { TenantScope } from '../shared/tenant';
-import { scoreAccounts } from './engine';
+import { scoreAccounts, type ScoringResult } from './engine';
 
 export interface ChunkInfo { runId: string; chunk: number; accountIds: string[] }
 
 export const runHooks: { afterChunkScored?: (info: ChunkInfo) => Promise<void> | void } = {};
 
 /** Score these accounts at `asOf` and persist (snapshots + current rows) inside the caller's transaction. */
-export async function scoreAndPersist(tx: TenantScope, accountIds: string[], asOf: Date, runId?: string): Promise<void> {
-  await scoreAccounts(tx, { asOf, accountIds, persist: true, runId });
+export async function scoreAndPersist(tx: TenantScope, accountIds: string[], asOf: Date, runId?: string): Promise<ScoringResult> {
+  return await scoreAccounts(tx, { asOf, accountIds, persist: true, runId });
 }

@@ -79,9 +79,17 @@ export class ScoringRun {
   @Column('timestamptz')
   asOf: Date;
 
-  /** Last account id of the last committed chunk: a restarted run resumes after it (chunks go in id order). */
+  /**
+   * Every account id <= cursor is scored (chunks go in id order): a restarted run resumes after it. Chunks scored in
+   * parallel can commit out of order: a chunk committed beyond the cursor is kept in `doneRanges` until the chunks
+   * before it have committed too.
+   */
   @Column('uuid', { nullable: true })
   cursor: string | null;
+
+  /** Committed chunks beyond `cursor`: [lo, hi] = the account ids lo < id <= hi (lo null: from the first id). */
+  @Column('jsonb', { default: () => "'[]'" })
+  doneRanges: Array<[string | null, string]>;
 
   @Column('int', { default: 5000 })
   chunkSize: number;

@@ -22,6 +22,8 @@ export interface Config {
   /** How far in the future a signal's occurredAt may be (clock skew tolerance), in minutes. */
   signalFutureToleranceMinutes: number;
   dbPoolSize: number;
+  /** Chunks of one scoring run scored at the same time (each on its own connection; the pool needs one more). */
+  scoringRunConcurrency: number;
 }
 
 function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: bool('SEED_DEMO', true),
     signalFutureToleranceMinutes: int('SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
     dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
+    scoringRunConcurrency: int('SCORING_RUN_CONCURRENCY', 2, 1, 16),
   };
 }
 

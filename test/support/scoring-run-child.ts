@@ -1,22 +1,32 @@
 /**
  * A worker process for the "killed run" test: processes a scoring run and SIGKILLs itself inside
  * chunk N, after the engine wrote that chunk's scores and before the chunk commits.
- * Usage: node -r @swc-node/register test/support/scoring-run-child.ts <dbUrl> <workspaceId> <runId> <killAtChunk>
+ * Usage: node -r @swc-node/register test/support/scoring-run-child.ts <dbUrl> <workspaceId> <runId> <killAtChunk> <concurrency> [<waitForDone>]
+ * With waitForDone, chunk N is killed only once the run's committed chunks add up to that many accounts (a later chunk
+ * committed before it: out of order).
  */
 import 'reflect-metadata';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { runHooks } from '../../src/scoring/runs.engine';
 import { processRun } from '../../src/scoring/runs.service';
 
-const [url, workspaceId, runId, killAt] = process.argv.slice(2);
+const [url, workspaceId, runId, killAt, concurrency, waitForDone] = process.argv.slice(2);
 
 async function main(): Promise<void> {
-  const db = createDataSource(url, 2);
+  const db = createDataSource(url, 4);
   await db.initialize();
-  runHooks.afterChunkScored = ({ chunk }) => {
-    if (chunk === Number(killAt)) process.kill(process.pid, 'SIGKILL');
+  let reached: () => void = () => undefined;
+  const committed = new Promise<void>((resolve) => { reached = resolve; });
+  if (!waitForDone) reached();
+  runHooks.afterChunkScored = async ({ chunk }) => {
+    if (chunk !== Number(killAt)) return;
+    await committed;
+    process.kill(process.pid, 'SIGKILL');
   };
-  const outcome = await processRun(db, workspaceId, runId);
+  const outcome = await processRun(db, workspaceId, runId, {
+    concurrency: Number(concurrency),
+    onProgress: ({ done }) => { if (waitForDone && done >= Number(waitForDone)) reached(); },
+  });
   process.stdout.write(`${outcome}\n`);
   await db.destroy();
 }
