@@ -2,7 +2,8 @@
  * The job queue: incremental rescore after ingestion (latency, coalescing, transactions, recovery
  * sweep) and the daily full rescore. Model: account score = min(logins in 30 days, 10) × 10.
  */
-import { runningQueue, JOBS } from '../src/jobs/queue';
+import { Client } from 'pg';
+import { runningQueue, JOBS, JOBS_CHANNEL } from '../src/jobs/queue';
 import { startJobs, type JobsHandle } from '../src/jobs/worker';
 import { requestRescore } from '../src/scoring/rescore';
 import { createRun, processRun, startDailyRuns } from '../src/scoring/runs.service';
@@ -79,6 +80,30 @@ describe('job queue: incremental and daily rescoring', () => {
     await addLogins(t.db, ws.id, m.accountIds, () => 2);
     await TenantScope.system(t.db, ws.id).transaction(async (tx) => { await requestRescore(tx, [m.accountIds[0]]); });
     await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[0])?.score === 20, 10_000);
+  });
+
+  it('a job enqueued in a transaction is announced to the listening workers (NOTIFY) when it commits, never on rollback', async () => {
+    const { ws, m } = await scoredWorkspace(1);
+    const listener = new Client({ connectionString: testDatabaseUrl(t.dbName) });
+    const heard: string[] = [];
+    listener.on('notification', (msg) => { if (msg.channel === JOBS_CHANNEL) heard.push(msg.payload ?? ''); });
+    await listener.connect();
+    try {
+      await listener.query(`LISTEN ${JOBS_CHANNEL}`);
+      await expect(TenantScope.system(t.db, ws.id).transaction(async (tx) => {
+        await requestRescore(tx, [m.accountIds[0]]);
+        await listener.query('SELECT 1'); // a notification sent before commit would be delivered by now
+        expect(heard).toEqual([]);
+        throw new Error('rollback');
+      })).rejects.toThrow('rollback');
+      await listener.query('SELECT 1');
+      expect(heard).toEqual([]);
+      await TenantScope.system(t.db, ws.id).transaction(async (tx) => { await requestRescore(tx, [m.accountIds[0]]); });
+      await until(async () => heard.length > 0, 10_000);
+      expect(heard).toEqual([JOBS.RESCORE_ACCOUNTS]);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('requests left without a job (e.g. by a process without a queue) are picked up by the recovery sweep', async () => {

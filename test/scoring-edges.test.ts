@@ -5,7 +5,7 @@
  * achievedAt; account health weighting and workspace thresholds; coverage.
  */
 import { useTestServer } from './support/harness';
-import { bareWorkspace, completeMilestone, insertAccount, insertCluster, insertCoin, insertJourney, insertOutcome, insertSignals, linear, scopeOf } from './scoring-seed';
+import { bareWorkspace, completeMilestone, insertAccount, insertCluster, insertCoin, insertJourney, insertOutcome, insertSignals, linear, scopeOf, type Sig } from './scoring-seed';
 import { scoreAccount, scoreAccounts, type OutcomeHealthRow } from '../src/scoring/engine';
 import { percentileScore } from '../src/scoring/formulas';
 import { runHooks } from '../src/scoring/runs.engine';
@@ -140,6 +140,79 @@ describe('scoring edge cases', () => {
     const single = await score(ws, [ids[3]]);
     expect(single.outcomes).toHaveLength(1);
     expect(single.outcomes![0]).toEqual(rowOf(r.outcomes!, ids[3]));
+  });
+
+  it('PERCENTILE in a targeted rescore: every account scored alone (and persisted) gets exactly its full-rescore row', async () => {
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const other = await insertCluster(t.db, ws, 'Other', 1, { attribute: 'other', op: 'EQ', value: true });
+    const pct = (key: string, metric: Record<string, unknown>, higherIsBetter = true, extra: Record<string, unknown> = {}) =>
+      ({ key, name: key, side: 'REACTIVE', weight: 1, metric: { signalType: 'ev', windowDays: 10, ...metric }, scoring: { type: 'PERCENTILE', higherIsBetter }, ...extra });
+    const coin = { components: [
+      pct('count', { aggregation: 'COUNT' }),
+      pct('days', { aggregation: 'DISTINCT_DAYS' }, false),
+      pct('subjects', { aggregation: 'DISTINCT_SUBJECTS' }),
+      pct('sum', { aggregation: 'SUM' }),
+      pct('avg', { aggregation: 'AVG' }, false),
+      pct('min', { aggregation: 'MIN' }),
+      pct('max', { aggregation: 'MAX', windowDays: 3 }),
+      pct('latest', { aggregation: 'LATEST' }),
+      pct('since', { aggregation: 'DAYS_SINCE' }, false),
+      pct('count_a_ever', { aggregation: 'COUNT', subject: 'a', windowDays: null }),
+      pct('sum_per_seat', { aggregation: 'SUM', normalizeBy: 'seats' }), // seats missing or 0: missing
+      pct('managed_only', { aggregation: 'COUNT' }, true, { applicability: { attribute: 'managed', op: 'EQ', value: true } }),
+      // PERCENTILE only in a later stage: its values still rank among all the cluster's accounts
+      linear('staged', 'PROACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev', windowDays: 10 }, 0, 5,
+        { stageOverrides: [{ stageKey: 'late', scoring: { type: 'PERCENTILE', higherIsBetter: true } }] }),
+      linear('plain', 'PROACTIVE', 1, { aggregation: 'COUNT', signalType: 'other', windowDays: 10 }, 0, 5),
+    ] };
+    const o1 = await insertOutcome(t.db, ws, cluster, 'o1');
+    await insertJourney(t.db, ws, o1, { stages: [{ key: 'early', startDay: 0 }, { key: 'late', startDay: 30 }] });
+    await insertCoin(t.db, ws, o1, coin);
+    const o2 = await insertOutcome(t.db, ws, cluster, 'o2'); // a second outcome of the cluster, without PERCENTILE
+    await insertCoin(t.db, ws, o2, { components: [linear('n', 'REACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev', windowDays: 10 }, 0, 5)] });
+    const o3 = await insertOutcome(t.db, ws, other, 'o3'); // the other cluster: not peers
+    await insertCoin(t.db, ws, o3, coin);
+    const ids: string[] = [];
+    const add = async (name: string, clusterId: string, attrs: Record<string, unknown>, startedDaysAgo: number, sigs: Sig[]) => {
+      const id = await insertAccount(t.db, ws, clusterId, name, attrs, daysBefore(startedDaysAgo));
+      await insertSignals(t.db, ws, id, sigs);
+      ids.push(id);
+      return id;
+    };
+    const ev = (daysAgo: number, subject: string | null, value: number | null): Sig => ({ type: 'ev', at: daysBefore(daysAgo), subject, value });
+    await add('ties1', cluster, { seats: 2, managed: true }, 40, [ev(1, 'a', 3), ev(2, 'b', 1)]);
+    await add('ties2', cluster, { seats: 2, managed: true }, 5, [ev(1, 'a', 3), ev(2, 'b', 1)]); // the same values, another stage
+    await add('busy', cluster, { seats: 3, managed: false }, 60, [ev(0, 'a', -2), ev(0.5, 'c', 7.25), ev(1, 'a', null), ev(9.5, 'd', 0.1),
+      ev(10, 'a', 100), ev(-1, 'a', 5), { type: 'other', at: daysBefore(1), value: 1 }]); // exactly T − 10 days: out; after T: ignored
+    await add('old', cluster, { seats: 0 }, 90, [ev(20, 'a', 4), ev(30, 'b', 2)]); // only outside the window; seats 0
+    await add('none', cluster, {}, 15, []); // no signals, no seats
+    await add('none2', cluster, { managed: true }, 35, []);
+    await add('value-less', cluster, { seats: 1 }, 45, [ev(3, null, null), ev(4, null, null)]);
+    await add('elsewhere', other, { other: true, seats: 2, managed: true }, 40, [ev(1, 'a', 1000)]);
+    const full = await score(ws);
+    expect(full.outcomes).toHaveLength(15);
+    // the values are spread and tied as intended: several distinct scores per PERCENTILE component
+    for (const key of ['count', 'sum', 'avg', 'since', 'count_a_ever']) {
+      expect(new Set(ids.slice(0, 7).map((id) => drv(rowOf(full.outcomes!, id, o1), key).score)).size).toBeGreaterThan(2);
+    }
+    expect(drv(rowOf(full.outcomes!, ids[4], o1), 'sum_per_seat')).toMatchObject({ missing: true, score: null });
+    expect(drv(rowOf(full.outcomes!, ids[2], o1), 'managed_only')).toMatchObject({ applicable: false, score: null });
+    const scope = scopeOf(t.db, ws);
+    for (const id of ids) {
+      const alone = await score(ws, [id]);
+      const want = full.outcomes!.filter((r) => r.accountId === id);
+      expect(alone.outcomes).toEqual(want);
+      expect(alone.accounts).toEqual(full.accounts!.filter((a) => a.accountId === id));
+      // persisted by a targeted rescore (the incremental path): the same drivers, bit for bit
+      await scoreAccounts(scope, { asOf: new Date(T), accountIds: [id], persist: true });
+      const snaps: any[] = await t.db.query(
+        `SELECT outcome_id, score, coverage, drivers FROM health_snapshots WHERE workspace_id = $1 AND account_id = $2 AND as_of = $3 ORDER BY outcome_id`, [ws, id, T]);
+      expect(snaps.map((s) => ({ outcomeId: s.outcome_id, score: s.score, coverage: s.coverage, drivers: s.drivers })))
+        .toEqual(want.map((r) => ({ outcomeId: r.outcomeId, score: r.score, coverage: r.coverage, drivers: r.drivers })));
+    }
+    // two accounts of different clusters in one targeted call: each ranked among its own cluster
+    const pair = await score(ws, [ids[2], ids[7]]);
+    expect(pair.outcomes).toEqual(full.outcomes!.filter((r) => r.accountId === ids[2] || r.accountId === ids[7]));
   });
 
   it('PERCENTILE in a run of chunks: the chunks share one peer distribution and give exactly the one-pass scores and scoreAccount', async () => {

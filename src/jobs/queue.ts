@@ -4,6 +4,7 @@
  * instances can share the work safely. Every process can enqueue; only processes started with
  * WORKER=true (the default) work jobs (see worker.ts).
  */
+import { Client } from 'pg';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { logger } from '../shared/logger';
@@ -46,6 +47,42 @@ let current: PgBoss | undefined;
 /** Ids of this process's workers per job, to wake one right after enqueueing (no polling delay). */
 const localWorkers = new Map<JobName, string[]>();
 
+/**
+ * NOTIFY channel (payload: the job name). A job enqueued inside a transaction cannot wake a worker at once (the
+ * job row is invisible until commit), so the transaction also NOTIFYs, which PostgreSQL delivers at commit, to
+ * every instance that LISTENs: its local workers of that job fetch at once instead of at their next poll.
+ */
+export const JOBS_CHANNEL = 'oh_jobs';
+const RELISTEN_MS = 1000;
+let listener: Client | undefined;
+
+function wakeLocalWorkers(name: string): void {
+  const boss = current;
+  if (boss) for (const w of localWorkers.get(name as JobName) ?? []) boss.notifyWorker(w);
+}
+
+/** LISTEN for committed jobs (worker processes). Polling still covers the time the connection is down. */
+export async function listenForJobs(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, application_name: 'outcome-health-jobs-listen' });
+  const relisten = () => {
+    if (listener !== client) return; // stopped, or already replaced
+    listener = undefined;
+    client.end().catch(() => undefined);
+    setTimeout(() => { if (current && !listener) listenForJobs(url).catch((err) => logger.warn({ err }, 'job wake-ups: LISTEN failed')); }, RELISTEN_MS).unref();
+  };
+  client.on('notification', (msg) => { if (msg.channel === JOBS_CHANNEL && msg.payload) wakeLocalWorkers(msg.payload); });
+  client.on('error', (err) => { logger.warn({ err }, 'job wake-ups: listener connection lost; polling until it is back'); relisten(); });
+  client.on('end', relisten);
+  listener = client;
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${JOBS_CHANNEL}`);
+  } catch (err) {
+    relisten();
+    throw err;
+  }
+}
+
 export function runningQueue(): PgBoss | undefined {
   return current;
 }
@@ -77,6 +114,9 @@ export async function stopQueue(opts: { graceful?: boolean; timeoutMs?: number }
   if (!boss) return;
   current = undefined;
   localWorkers.clear();
+  const l = listener;
+  listener = undefined;
+  await l?.end().catch(() => undefined);
   // graceful: wait for active jobs up to the timeout; what is left is picked up again by another worker.
   await boss.stop({ graceful: opts.graceful ?? true, timeout: opts.timeoutMs ?? 20_000, wait: true, close: true });
 }
@@ -102,7 +142,10 @@ export async function enqueue(
   const runner = manager?.queryRunner;
   if (runner?.isTransactionActive) {
     sendOptions.db = { executeSql: async (text: string, values: unknown[]) => ({ rows: (await runner.query(text, values, true)).records }) };
-    return await boss.send(name, data, sendOptions); // visible at commit: the workers' polling finds it
+    const id = await boss.send(name, data, sendOptions); // visible at commit
+    // delivered at commit (with the job row): wakes the listening workers of every instance; polling is the fallback
+    await runner.query(`SELECT pg_notify($1, $2)`, [JOBS_CHANNEL, name]);
+    return id;
   }
   const id = await boss.send(name, data, sendOptions);
   if (id) for (const w of localWorkers.get(name) ?? []) boss.notifyWorker(w);

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { logger } from '../shared/logger';
 import { drainRescoreRequests, workspacesWithPendingRequests } from '../scoring/rescore';
 import { processRun, recoverRuns, startDailyRuns, STALE_AFTER_MS } from '../scoring/runs.service';
-import { enqueue, JOBS, registerLocalWorker, startQueue, stopQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { enqueue, JOBS, listenForJobs, registerLocalWorker, startQueue, stopQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 export interface JobsOptions {
   db: DataSource;
@@ -41,8 +41,9 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   const shutdown = new AbortController();
   const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
 
-  // Incremental rescores: 0.5 s polling (pg-boss's minimum) bounds the latency when another
-  // instance enqueued; a job enqueued in this process wakes the local worker at once.
+  // Incremental rescores: a job enqueued in a transaction (ingestion) wakes the workers of every instance when it
+  // commits (NOTIFY, see listenForJobs), one enqueued outside a transaction wakes this process's workers at once;
+  // 0.5 s polling (pg-boss's minimum) bounds the latency when a wake-up is lost.
   for (let i = 0; i < (opts.rescoreConcurrency ?? 2); i++) {
     const id = await boss.work<RescoreAccountsJob>(JOBS.RESCORE_ACCOUNTS, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
       return await drainRescoreRequests(db, job.data.workspaceId);
@@ -54,6 +55,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   });
   registerLocalWorker(JOBS.RECOMPUTE_RUN, runWorker);
   await boss.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5, batchSize: 1 }, async () => ({ runs: (await startDailyRuns(db)).length }));
+  await listenForJobs(opts.url).catch((err) => logger.warn({ err }, 'job wake-ups: LISTEN failed; polling only'));
   // pg-boss sends one job per cron tick however many instances run the schedule.
   await boss.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *', {}, { tz: 'UTC' });
 

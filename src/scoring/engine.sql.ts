@@ -110,6 +110,34 @@ export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknow
   return cases.length ? `CASE f.fn_id ${cases.join(' ')} END` : 'NULL::float8';
 }
 
+/**
+ * The metric row (the columns of _mv) of one PERCENTILE spec for every cluster peer (`peers`), for _pv: the same
+ * aggregates as _mv over the same signals (the window and subject as conditions instead of FILTERs, so the values
+ * are identical), only those the spec's PERCENTILE components read; the others are NULL.
+ */
+function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v: unknown) => string): string {
+  const need = (...a: string[]) => aggs.some((x) => a.includes(x));
+  const col = (on: boolean, expr: string, type: string) => (on ? expr : `NULL::${type}`);
+  return `SELECT s.account_id, ${sp.spec_id} AS spec_id,
+            ${col(need('COUNT'), 'count(*)', 'bigint')} AS n,
+            ${col(need('DISTINCT_DAYS'), `count(DISTINCT (s.occurred_at AT TIME ZONE 'UTC')::date)`, 'bigint')} AS days,
+            ${col(need('DISTINCT_SUBJECTS'), 'count(DISTINCT s.subject)', 'bigint')} AS subjects,
+            ${col(need('SUM', 'AVG'), 'sum(s.value::numeric)', 'numeric')} AS sum_v,
+            ${col(need('AVG'), 'count(s.value)', 'bigint')} AS n_v,
+            ${col(need('MIN'), 'min(s.value)', 'float8')} AS min_v,
+            ${col(need('MAX'), 'max(s.value)', 'float8')} AS max_v,
+            ${col(need('LATEST'), '(array_agg(s.value ORDER BY s.occurred_at DESC, s.id DESC) FILTER (WHERE s.value IS NOT NULL))[1]', 'float8')} AS latest_v,
+            ${col(need('DAYS_SINCE'), 'max(s.occurred_at)', 'timestamptz')} AS last_at
+          FROM signals s
+          WHERE s.workspace_id = $1 AND s.type = ${$p(sp.signal_type)} AND s.occurred_at <= $2
+            ${sp.window_days === null ? '' : `AND s.occurred_at > ${$p(sp.win_start)}::timestamptz`}
+            ${sp.subject === null ? '' : `AND s.subject = ${$p(sp.subject)}`}
+            -- the accounts table (not the peers CTE): with its statistics the planner can pick a range scan of the
+            -- signals of this type and window (index signals_type_time_idx) over one probe per peer account
+            AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND a.cluster_id IN (SELECT cluster_id FROM _acc))
+          GROUP BY s.account_id`;
+}
+
 const ANALYZED = new Set(['_acc', '_ao', '_mv', '_ach', '_jr', '_pv', '_cs', '_oh', '_ah']);
 
 /**
@@ -156,6 +184,12 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
   const cached = cache !== null && (await tx.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2 AND model_hash = $3`,
     [cache.runId, cache.modelHash]))[0].n > 0;
+  // A targeted rescore ranks its accounts among their cluster peers without scoring the peers: one lean statement
+  // (_pv below) computes only the peers' values of the PERCENTILE components. A PERCENTILE over JOURNEY_ADHERENCE
+  // needs the peers' journeys: those peers are scored through _acc/_ao/_mv/_ach/_jr as before, and so are the peers
+  // of a run's first chunk (it stores the distribution for the others, see PeerCache).
+  const leanPeers = ids !== null && cache === null && pctClusters.length > 0
+    && !rows.components.some((c) => c.percentile && c.agg === 'JOURNEY_ADHERENCE');
   await step('_acc', `CREATE TEMP TABLE _acc ON COMMIT DROP AS
     SELECT a.id AS account_id, a.cluster_id, a.attributes, a.journey_started_at,
       GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d,
@@ -163,7 +197,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     FROM accounts a
     WHERE a.workspace_id = $1 AND ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])
       OR (a.cluster_id = ANY($4::uuid[]) AND a.cluster_id IN (SELECT t.cluster_id FROM accounts t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[]))))`,
-  [asOf, ids, cached ? [] : pctClusters]);
+  [asOf, ids, cached || leanPeers ? [] : pctClusters]);
 
   // ---- account × outcome, stage in force: greatest start_day <= d ----
   await step('_ao', `CREATE TEMP TABLE _ao ON COMMIT DROP AS
@@ -186,8 +220,8 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
   const inWin = `s.occurred_at > sp.win_start`;
   // With explicit ids, name the accounts so the signals index (workspace, account, type, time) can be used.
   const accFilter = ids ? `AND s.account_id IN (SELECT account_id FROM _acc)` : '';
-  // Peers are in _acc only when a PERCENTILE needs them and no stored distribution serves (see _pv).
-  const peerSpecs = ids && !cached && pctClusters.length ? specRows.filter((sp) => sp.percentile) : [];
+  // Peers are in _acc only when a PERCENTILE needs them and no stored distribution or lean statement serves (see _pv).
+  const peerSpecs = ids && !cached && !leanPeers && pctClusters.length ? specRows.filter((sp) => sp.percentile) : [];
   await step('_mv', `CREATE TEMP TABLE _mv ON COMMIT DROP AS
     SELECT s.account_id, sp.spec_id,
       count(*) FILTER (WHERE ${inWin}) AS n,
@@ -315,12 +349,9 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     ? `CASE c.component_id ${config.outcomes.flatMap((o) => o.coin?.components ?? []).filter((c) => c.applicability)
       .map((c) => `WHEN '${c.id}'::uuid THEN coalesce(${ruleToSql(c.applicability!, 'ao', params, 1)}, false)`).join(' ')} ELSE true END`
     : 'true';
-  // The metric value of each component (one definition, so that peers and targets get bit-identical values).
-  const rawSql = (where: string) => `
-      SELECT ao.account_id, ao.outcome_id, ao.target, c.component_id, c.key, c.name, c.side, c.weight, c.position,
-        ${appl} AS applicable,
-        coalesce(fo.fn_id, c.fn_id) AS fn_id,
-        CASE c.agg
+  // The metric value of each component (one definition, so that peers and targets get bit-identical values):
+  // v0 and divisor of component `c` for account `ao` (attributes, d) from its metric row `mv`.
+  const valueSql = (adherence: string) => `CASE c.agg
           WHEN 'COUNT' THEN coalesce(mv.n, 0)::float8
           WHEN 'DISTINCT_DAYS' THEN coalesce(mv.days, 0)::float8
           WHEN 'DISTINCT_SUBJECTS' THEN coalesce(mv.subjects, 0)::float8
@@ -330,11 +361,16 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
           WHEN 'MAX' THEN mv.max_v
           WHEN 'LATEST' THEN mv.latest_v
           WHEN 'DAYS_SINCE' THEN coalesce(floor(extract(epoch FROM ($2::timestamptz - mv.last_at)) / 86400)::float8, ao.d::float8)
-          WHEN 'JOURNEY_ADHERENCE' THEN jr.adherence
+          WHEN 'JOURNEY_ADHERENCE' THEN ${adherence}
         END AS v0,
         CASE WHEN c.normalize_by IS NULL THEN 1::float8
              WHEN jsonb_typeof(ao.attributes -> c.normalize_by) = 'number' THEN NULLIF((ao.attributes ->> c.normalize_by)::float8, 0)
-        END AS divisor
+        END AS divisor`;
+  const rawSql = (where: string) => `
+      SELECT ao.account_id, ao.outcome_id, ao.target, c.component_id, c.key, c.name, c.side, c.weight, c.position,
+        ${appl} AS applicable,
+        coalesce(fo.fn_id, c.fn_id) AS fn_id,
+        ${valueSql('jr.adherence')}
       FROM _ao ao JOIN _c c ON c.outcome_id = ao.outcome_id
       LEFT JOIN _fn fo ON fo.component_id = c.component_id AND fo.stage_key = ao.stage_key
       LEFT JOIN _mv mv ON mv.account_id = ao.account_id AND mv.spec_id = c.spec_id
@@ -349,6 +385,37 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
         SELECT d.component_id, u.v, u.lower::float8 AS lower, u.equal::float8 AS equal, d.total::float8 AS total
         FROM scoring_peer_distributions d CROSS JOIN LATERAL unnest(d.vals, d.lowers, d.equals) AS u(v, lower, equal)
         WHERE d.workspace_id = $1 AND d.run_id = $2 AND d.model_hash = $3`, [cache!.runId, cache!.modelHash]);
+    } else if (leanPeers) {
+      // The targets' values from their own rows (so each finds itself in the distribution), the other accounts of
+      // their clusters from one lean pass per PERCENTILE spec over its signals: no stage, journey or score, and only
+      // the columns its aggregations read (COUNT: an index-only scan).
+      const pp: unknown[] = [...params, [...new Set(rows.components.filter((c) => c.percentile).map((c) => c.outcome_id))]];
+      const $p = (v: unknown) => { pp.push(v); return `$${pp.length + 1}`; };
+      const outcomesP = `$${pp.length + 1}`;
+      const peerMv = specRows.filter((sp) => sp.percentile).map((sp) => peerMetricSql(sp,
+        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p));
+      await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
+        WITH peers AS MATERIALIZED (
+          SELECT a.id AS account_id, a.attributes, o.outcome_id,
+            GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d
+          FROM accounts a JOIN _o o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
+          WHERE a.workspace_id = $1 AND a.cluster_id IN (SELECT cluster_id FROM _acc)
+            AND NOT EXISTS (SELECT 1 FROM _acc t WHERE t.account_id = a.id)
+        ), mv AS (
+          ${peerMv.join('\n          UNION ALL\n          ')}
+        ), raw AS (
+          SELECT c.component_id, ${appl} AS applicable, ${valueSql('NULL::float8')}
+          FROM peers ao JOIN _c c ON c.outcome_id = ao.outcome_id AND c.percentile
+          LEFT JOIN mv ON mv.account_id = ao.account_id AND mv.spec_id = c.spec_id
+          UNION ALL
+          SELECT component_id, applicable, v0, divisor FROM (${rawSql('ao.target AND c.percentile')}) t
+        ), g AS (
+          SELECT component_id, v0 / divisor AS v, count(*) AS n FROM raw
+          WHERE applicable AND v0 / divisor IS NOT NULL GROUP BY 1, 2
+        )
+        SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
+          (sum(n) OVER (PARTITION BY component_id))::float8 AS total
+        FROM g`, pp);
     } else {
       await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
         WITH raw AS (${rawSql('c.percentile')}), g AS (
