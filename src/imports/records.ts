@@ -7,8 +7,8 @@ import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
+import { CsvScanner } from './csv-scan';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
@@ -140,6 +140,33 @@ class NdjsonStager extends CopyBatcher {
   }
 }
 
+/** CSV: records (CsvScanner) to COPY lines; the header record is skipped, bad records are staged as problems. */
+class CsvStager extends CopyBatcher {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly scanner: CsvScanner;
+
+  constructor(stager: RecordStager, header: string[]) {
+    super(() => null, false);
+    const toRow = stager.bindCsv(header);
+    const columns = header.length;
+    this.scanner = new CsvScanner({
+      record: (line, rec) => this.add(rec.length === columns ? toRow(line, rec) : stager.problemLine(line, 'csvColumnCount')),
+      malformed: (line) => this.add(stager.problemLine(line, 'csvMalformed')),
+    }, 1);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.scanner.write(this.decoder.write(chunk));
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    this.scanner.write(this.decoder.end());
+    this.scanner.end();
+    super._flush(cb);
+  }
+}
+
 /**
  * Stream `file` into `copy` (a COPY … FROM STDIN stream). Returns the number of staged rows
  * (every data line, good or bad). CSV records with a wrong column count or broken quoting are
@@ -155,16 +182,7 @@ export async function streamRecords(
     return staged.rows;
   }
   const header = await peekFields(file, 'csv');
-  const toRow = stager.bindCsv(header);
-  let batcher!: CopyBatcher;
-  const parser = parseCsv({
-    bom: true, from_line: 2, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true,
-    // the physical line where the record ends, appended so it survives the stream
-    on_record: (rec: string[], ctx: { lines: number }) => { (rec as unknown as { line: number }).line = ctx.lines; return rec; },
-    on_skip: (err) => { batcher.add(stager.problemLine((err as { lines?: number } | undefined)?.lines ?? 0, 'csvMalformed')); },
-  });
-  batcher = new CopyBatcher((rec: string[] & { line: number }) =>
-    rec.length === header.length ? toRow(rec.line, rec) : stager.problemLine(rec.line, 'csvColumnCount'));
-  await pipeline(source, byteCounter(onBytes), parser, batcher, copy);
-  return batcher.rows;
+  const staged = new CsvStager(stager, header);
+  await pipeline(source, byteCounter(onBytes), staged, copy);
+  return staged.rows;
 }
