@@ -279,21 +279,33 @@ async function importSignals(
       chunks++;
       wake();
     };
-    const sink: RowSink = async (text, rows) => {
+    const open = async () => {
+      while (queue.length - droppedTo >= MAX_AHEAD && !failure) await next();
       if (failure) throw failure;
-      if (!current) {
-        while (queue.length - droppedTo >= MAX_AHEAD && !failure) await next();
+      const table = stageName();
+      await readerClient.query('BEGIN');
+      await importSettings(readerClient); // COPY reads timestamps without offset as UTC
+      await readerClient.query(signalStagingDdl(table)); // UNLOGGED: no WAL for staging
+      lap();
+      return { table, rows: 0, copy: copyInto(readerClient, signalCopySql(table)) };
+    };
+    // COPY text lines end with \n (a newline inside a value is escaped), so a piece can be cut between rows
+    const sink: RowSink = async (text, rows) => {
+      for (let from = 0; rows > 0;) {
         if (failure) throw failure;
-        const table = stageName();
-        await readerClient.query('BEGIN');
-        await importSettings(readerClient); // COPY reads timestamps without offset as UTC
-        await readerClient.query(signalStagingDdl(table)); // UNLOGGED: no WAL for staging
-        current = { table, rows: 0, copy: copyInto(readerClient, signalCopySql(table)) };
-        lap();
+        current ??= await open();
+        const take = Math.min(rows, chunkRows - current.rows);
+        let to = text.length;
+        if (take < rows) {
+          to = from;
+          for (let k = 0; k < take; k++) to = text.indexOf('\n', to) + 1;
+        }
+        await current.copy.sink(from === 0 && to === text.length ? text : text.slice(from, to), take);
+        current.rows += take;
+        rows -= take;
+        from = to;
+        if (current.rows >= chunkRows) await close();
       }
-      await current.copy.sink(text, rows);
-      current.rows += rows;
-      if (current.rows >= chunkRows) await close();
     };
     const rowsRead = await streamRecords(opts.file, format, signalStager, sink, (n) => { bytes = n; });
     await close();
