@@ -178,6 +178,15 @@ async function importSettings(q: { query(sql: string): Promise<unknown> }): Prom
   await q.query(`SET LOCAL synchronous_commit = off`);
 }
 
+/** Staging tables of signals imports whose reader connection is gone (a killed or crashed import). */
+async function dropOrphanedStages(client: PoolClient): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c
+      WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname ~ '^import_stage_p[0-9]+_'
+        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = substring(c.relname FROM '^import_stage_p([0-9]+)_')::int)`);
+  for (const { name } of rows) await client.query(`DROP TABLE IF EXISTS ${client.escapeIdentifier(name)}`);
+}
+
 interface Chunk {
   table: string;
   /** Bytes of the file read when the chunk was complete (progress once it is stored). */
@@ -218,6 +227,10 @@ async function importSignals(
 
   const reader = opts.db.createQueryRunner();
   const readerClient = (await reader.connect()) as PoolClient;
+  // chunks are committed tables: named after the reader's backend, so a killed import's are found
+  const { rows: [{ pid }] } = await readerClient.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  await dropOrphanedStages(readerClient);
+  const chunkName = () => `import_stage_p${pid}_${randomBytes(6).toString('hex')}`;
   const runners = await Promise.all(Array.from({ length: movers }, async () => {
     const r = opts.db.createQueryRunner();
     await r.connect();
@@ -282,7 +295,7 @@ async function importSignals(
     const open = async () => {
       while (queue.length - droppedTo >= MAX_AHEAD && !failure) await next();
       if (failure) throw failure;
-      const table = stageName();
+      const table = chunkName();
       await readerClient.query('BEGIN');
       await importSettings(readerClient); // COPY reads timestamps without offset as UTC
       await readerClient.query(signalStagingDdl(table)); // UNLOGGED: no WAL for staging
