@@ -1,7 +1,8 @@
 /**
  * Signals import: rows are parsed in the stream (timestamps, numbers) and staged with COPY; every
  * rule is then applied set-based in SQL (the same rules and reasons as `ingestSignals`), and the
- * valid rows move into `signals` in one INSERT … SELECT. A row without an idempotency key gets
+ * valid rows of each staged chunk move into `signals` in one INSERT … SELECT (import.service.ts
+ * pipelines the chunks). A row without an idempotency key gets
  * one derived from its content (md5), so importing the same file again stores nothing twice.
  */
 import type { PoolClient } from 'pg';
@@ -109,8 +110,8 @@ export interface MoveResult {
 }
 
 /**
- * The move as one statement. Fast form: the file's own repeats are dropped (first line wins) and
- * keys already stored are skipped by an anti-join, so the INSERT is a plain one in key order (no
+ * The move as one statement. Fast form: the chunk's own repeats are dropped (first line wins) and
+ * keys already stored are skipped by a probe of the key index, so the INSERT is a plain one in key order (no
  * per-row speculative insertion: 14-15 s instead of 17-21 s for 1M rows). Race-safe form: the
  * same with ON CONFLICT DO NOTHING, for when another writer stored one of the keys meanwhile.
  */
