@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { runImport, inferKind } from '../src/imports/import.service';
 import { requestRescore } from '../src/scoring/rescore';
+import { createDataSource } from '../src/shared/db/data-source';
+import { withDatabase } from './support/global-setup';
 import { useTestServer, type TestServer } from './support/harness';
 
 jest.mock('../src/scoring/rescore', () => {
@@ -162,6 +164,22 @@ describe('bulk import', () => {
     expect(rescoreCalls).not.toHaveBeenCalled();
     const [{ n }] = await t.db.query('SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1', [ws.id]);
     expect(n).toBe(41);
+  });
+
+  it('moves with one connection when the pool has room for only one besides the reader', async () => {
+    const ws = await t.workspace();
+    await makeAccounts(t, ws.id, ['acme']);
+    const file = path.join(dir, 'small-pool.csv');
+    writeFileSync(file, `accountExternalId,type,occurredAt,idempotencyKey\n${
+      Array.from({ length: 9 }, (_, i) => `acme,login,2026-01-0${i + 1}T10:00:00Z,p${i}`).join('\n')}\n`);
+    const db = createDataSource(withDatabase(process.env.TEST_ADMIN_URL!, t.dbName), 2);
+    await db.initialize();
+    try {
+      // two movers asked for, but a pool of 2 would leave the second waiting for a connection forever
+      expect(await runImport({ db, workspaceId: ws.id, file, chunkRows: 4, movers: 2 })).toMatchObject({ stored: 9, chunks: 3 });
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('turns malformed CSV records into rejects and stores the rest of the file', async () => {

@@ -211,7 +211,10 @@ async function importSignals(
 ): Promise<{ rowsRead: number; stored: number; rejected: number; chunks: number }> {
   const chunkRows = Math.max(1, opts.chunkRows ?? CHUNK_ROWS);
   // a second mover pays only when there is more than one chunk to move
-  const movers = Math.min(2, Math.max(1, opts.movers ?? (totalBytes > chunkRows * 40 ? 2 : 1)));
+  // the reader and each mover hold a connection of the pool for the whole import
+  const poolSize = Number((opts.db.options as { extra?: { max?: number } }).extra?.max ?? 10);
+  if (poolSize < 2) throw new ImportError('A signals import needs a connection pool of at least 2 (DB_POOL_SIZE).');
+  const movers = Math.min(2, poolSize - 1, Math.max(1, opts.movers ?? (totalBytes > chunkRows * 40 ? 2 : 1)));
   const MAX_AHEAD = 2;
   const latest = new Date(latestAllowedMs());
   const queue: (Chunk | null)[] = []; // null: no more chunks
