@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { runImport, inferKind } from '../src/imports/import.service';
 import { requestRescore } from '../src/scoring/rescore';
+import { createDataSource } from '../src/shared/db/data-source';
+import { withDatabase } from './support/global-setup';
 import { useTestServer, type TestServer } from './support/harness';
 
 jest.mock('../src/scoring/rescore', () => {
@@ -130,6 +132,76 @@ describe('bulk import', () => {
       { subject: 'line one\nline two', value: 2, occurred_at: new Date('2026-01-05T11:00:00Z') },
       { subject: null, value: 120.5, occurred_at: new Date('2026-01-05T23:00:00Z') },
     ]);
+  });
+
+  it('stores a signals file in committed chunks by two movers: the first line with a key wins, a re-run stores nothing twice', async () => {
+    const ws = await t.workspace();
+    await makeAccounts(t, ws.id, ['acme', 'globex']);
+    const lines = ['accountExternalId,type,occurredAt,value,idempotencyKey'];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 2 ? 'acme' : 'globex'},nps,2026-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z,${i},k${i}`);
+    lines.push('acme,nps,2026-02-01T10:00:00Z,100,k3'); // line 42: key of line 5 again, in a later chunk
+    lines.push('acme,login,2026-02-02T10:00:00Z,,'); // line 43: derived key
+    lines.push('acme,login,2026-02-02T10:00:00Z,,'); // line 44: same content, the same derived key
+    lines.push('nobody,login,2026-02-02T10:00:00Z,,'); // line 45: unknown account
+    const file = path.join(dir, 'chunked.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // what a killed import leaves behind (its reader's backend is gone) is dropped by the next one
+    await t.db.query('CREATE UNLOGGED TABLE import_stage_p2147483647_dead (line bigint)');
+    rescoreCalls.mockClear();
+    const first = await runImport({ db: t.db, workspaceId: ws.id, file, chunkRows: 6, movers: 2 });
+    expect(first).toMatchObject({ rowsRead: 44, stored: 41, duplicates: 2, rejected: 1, chunks: 8 });
+    expect(rejectsOf(`${file}.rejected.ndjson`)).toEqual([{ line: 45, field: 'accountExternalId', reason: expect.any(String) }]);
+    const [{ value }] = await t.db.query(`SELECT value FROM signals WHERE workspace_id = $1 AND idempotency_key = 'k3'`, [ws.id]);
+    expect(value).toBe(3);
+    // every chunk's transaction requests a rescore of the accounts it stored signals for
+    const accounts = await t.db.query('SELECT id FROM accounts WHERE workspace_id = $1', [ws.id]);
+    expect(new Set(rescoreCalls.mock.calls.flatMap((c) => c[1]))).toEqual(new Set(accounts.map((a: { id: string }) => a.id)));
+    expect(await t.db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'import_stage_%'`)).toEqual([{ n: 0 }]);
+
+    rescoreCalls.mockClear();
+    const again = await runImport({ db: t.db, workspaceId: ws.id, file, chunkRows: 5, movers: 2 });
+    expect(again).toMatchObject({ rowsRead: 44, stored: 0, duplicates: 43, rejected: 1 });
+    expect(rescoreCalls).not.toHaveBeenCalled();
+    const [{ n }] = await t.db.query('SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1', [ws.id]);
+    expect(n).toBe(41);
+  });
+
+  it('moves with one connection when the pool has room for only one besides the reader', async () => {
+    const ws = await t.workspace();
+    await makeAccounts(t, ws.id, ['acme']);
+    const file = path.join(dir, 'small-pool.csv');
+    writeFileSync(file, `accountExternalId,type,occurredAt,idempotencyKey\n${
+      Array.from({ length: 9 }, (_, i) => `acme,login,2026-01-0${i + 1}T10:00:00Z,p${i}`).join('\n')}\n`);
+    const db = createDataSource(withDatabase(process.env.TEST_ADMIN_URL!, t.dbName), 2);
+    await db.initialize();
+    try {
+      // two movers asked for, but a pool of 2 would leave the second waiting for a connection forever
+      expect(await runImport({ db, workspaceId: ws.id, file, chunkRows: 4, movers: 2 })).toMatchObject({ stored: 9, chunks: 3 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('turns malformed CSV records into rejects and stores the rest of the file', async () => {
+    const ws = await t.workspace();
+    await makeAccounts(t, ws.id, ['acme']);
+    const file = path.join(dir, 'malformed.csv');
+    writeFileSync(file, [
+      'accountExternalId,type,occurredAt,value,idempotencyKey',
+      'acme,login,2026-01-05T10:00:00Z,,m1',
+      'acme,log"in,2026-01-05T11:00:00Z,,m2', // a quote inside an unquoted field
+      '"acme"x,login,2026-01-05T12:00:00Z,,m3', // text after a closing quote
+      'acme,login,2026-01-05T13:00:00Z,,m4',
+      'acme,"login,2026-01-05T14:00:00Z,,m5', // a quote never closed: to the end of the file
+      'acme,login,2026-01-05T15:00:00Z,,m6',
+    ].join('\n'));
+    const res = await runImport({ db: t.db, workspaceId: ws.id, file });
+    expect(res).toMatchObject({ rowsRead: 5, stored: 2, rejected: 3 });
+    expect(rejectsOf(`${file}.rejected.ndjson`).map((r) => [r.line, r.reason])).toEqual([
+      [3, expect.stringMatching(/malformed/)], [4, expect.stringMatching(/malformed/)], [7, expect.stringMatching(/malformed/)],
+    ]);
+    const keys = await t.db.query('SELECT idempotency_key FROM signals WHERE workspace_id = $1 ORDER BY 1', [ws.id]);
+    expect(keys).toEqual([{ idempotency_key: 'm1' }, { idempotency_key: 'm4' }]);
   });
 
   it('upserts accounts from CSV (attribute columns, cluster by rule); a re-run changes nothing', async () => {

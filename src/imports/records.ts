@@ -4,11 +4,10 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Transform, type TransformCallback, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
+import { CsvScanner } from './csv-scan';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
@@ -49,122 +48,114 @@ export async function peekFields(file: string, format: ImportFormat): Promise<st
   }
 }
 
-/** Bytes read so far, reported as the file streams past. */
-function byteCounter(onBytes: (n: number) => void): Transform {
-  let total = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      total += chunk.length;
-      onBytes(total);
-      cb(null, chunk);
-    },
-  });
-}
+/** Where staged COPY text goes: called with complete lines (`rows` of them), awaited (backpressure). */
+export type RowSink = (text: string, rows: number) => Promise<void> | void;
 
-/** Joins many small COPY lines into large writes (far fewer stream operations per row). */
-class CopyBatcher extends Transform {
+/** Collects COPY lines and hands them on in large pieces (far fewer stream operations per row). */
+class Lines {
   private parts: string[] = [];
-  private size = 0;
+  size = 0;
   rows = 0;
-
-  constructor(private readonly toLine: (item: any) => string | null, objectInput = true) {
-    super({ writableObjectMode: objectInput, readableObjectMode: false });
-  }
-
-  override _transform(item: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
-    const line = this.toLine(item);
-    if (line !== null) this.add(line);
-    cb();
-  }
+  total = 0;
 
   add(line: string): void {
     this.parts.push(line);
     this.size += line.length;
     this.rows++;
-    if (this.size > 256 * 1024) this.flushParts();
+    this.total++;
   }
 
-  flushParts(): void {
-    if (!this.parts.length) return;
-    this.push(this.parts.join(''));
+  take(): [string, number] {
+    const out: [string, number] = [this.parts.join(''), this.rows];
     this.parts = [];
     this.size = 0;
-  }
-
-  override _flush(cb: TransformCallback): void {
-    this.flushParts();
-    cb();
+    this.rows = 0;
+    return out;
   }
 }
 
-/** NDJSON: split lines, parse, stage; a line that isn't a JSON object is staged as a problem. */
-class NdjsonStager extends CopyBatcher {
-  private rest = '';
-  private line = 0;
-  private readonly decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
-
-  constructor(private readonly stager: RecordStager, private readonly toRow: (line: number, obj: Record<string, unknown>) => string) {
-    super(() => null, false);
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    const text = this.rest + this.decoder.write(chunk);
-    let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.handle(text.slice(start, nl));
-      start = nl + 1;
-    }
-    this.rest = text.slice(start);
-    cb();
-  }
-
-  override _flush(cb: TransformCallback): void {
-    this.rest += this.decoder.end();
-    if (this.rest) this.handle(this.rest);
-    this.rest = '';
-    super._flush(cb);
-  }
-
-  private handle(raw: string): void {
-    this.line++;
+/** Lines of NDJSON (the last one may lack its newline); a line that isn't a JSON object is staged as a problem. */
+function ndjsonReader(stager: RecordStager, out: Lines): { write(text: string): void; end(): void } {
+  const toRow = stager.bindJson();
+  let rest = '';
+  let line = 0;
+  const handle = (raw: string) => {
+    line++;
     if (!raw.trim()) return;
     let obj: unknown;
     try {
       obj = JSON.parse(raw);
     } catch {
-      this.add(this.stager.problemLine(this.line, 'badJson'));
+      out.add(stager.problemLine(line, 'badJson'));
       return;
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) this.add(this.stager.problemLine(this.line, 'notAnObject'));
-    else this.add(this.toRow(this.line, obj as Record<string, unknown>));
-  }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) out.add(stager.problemLine(line, 'notAnObject'));
+    else out.add(toRow(line, obj as Record<string, unknown>));
+  };
+  return {
+    write(chunk) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+        handle(text.slice(start, nl));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    },
+    end() {
+      if (rest) handle(rest);
+      rest = '';
+    },
+  };
 }
 
+/** CSV records (CsvScanner) as COPY lines; the header record is skipped, bad records are staged as problems. */
+function csvReader(stager: RecordStager, header: string[], out: Lines): CsvScanner {
+  const toRow = stager.bindCsv(header);
+  const columns = header.length;
+  return new CsvScanner({
+    record: (line, rec) => out.add(rec.length === columns ? toRow(line, rec) : stager.problemLine(line, 'csvColumnCount')),
+    malformed: (line) => out.add(stager.problemLine(line, 'csvMalformed')),
+  }, 1);
+}
+
+/** COPY text is handed on once this much has collected (after each read of the file). */
+const HAND_ON_CHARS = 256 * 1024;
+
 /**
- * Stream `file` into `copy` (a COPY … FROM STDIN stream). Returns the number of staged rows
- * (every data line, good or bad). CSV records with a wrong column count or broken quoting are
- * staged as problems and the import goes on.
+ * Read `file` and hand its records, as COPY text lines for the staging table, to `sink`; the
+ * next part of the file is read only once the sink has taken the last (memory stays flat for any
+ * size). Returns the number of staged rows (every data line, good or bad). Records that cannot be
+ * read (bad JSON, broken CSV quoting, a wrong column count) are staged as problems and reading
+ * goes on. `onBytes` is told how far the file has been read.
  */
 export async function streamRecords(
-  file: string, format: ImportFormat, stager: RecordStager, copy: Writable, onBytes: (n: number) => void,
+  file: string, format: ImportFormat, stager: RecordStager, sink: RowSink, onBytes: (n: number) => void = () => undefined,
 ): Promise<number> {
-  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  if (format === 'ndjson') {
-    const staged = new NdjsonStager(stager, stager.bindJson());
-    await pipeline(source, byteCounter(onBytes), staged, copy);
-    return staged.rows;
+  const out = new Lines();
+  const reader = format === 'ndjson' ? ndjsonReader(stager, out) : csvReader(stager, await peekFields(file, 'csv'), out);
+  const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    reader.write(decoder.write(chunk));
+    if (out.size >= HAND_ON_CHARS) await sink(...out.take());
+    onBytes(bytes);
   }
-  const header = await peekFields(file, 'csv');
-  const toRow = stager.bindCsv(header);
-  let batcher!: CopyBatcher;
-  const parser = parseCsv({
-    bom: true, from_line: 2, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true,
-    // the physical line where the record ends, appended so it survives the stream
-    on_record: (rec: string[], ctx: { lines: number }) => { (rec as unknown as { line: number }).line = ctx.lines; return rec; },
-    on_skip: (err) => { batcher.add(stager.problemLine((err as { lines?: number } | undefined)?.lines ?? 0, 'csvMalformed')); },
-  });
-  batcher = new CopyBatcher((rec: string[] & { line: number }) =>
-    rec.length === header.length ? toRow(rec.line, rec) : stager.problemLine(rec.line, 'csvColumnCount'));
-  await pipeline(source, byteCounter(onBytes), parser, batcher, copy);
-  return batcher.rows;
+  reader.write(decoder.end());
+  reader.end();
+  if (out.rows) await sink(...out.take());
+  return out.total;
+}
+
+/** A sink that writes into one stream (a COPY … FROM STDIN), waiting when it is full. */
+export function streamSink(stream: Writable): RowSink {
+  return (text) => {
+    if (stream.write(text)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => { stream.off('drain', done); stream.off('error', done); if (err) reject(err); else resolve(); };
+      stream.on('drain', done);
+      stream.on('error', done);
+    });
+  };
 }

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { SingleBar } from 'cli-progress';
-import { ImportError, runImport, type ImportKind } from '../imports/import.service';
+import { ImportError, ImportFailedError, runImport, type ImportKind } from '../imports/import.service';
 import { fail, flag, withDatabase } from './cli';
 
 const USAGE = 'Usage: npm run import -- --workspace <id> [--kind accounts|signals] [--rejects <path>] <file.csv|file.ndjson>';
@@ -61,8 +61,13 @@ withDatabase(async ({ db }) => {
       + `  rows read:  ${s.rowsRead}\n  stored:     ${s.stored}${extra}\n  duplicates: ${s.duplicates}\n  rejected:   ${s.rejected}`
       + `${s.rejectsPath ? `  -> ${s.rejectsPath}` : ''}\n`
       + `  time:       ${s.seconds.toFixed(2)} s (${s.rowsPerSecond} rows/s; read+COPY ${s.phases.copy.toFixed(1)} s, `
-      + `check ${s.phases.check.toFixed(1)} s, store ${s.phases.store.toFixed(1)} s)\n`);
+      + `check ${s.phases.check.toFixed(1)} s, store ${s.phases.store.toFixed(1)} s`
+      + `${s.chunks ? `; ${s.chunks} chunk(s), read while stored, store summed over connections` : ''})\n`);
   } finally {
     bar.stop();
   }
-}).catch((err) => fail(err instanceof ImportError ? err.message : `Import failed (nothing was stored): ${err?.message ?? err}`));
+}).catch((err) => fail(
+  err instanceof ImportError ? err.message
+    : err instanceof ImportFailedError
+      ? `Import failed after storing ${err.stored} signal(s) in committed chunks; running it again stores only the rest: ${err.message}`
+      : `Import failed (nothing was stored): ${err?.message ?? err}`));
