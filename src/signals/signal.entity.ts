@@ -10,6 +10,8 @@ import { Account } from '../accounts/account.entity';
 @Entity('signals')
 @Index('signals_account_type_time_idx', ['workspaceId', 'accountId', 'type', 'occurredAt'])
 @Index('signals_idempotency_key', ['workspaceId', 'idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
+// (workspace, type, occurred_at) INCLUDE (account_id): the PERCENTILE peers of a targeted rescore; migration SignalsTypeTimeIndex.
+@Index('signals_type_time_idx', { synchronize: false })
 export class Signal {
   @PrimaryColumn('uuid')
   workspaceId: string;
