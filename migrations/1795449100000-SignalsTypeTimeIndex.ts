@@ -10,8 +10,8 @@
  */
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class SignalsTypeTimeIndex1795449000000 implements MigrationInterface {
-    name = 'SignalsTypeTimeIndex1795449000000'
+export class SignalsTypeTimeIndex1795449100000 implements MigrationInterface {
+    name = 'SignalsTypeTimeIndex1795449100000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`CREATE INDEX IF NOT EXISTS "signals_type_time_idx" ON "signals" ("workspace_id", "type", "occurred_at") INCLUDE ("account_id")`);
