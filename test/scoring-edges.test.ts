@@ -264,6 +264,39 @@ describe('scoring edge cases', () => {
     expect(drv(rowOf(onePass.outcomes!, ids[8]), 'bands').score).toBe(70); // max 3: min 2, the higher score of the tie
   });
 
+  // COUNT takes the lean peers statement, JOURNEY_ADHERENCE the path that scores the peers' journeys.
+  it.each(['COUNT', 'JOURNEY_ADHERENCE'] as const)('PERCENTILE (%s) in a run of chunks: a cluster with no account in the first chunk is still ranked among its own peers', async (aggregation) => {
+    // The first chunk (one account here) stores the distribution every later chunk reads: it must cover every
+    // cluster with a PERCENTILE component, not only the clusters of its own accounts.
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const other = await insertCluster(t.db, ws, 'Other', 1, { attribute: 'other', op: 'EQ', value: true });
+    const ids: string[] = [];
+    for (const [c, name, attrs] of [[cluster, 'main', {}], [other, 'other', { other: true }]] as const) {
+      const outcome = await insertOutcome(t.db, ws, c, name);
+      // account i has i signals, so it achieved i of the 3 milestones (all due): adherence i/3
+      await insertJourney(t.db, ws, outcome, { stages: [{ key: 's', startDay: 0, milestones: [1, 2, 3].map((k) => (
+        { key: `m${k}`, expectedByDay: k, weight: 1, completion: 'AUTOMATIC', rule: { signalType: 'v', aggregation: 'COUNT', atLeast: k } })) }] });
+      const metric = aggregation === 'COUNT' ? { aggregation, signalType: 'v', windowDays: 30 } : { aggregation };
+      await insertCoin(t.db, ws, outcome, { components: [
+        { key: 'up', name: 'up', side: 'REACTIVE', weight: 1, metric, scoring: { type: 'PERCENTILE', higherIsBetter: true } },
+      ] });
+      for (let i = 0; i < 4; i++) {
+        const id = await insertAccount(t.db, ws, c, `${name}${i}`, attrs, '2026-01-01T00:00:00Z');
+        await insertSignals(t.db, ws, id, Array.from({ length: i }, (_, k) => ({ type: 'v', at: daysBefore(k + 1) })));
+        ids.push(id);
+      }
+    }
+    const onePass = await score(ws);
+    // 0, 1, 2 and 3 signals (and milestones) in each cluster: ranks 0, 33.3, 66.7 and 100 among the 4 accounts of the same cluster
+    expect(onePass.outcomes!.map((o) => Math.round(o.score!)).sort((a, b) => a - b)).toEqual([0, 0, 33, 33, 67, 67, 100, 100]);
+    const run = await createRun(scopeOf(t.db, ws), {}, { chunkSize: 1, asOf: new Date(T) });
+    expect(await processRun(t.db, ws, run.id, { concurrency: 2 })).toBe('SUCCEEDED');
+    const snaps: { account_id: string; score: number }[] = await t.db.query(
+      `SELECT account_id, score FROM health_snapshots WHERE workspace_id = $1 AND run_id = $2`, [ws, run.id]);
+    expect(new Map(snaps.map((s) => [s.account_id, s.score])))
+      .toEqual(new Map(ids.map((id) => [id, rowOf(onePass.outcomes!, id).score])));
+  });
+
   it('PERCENTILE in a run of chunks: an account whose value changed after the first chunk is ranked among the stored peers', async () => {
     const { ws, cluster } = await bareWorkspace(t.db);
     const outcome = await insertOutcome(t.db, ws, cluster, 'o');

@@ -115,7 +115,8 @@ export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknow
  * aggregates as _mv over the same signals (the window and subject as conditions instead of FILTERs, so the values
  * are identical), only those the spec's PERCENTILE components read; the others are NULL.
  */
-function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v: unknown) => string): string {
+/** `clusters`: SQL for the ids of the clusters whose accounts count as peers. */
+function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v: unknown) => string, clusters: string): string {
   const need = (...a: string[]) => aggs.some((x) => a.includes(x));
   const col = (on: boolean, expr: string, type: string) => (on ? expr : `NULL::${type}`);
   return `SELECT s.account_id, ${sp.spec_id} AS spec_id,
@@ -134,7 +135,7 @@ function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v:
             ${sp.subject === null ? '' : `AND s.subject = ${$p(sp.subject)}`}
             -- the accounts table (not the peers CTE): with its statistics the planner can pick a range scan of the
             -- signals of this type and window (index signals_type_time_idx) over one probe per peer account
-            AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND a.cluster_id IN (SELECT cluster_id FROM _acc))
+            AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters}))
           GROUP BY s.account_id`;
 }
 
@@ -184,11 +185,13 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
   const cached = cache !== null && (await tx.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2 AND model_hash = $3`,
     [cache.runId, cache.modelHash]))[0].n > 0;
-  // A targeted rescore ranks its accounts among their cluster peers without scoring the peers: one lean statement
-  // (_pv below) computes only the peers' values of the PERCENTILE components. A PERCENTILE over JOURNEY_ADHERENCE
-  // needs the peers' journeys: those peers are scored through _acc/_ao/_mv/_ach/_jr as before, and so are the peers
-  // of a run's first chunk (it stores the distribution for the others, see PeerCache).
-  const leanPeers = ids !== null && cache === null && pctClusters.length > 0
+  // The first chunk of a run stores the distribution every later chunk reads: it must cover every cluster with a
+  // PERCENTILE component, not only the clusters of its own accounts (a later chunk may hold the only accounts of one).
+  const storeForRun = cache !== null && !cached;
+  // A targeted rescore (and a run's first chunk) ranks its accounts among their cluster peers without scoring the
+  // peers: one lean statement (_pv below) computes only the peers' values of the PERCENTILE components. A PERCENTILE
+  // over JOURNEY_ADHERENCE needs the peers' journeys: those peers are scored through _acc/_ao/_mv/_ach/_jr as before.
+  const leanPeers = ids !== null && !cached && pctClusters.length > 0
     && !rows.components.some((c) => c.percentile && c.agg === 'JOURNEY_ADHERENCE');
   await step('_acc', `CREATE TEMP TABLE _acc ON COMMIT DROP AS
     SELECT a.id AS account_id, a.cluster_id, a.attributes, a.journey_started_at,
@@ -196,8 +199,9 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])) AS target
     FROM accounts a
     WHERE a.workspace_id = $1 AND ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])
-      OR (a.cluster_id = ANY($4::uuid[]) AND a.cluster_id IN (SELECT t.cluster_id FROM accounts t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[]))))`,
-  [asOf, ids, cached || leanPeers ? [] : pctClusters]);
+      OR (a.cluster_id = ANY($4::uuid[])
+          AND ($5::boolean OR a.cluster_id IN (SELECT t.cluster_id FROM accounts t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[])))))`,
+  [asOf, ids, cached || leanPeers ? [] : pctClusters, storeForRun]);
 
   // ---- account × outcome, stage in force: greatest start_day <= d ----
   await step('_ao', `CREATE TEMP TABLE _ao ON COMMIT DROP AS
@@ -392,14 +396,16 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       const pp: unknown[] = [...params, [...new Set(rows.components.filter((c) => c.percentile).map((c) => c.outcome_id))]];
       const $p = (v: unknown) => { pp.push(v); return `$${pp.length + 1}`; };
       const outcomesP = `$${pp.length + 1}`;
+      // Peers: the other accounts of the targets' clusters; for a run's stored distribution, of every PERCENTILE cluster.
+      const clusters = storeForRun ? `SELECT unnest(${$p(pctClusters)}::uuid[])` : 'SELECT cluster_id FROM _acc';
       const peerMv = specRows.filter((sp) => sp.percentile).map((sp) => peerMetricSql(sp,
-        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p));
+        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p, clusters));
       await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
         WITH peers AS MATERIALIZED (
           SELECT a.id AS account_id, a.attributes, o.outcome_id,
             GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d
           FROM accounts a JOIN _o o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
-          WHERE a.workspace_id = $1 AND a.cluster_id IN (SELECT cluster_id FROM _acc)
+          WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters})
             AND NOT EXISTS (SELECT 1 FROM _acc t WHERE t.account_id = a.id)
         ), mv AS (
           ${peerMv.join('\n          UNION ALL\n          ')}
@@ -425,15 +431,15 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
         SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
           (sum(n) OVER (PARTITION BY component_id))::float8 AS total
         FROM g`, params);
-      if (cache) {
-        await tx.query(`INSERT INTO scoring_peer_distributions (workspace_id, run_id, model_hash, component_id, vals, lowers, equals, total)
-          SELECT $1::uuid, $2, $3, c.component_id, coalesce(array_agg(p.v ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
-            coalesce(array_agg(p.lower::int ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
-            coalesce(array_agg(p.equal::int ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
-            coalesce(max(p.total), 0)::int
-          FROM _c c LEFT JOIN _pv p ON p.component_id = c.component_id WHERE c.percentile GROUP BY c.component_id
-          ON CONFLICT DO NOTHING`, [cache.runId, cache.modelHash]);
-      }
+    }
+    if (storeForRun) {
+      await tx.query(`INSERT INTO scoring_peer_distributions (workspace_id, run_id, model_hash, component_id, vals, lowers, equals, total)
+        SELECT $1::uuid, $2, $3, c.component_id, coalesce(array_agg(p.v ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
+          coalesce(array_agg(p.lower::int ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
+          coalesce(array_agg(p.equal::int ORDER BY p.v) FILTER (WHERE p.component_id IS NOT NULL), '{}'),
+          coalesce(max(p.total), 0)::int
+        FROM _c c LEFT JOIN _pv p ON p.component_id = c.component_id WHERE c.percentile GROUP BY c.component_id
+        ON CONFLICT DO NOTHING`, [cache!.runId, cache!.modelHash]);
     }
   }
   // With a stored distribution an account whose value is not in it (its data changed during the run) is ranked
