@@ -148,7 +148,7 @@ export interface MovePart {
 
 /**
  * Move the valid staged rows (or those whose key falls in `part`) into `signals`, inside the caller's transaction. A key stored by
- * another writer between the anti-join and the insert fails the fast form with a unique
+ * another writer between the key probe and the insert fails the fast form with a unique
  * violation; it is then undone (savepoint) and redone race-safely, so the result is the same.
  */
 export async function moveSignals(scope: TenantScope, table: string, latestAllowed: Date, part?: MovePart): Promise<MoveResult> {

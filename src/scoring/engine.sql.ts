@@ -113,9 +113,9 @@ export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknow
 /**
  * The metric row (the columns of _mv) of one PERCENTILE spec for every cluster peer (`peers`), for _pv: the same
  * aggregates as _mv over the same signals (the window and subject as conditions instead of FILTERs, so the values
- * are identical), only those the spec's PERCENTILE components read; the others are NULL.
+ * are identical), only those the spec's PERCENTILE components read; the others are NULL. `clusters`: SQL for the
+ * ids of the clusters whose accounts count as peers.
  */
-/** `clusters`: SQL for the ids of the clusters whose accounts count as peers. */
 function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v: unknown) => string, clusters: string): string {
   const need = (...a: string[]) => aggs.some((x) => a.includes(x));
   const col = (on: boolean, expr: string, type: string) => (on ? expr : `NULL::${type}`);
@@ -381,6 +381,14 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       LEFT JOIN _jr jr ON jr.account_id = ao.account_id AND jr.outcome_id = ao.outcome_id
       WHERE ($1::uuid IS NOT NULL) AND ${where}`;
   const bandsCases = bandsSql(rows.fns, 'val.v');
+  // From a CTE `raw` (component_id, applicable, v0, divisor): the distribution of each component's distinct values.
+  const distributionSql = `g AS (
+          SELECT component_id, v0 / divisor AS v, count(*) AS n FROM raw
+          WHERE applicable AND v0 / divisor IS NOT NULL GROUP BY 1, 2
+        )
+        SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
+          (sum(n) OVER (PARTITION BY component_id))::float8 AS total
+        FROM g`;
   if (anyPercentile) {
     // PERCENTILE: rank among the applicable accounts with a value of the same component (= same cluster) at the same T,
     // as a distribution of distinct values (lower = count of smaller values, equal, total); a run's first chunk stores it.
@@ -415,22 +423,10 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
           LEFT JOIN mv ON mv.account_id = ao.account_id AND mv.spec_id = c.spec_id
           UNION ALL
           SELECT component_id, applicable, v0, divisor FROM (${rawSql('ao.target AND c.percentile')}) t
-        ), g AS (
-          SELECT component_id, v0 / divisor AS v, count(*) AS n FROM raw
-          WHERE applicable AND v0 / divisor IS NOT NULL GROUP BY 1, 2
-        )
-        SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
-          (sum(n) OVER (PARTITION BY component_id))::float8 AS total
-        FROM g`, pp);
+        ), ${distributionSql}`, pp);
     } else {
       await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
-        WITH raw AS (${rawSql('c.percentile')}), g AS (
-          SELECT component_id, v0 / divisor AS v, count(*) AS n FROM raw
-          WHERE applicable AND v0 / divisor IS NOT NULL GROUP BY 1, 2
-        )
-        SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
-          (sum(n) OVER (PARTITION BY component_id))::float8 AS total
-        FROM g`, params);
+        WITH raw AS (${rawSql('c.percentile')}), ${distributionSql}`, params);
     }
     if (storeForRun) {
       await tx.query(`INSERT INTO scoring_peer_distributions (workspace_id, run_id, model_hash, component_id, vals, lowers, equals, total)

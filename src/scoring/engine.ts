@@ -5,11 +5,13 @@
  * per step, each step a temp table (dropped at commit):
  *   _o/_st/_c/_fn/_ms  the configuration (small, from JSON): outcomes, stages, components, scoring
  *          functions, milestones (metric specs and milestone rules are passed inline to the signal scans)
- *   _acc   accounts in scope (+ their cluster peers when a PERCENTILE needs them), journey day d
+ *   _acc   accounts in scope (+ their cluster peers when a PERCENTILE over JOURNEY_ADHERENCE needs them), journey day d
  *   _ao    account × active outcome of its cluster, with the stage in force
  *   _mv    metric values per account × metric spec: ONE pass over the signals, FILTER per window
  *   _ach   automatic milestone achievements: a running sum (window function) over the rule's signals
  *   _jr    journey per account × outcome: adherence, status, overdue, next milestone
+ *   _pv    PERCENTILE: the distribution of each component's values among the cluster peers (targeted scoring and a
+ *          run's first chunk read the peers' values in one lean statement; a run's later chunks read it stored)
  *   _cs    component scores (LINEAR / BANDS / PERCENTILE via window functions over cluster peers)
  *   _oh    sides, coin score, coverage, band, drivers (jsonb)
  *   _ah    account health
