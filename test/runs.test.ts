@@ -28,6 +28,15 @@ describe('scoring runs', () => {
   const runOf = async (key: string, id: string) => (await t.ok(`query($id: ID!) { scoringRun(id: $id) { ${RUN_FIELDS} } }`, { id }, key)).scoringRun;
   const waitFor = async (key: string, id: string, state: string) =>
     await until(async () => { const r = await runOf(key, id); return r.state === state ? r : undefined; }, 20_000);
+  /** test/support/scoring-run-child.ts on this run (args: killAtChunk, concurrency[, waitForDone]): how it exited, and its stderr. */
+  const runChild = async (workspaceId: string, runId: string, args: string[]) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support', 'scoring-run-child.ts'),
+      testDatabaseUrl(t.dbName), workspaceId, runId, ...args], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    return { ...exit, errors: stderr.split('\n').filter((l) => l.trim() && !/DeprecationWarning|trace-deprecation/.test(l)).join('\n') };
+  };
   const runSnapshots = async (runId: string) => (await t.db.query(
     `SELECT account_id, count(*)::int AS n FROM health_snapshots WHERE run_id = $1 GROUP BY 1`, [runId])) as { account_id: string; n: number }[];
 
@@ -102,12 +111,7 @@ describe('scoring runs', () => {
     // New evidence: 5 more logins each → new score min(i + 5, 10) × 10.
     await addLogins(t.db, ws.id, m.accountIds, () => 5);
     const run = await createRun(scope, {}, { chunkSize: 3 });
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support', 'scoring-run-child.ts'),
-      testDatabaseUrl(t.dbName), ws.id, run.id, '2', '1'], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    const errors = stderr.split('\n').filter((l) => l.trim() && !/DeprecationWarning|trace-deprecation/.test(l)).join('\n');
+    const { errors, ...exit } = await runChild(ws.id, run.id, ['2', '1']);
     expect({ ...exit, errors }).toEqual({ code: null, signal: 'SIGKILL', errors: '' }); // killed inside chunk 2, before its commit
 
     // Right after the kill: chunk 1 (3 accounts, in id order) committed; chunk 2 was rolled back by PostgreSQL.
@@ -141,12 +145,7 @@ describe('scoring runs', () => {
     await addLogins(t.db, ws.id, m.accountIds, (i) => i);
     const run = await createRun(scope, {}, { chunkSize: 3 });
     // 2 lanes: chunk 1 alone, then chunks 2 and 3 side by side; chunk 2 is killed after chunk 3 committed.
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support', 'scoring-run-child.ts'),
-      testDatabaseUrl(t.dbName), ws.id, run.id, '2', '2', '6'], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    const errors = stderr.split('\n').filter((l) => l.trim() && !/DeprecationWarning|trace-deprecation/.test(l)).join('\n');
+    const { errors, ...exit } = await runChild(ws.id, run.id, ['2', '2', '6']);
     expect({ ...exit, errors }).toEqual({ code: null, signal: 'SIGKILL', errors: '' });
 
     // chunks 1 and 3 committed, chunk 2 rolled back: the cursor stays after chunk 1, chunk 3 is kept as a range
