@@ -17,7 +17,10 @@ import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection
 import { ACCOUNT_COLUMNS } from './account.service';
 import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../analytics/account-health-list';
-import { healthPrefetchColumns, healthPrefetchRefs, primeHealth, primeHealthRefs, type HealthPrefetch } from '../scoring/health.loaders';
+import { healthPrefetchColumns, healthPrefetchRefs, pageHealth, type HealthPrefetch, type PrefetchedRow } from '../scoring/health.loaders';
+import { attachReadAlong } from '../shared/read-along';
+import { clusterById } from '../clusters/cluster.loaders';
+import type { Cluster } from '../clusters/cluster.entity';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -132,9 +135,11 @@ export interface ListAccountsArgs {
   after?: string | null;
   /**
    * Health the caller will ask of every account of the page (a look-ahead at the query): read in the page's
-   * own statement and primed into this request's loaders, instead of one statement per relation.
+   * own statement and attached to the page's accounts (`prefetchedHealth`), instead of one statement per relation.
    */
   prefetch?: HealthPrefetch;
+  /** The query asks for each account's cluster: read along with the page. */
+  withCluster?: boolean;
 }
 
 export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): Promise<AccountConnection> {
@@ -172,7 +177,7 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   const limit = String(first + 1);
   const prefetch = args.prefetch ?? {};
   const extra = healthPrefetchColumns(prefetch).map((c) => `, ${c}`).join('');
-  let rows: (Account & { sortKey: string | null; pos?: string; refsJson?: Parameters<typeof primeHealthRefs>[1] } & Parameters<typeof primeHealth>[3])[];
+  let rows: (Account & { sortKey: string | null; pos?: string; refsJson?: Parameters<typeof pageHealth>[2] } & PrefetchedRow)[];
   try {
     const pageSql = `SELECT ${ACCOUNT_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
         ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`;
@@ -190,14 +195,21 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
     throw e;
   }
   const page = rows.slice(0, first);
-  if (rows.length) primeHealthRefs(scope, rows[0].refsJson);
-  const edges = page.map(({ sortKey, healthJson, outcomesJson, refsJson: _refs, pos: _pos, ...node }) => {
-    primeHealth(scope, prefetch, node.id, { healthJson, outcomesJson });
-    return {
-      cursor: encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }),
-      // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
-      node: Object.assign(new Account(), node),
-    };
+  const healthOf = pageHealth(scope, prefetch, rows[0]?.refsJson);
+  // The page's clusters (usually one, already loaded by the cluster filter): one batch, then read along.
+  const clusters = args.withCluster
+    ? new Map((await scope.loader(clusterById).loadMany([...new Set(page.map((r) => r.clusterId))]))
+      .filter((c): c is Cluster => !!c && !(c instanceof Error)).map((c) => [c.id, c]))
+    : undefined;
+  const edges = page.map((row) => {
+    const { sortKey, healthJson, outcomesJson } = row;
+    // The row becomes the Account instance, so type-graphql does not copy it into one for every field resolver on it.
+    // Not copied (nor its page columns deleted, which would turn it into a slow dictionary object): the extra
+    // columns are not Account fields, so nothing reads them.
+    const node = Object.setPrototypeOf(row, Account.prototype) as Account;
+    attachReadAlong(node, { ...healthOf(node.id, { healthJson, outcomesJson }), cluster: clusters?.get(node.clusterId) });
+    // Encoded when asked for: a screen usually reads only pageInfo.endCursor.
+    return { node, get cursor() { return encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }); } };
   });
   let total: Promise<number> | undefined;
   return {

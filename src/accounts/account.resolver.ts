@@ -9,6 +9,8 @@ import { Account, LifecycleOutcome } from './account.entity';
 import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
 import { listAccounts } from './account-list.service';
 import { healthPrefetchOf } from '../scoring/health.prefetch';
+import { readAlong } from '../shared/read-along';
+import { selectedAt } from '../shared/selection';
 import { lifecycleOutcomesByAccount } from './account.loaders';
 import * as accounts from './account.service';
 import { AccountConnection, UpsertAccountsResult } from './account.types';
@@ -45,12 +47,17 @@ export class AccountResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Info() info?: GraphQLResolveInfo,
   ): Promise<AccountConnection> {
-    return await listAccounts(ctx.tenant, { filter, orderBy, first, after, prefetch: info && healthPrefetchOf(info, ['edges', 'node']) });
+    return await listAccounts(ctx.tenant, {
+      filter, orderBy, first, after,
+      prefetch: info && healthPrefetchOf(info, ['edges', 'node']),
+      withCluster: !!info && selectedAt(info, ['edges', 'node', 'cluster']).length > 0,
+    });
   }
 
   @FieldResolver(() => Cluster, { description: 'The persona cluster the account is in (by the rules, first match wins).' })
-  async cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<Cluster> {
-    return (await ctx.tenant.loader(clusterById).load(account.clusterId))!;
+  cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Cluster | Promise<Cluster> {
+    const read = readAlong(account)?.cluster as Cluster | undefined;
+    return read ?? ctx.tenant.loader(clusterById).load(account.clusterId) as Promise<Cluster>; // the FK guarantees it
   }
 
   @FieldResolver(() => [LifecycleOutcome])

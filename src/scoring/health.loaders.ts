@@ -7,6 +7,7 @@ import { Component } from '../coins/coin.entity';
 import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
+import { AccountHealth, OutcomeHealth, type Driver, type PrefetchedHealth } from './health.types';
 import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
 
 /**
@@ -14,7 +15,7 @@ import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } fr
  * `currentDrivers`); rows scored on the fly (scoreAccount) carry both.
  */
 export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones' | 'drivers'> & { milestones?: MilestoneJson[]; drivers?: DriverJson[] };
-export interface StoredOutcomeHealth { row: StoredOutcomeRow; modelHash: string }
+export interface StoredOutcomeHealth { row: StoredOutcomeRow }
 
 // Without the milestones and drivers jsonb: a list screen shows the journey status and next milestone (columns),
 // rarely every milestone, and the top few drivers (8+ per row, ~2 kB of JSON: parsing all of them was the
@@ -33,17 +34,16 @@ export const currentAccountHealth = (scope: TenantScope) => new DataLoader<strin
   return ids.map((id) => byId.get(id) ?? null);
 });
 
-/** account id -> current health per active outcome (oldest outcome first), with the model version hash. */
+/** account id -> current health per active outcome (oldest outcome first). */
 export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<string, StoredOutcomeHealth[]>(async (ids) => {
-  const rows = await scope.query<StoredOutcomeRow & { modelHash: string }>(
-    `SELECT ${OUTCOME_COLS}, mv.hash AS "modelHash"
+  const rows = await scope.query<StoredOutcomeRow>(
+    `SELECT ${OUTCOME_COLS}
      FROM current_outcome_health h
      JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
-     JOIN model_versions mv ON mv.workspace_id = h.workspace_id AND mv.id = h.model_version_id
      WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])
      ORDER BY o.created_at, o.id`, [[...ids]]);
   const groups = new Map<string, StoredOutcomeHealth[]>(ids.map((id) => [id, []]));
-  for (const { modelHash, ...row } of rows) groups.get(row.accountId)?.push({ row, modelHash });
+  for (const row of rows) groups.get(row.accountId)?.push({ row });
   return ids.map((id) => groups.get(id)!);
 });
 
@@ -92,9 +92,28 @@ export interface HealthPrefetch {
   nextMilestone?: boolean;
 }
 
-// Timestamps travel as json's ISO 8601 text (cheaper for PostgreSQL than computing epoch numbers), turned into Dates here.
-type HealthJson = Omit<AccountHealthRow, 'asOf'> & { asOf: string | Date };
-interface OutcomeJson { row: Omit<StoredOutcomeRow, 'asOf'> & { asOf: string | Date }; modelHash: string; drivers?: DriverJson[] }
+/**
+ * The page statement reads rows as positional JSON arrays (`json_build_array`), in this order: on a page of 50
+ * accounts the field names of objects were most of the JSON that PostgreSQL built and node parsed. Timestamps
+ * travel as json's ISO 8601 text, turned into Dates here.
+ */
+const HEALTH_FIELDS = [
+  ['asOf', 'ah.as_of'], ['score', 'ah.score'], ['band', 'ah.band'], ['coverage', 'ah.coverage'], ['worstJourneyStatus', 'ah.worst_journey_status'],
+] as const;
+const OUTCOME_FIELDS = [
+  ['outcomeId', 'h.outcome_id'], ['asOf', 'h.as_of'], ['score', 'h.score'], ['band', 'h.band'], ['proactive', 'h.proactive'],
+  ['reactive', 'h.reactive'], ['coverage', 'h.coverage'], ['stageId', 'h.stage_id'], ['journeyDay', 'h.journey_day'],
+  ['journeyStatus', 'h.journey_status'], ['overdueCount', 'h.overdue_count'], ['nextMilestoneId', 'h.next_milestone_id'],
+  ['daysUntilDue', 'h.days_until_due'], ['modelVersionId', 'h.model_version_id'],
+] as const;
+
+/** An object from a positional array read with `fields`, plus `extra`. */
+function fromPositional<T>(fields: readonly (readonly [string, string])[], values: unknown[], extra: Record<string, unknown>): T {
+  const o: Record<string, unknown> = extra;
+  for (let i = 0; i < fields.length; i++) o[fields[i][0]] = values[i];
+  o.asOf = new Date(o.asOf as string);
+  return o as T;
+}
 
 /** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch. */
 export function healthPrefetchColumns(p: HealthPrefetch): string[] {
@@ -102,20 +121,15 @@ export function healthPrefetchColumns(p: HealthPrefetch): string[] {
   const top = p.drivers && p.drivers.top !== null && Number.isInteger(p.drivers.top) && p.drivers.top >= 0 ? String(p.drivers.top) : 'ALL';
   const cols: string[] = [];
   if (p.health) {
-    cols.push(`(SELECT json_build_object('accountId', ah.account_id, 'asOf', ah.as_of, 'score', ah.score, 'band', ah.band,
-        'coverage', ah.coverage, 'worstJourneyStatus', ah.worst_journey_status)
+    cols.push(`(SELECT json_build_array(${HEALTH_FIELDS.map(([, sql]) => sql).join(', ')})
        FROM current_account_health ah WHERE ah.workspace_id = $1 AND ah.account_id = a.id) AS "healthJson"`);
   }
   if (p.outcomes) {
-    // Same rows and order as `currentOutcomeHealth`.
-    cols.push(`(SELECT coalesce(json_agg(json_build_object('row', json_build_object('accountId', h.account_id, 'outcomeId', h.outcome_id,
-        'asOf', h.as_of, 'score', h.score, 'band', h.band, 'proactive', h.proactive, 'reactive', h.reactive, 'coverage', h.coverage,
-        'stageId', h.stage_id, 'journeyDay', h.journey_day, 'journeyStatus', h.journey_status, 'overdueCount', h.overdue_count,
-        'nextMilestoneId', h.next_milestone_id, 'daysUntilDue', h.days_until_due, 'modelVersionId', h.model_version_id),
-        'modelHash', mv.hash${p.drivers ? `, 'drivers', ${topDriversSql('h', top)}` : ''}) ORDER BY o.created_at, o.id), '[]')
+    // Same rows and order as `currentOutcomeHealth`; the drivers (when asked for) last.
+    cols.push(`(SELECT json_agg(json_build_array(${OUTCOME_FIELDS.map(([, sql]) => sql).join(', ')}${p.drivers ? `, ${topDriversSql('h', top)}` : ''})
+         ORDER BY o.created_at, o.id)
        FROM current_outcome_health h
        JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
-       JOIN model_versions mv ON mv.workspace_id = h.workspace_id AND mv.id = h.model_version_id
        WHERE h.workspace_id = $1 AND h.account_id = a.id) AS "outcomesJson"`);
   }
   return cols;
@@ -139,34 +153,34 @@ export function healthPrefetchRefs(scope: TenantScope, p: HealthPrefetch, page: 
   return `json_build_object(${parts.join(', ')})`;
 }
 
-/** Prime the by-id loaders from `healthPrefetchRefs`' value. */
-export function primeHealthRefs(scope: TenantScope, refs: { outcomes?: Record<string, unknown>[] | null; milestones?: Record<string, unknown>[] | null } | null | undefined): void {
-  for (const o of refs?.outcomes ?? []) {
-    const outcome = scope.entityFromJson(Outcome, o);
-    scope.loader(outcomeById).prime(outcome.id, outcome);
-  }
-  for (const m of refs?.milestones ?? []) {
-    const milestone = scope.entityFromJson(Milestone, m);
-    scope.loader(milestoneById).prime(milestone.id, milestone);
-  }
-}
+type Refs = { outcomes?: Record<string, unknown>[] | null; milestones?: Record<string, unknown>[] | null } | null | undefined;
+export interface PrefetchedRow { healthJson?: unknown[] | null; outcomesJson?: unknown[][] | null }
 
-/** Prime this request's loaders from a page row's prefetched columns (the parsed JSON is used in place). */
-export function primeHealth(scope: TenantScope, p: HealthPrefetch, accountId: string, row: { healthJson?: HealthJson | null; outcomesJson?: OutcomeJson[] }): void {
-  if (p.health) {
-    const h = row.healthJson ?? null;
-    if (h) h.asOf = new Date(h.asOf);
-    scope.loader(currentAccountHealth).prime(accountId, h as AccountHealthRow | null);
-  }
-  if (p.outcomes) {
-    const stored = row.outcomesJson ?? [];
-    const drivers = p.drivers ? scope.loader(currentDrivers) : undefined;
-    for (const o of stored) {
-      o.row.asOf = new Date(o.row.asOf);
-      if (drivers && o.drivers) drivers.prime({ accountId, outcomeId: o.row.outcomeId, top: p.drivers!.top }, o.drivers);
+/**
+ * The health of a page's accounts from its prefetched columns (positional arrays, see `healthPrefetchColumns`) and
+ * refs: plain objects that the field resolvers return as they are (`prefetchedHealth`), without a loader or a promise.
+ */
+export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (accountId: string, row: PrefetchedRow) => PrefetchedHealth {
+  const outcomes = p.outcome ? new Map((refs?.outcomes ?? []).map((o) => { const e = scope.entityFromJson(Outcome, o); return [e.id, e]; })) : undefined;
+  const milestones = p.nextMilestone ? new Map((refs?.milestones ?? []).map((m) => { const e = scope.entityFromJson(Milestone, m); return [e.id, e]; })) : undefined;
+  return (accountId, row) => {
+    const out: PrefetchedHealth = {};
+    if (p.health) out.health = AccountHealth.from(row.healthJson ? fromPositional<AccountHealthRow>(HEALTH_FIELDS, row.healthJson, { accountId }) : null);
+    if (p.outcomes) {
+      out.outcomes = (row.outcomesJson ?? []).map((values) => {
+        const stored = fromPositional<StoredOutcomeRow>(OUTCOME_FIELDS, values, { accountId });
+        const oh = OutcomeHealth.from(stored);
+        oh.prefetched = {
+          outcome: outcomes ? outcomes.get(stored.outcomeId) ?? null : undefined,
+          nextMilestone: milestones ? (stored.nextMilestoneId && milestones.get(stored.nextMilestoneId)) || null : undefined,
+          // The parsed driver objects as they are: Driver's fields are plain properties of the same names.
+          drivers: p.drivers ? { top: p.drivers.top, list: values[OUTCOME_FIELDS.length] as Driver[] } : undefined,
+        };
+        return oh;
+      });
     }
-    scope.loader(currentOutcomeHealth).prime(accountId, stored as StoredOutcomeHealth[]);
-  }
+    return out;
+  };
 }
 
 export interface StoredMilestones { journeyDay: number; milestones: MilestoneJson[] }
@@ -208,6 +222,14 @@ const byIds = <E extends { id: string }>(entity: new () => E) => (scope: TenantS
     const m = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => m.get(id) ?? null);
   });
+
+/** model version id -> its hash (what OutcomeHealth.modelVersion shows): a page's rows share one or two. */
+export const modelVersionHash = (scope: TenantScope) => new DataLoader<string, string | null>(async (ids) => {
+  const rows = await scope.query<{ id: string; hash: string }>(
+    'SELECT id, hash FROM model_versions WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [[...ids]]);
+  const byId = new Map(rows.map((r) => [r.id, r.hash]));
+  return ids.map((id) => byId.get(id) ?? null);
+});
 
 // Stable factories (scope.loader memoises per factory function).
 export const outcomeById = byIds(Outcome);

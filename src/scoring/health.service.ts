@@ -7,7 +7,7 @@ import {
   AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
   OverdueMilestone, toMilestoneProgress,
 } from './health.types';
-import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, snapshotAtOrBefore } from './health.loaders';
+import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, snapshotAtOrBefore } from './health.loaders';
 
 const DAY_MS = 86_400_000;
 /** Movers smaller than this (points) are rounding noise. */
@@ -19,12 +19,20 @@ export async function accountHealth(scope: TenantScope, accountId: string): Prom
 
 export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
   const rows = await scope.loader(currentOutcomeHealth).load(accountId);
-  return rows.map((r) => OutcomeHealth.from(r.row, r.modelHash));
+  return rows.map((r) => OutcomeHealth.from(r.row));
+}
+
+/** The hash of the model version that scored it: known for a row scored on the fly, else read by version id. */
+export async function modelVersionOf(scope: TenantScope, oh: OutcomeHealth): Promise<string> {
+  if (oh.modelHash) return oh.modelHash;
+  const hash = oh.row.modelVersionId ? await scope.loader(modelVersionHash).load(oh.row.modelVersionId) : null;
+  if (!hash) throw new Error(`Outcome health of account ${oh.row.accountId} has no model version`); // FK: cannot happen
+  return hash;
 }
 
 /** Journey view of an outcome health (null when the outcome has no journey). */
 export function journeyOf(oh: OutcomeHealth): JourneyHealth | null {
-  return oh.row.journeyStatus ? new JourneyHealth(oh.row) : null;
+  return oh.row.journeyStatus ? new JourneyHealth(oh.row, oh.prefetched?.nextMilestone) : null;
 }
 
 /** The milestones of a journey: from the row when it has them (scoreAccount), else the current row's, read on demand. */
@@ -52,11 +60,13 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
  * Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given.
  * A row scored on the fly has them; a current row's are read (sorted and cut) by `currentDrivers`.
  */
-export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Promise<Driver[]> {
+export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Driver[] | Promise<Driver[]> {
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
+  const read = oh.prefetched?.drivers;
+  if (read && read.top === (top ?? null)) return read.list;
   const { row } = oh;
   if (!row.drivers) {
-    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map(Driver.from);
+    return scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null }).then((d) => d.map(Driver.from));
   }
   const sorted = [...row.drivers].sort((a, b) => (b.pointsLost ?? 0) - (a.pointsLost ?? 0));
   return (top === undefined || top === null ? sorted : sorted.slice(0, top)).map(Driver.from);

@@ -3,6 +3,8 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { Side } from '../coins/coin.entity';
 import type { AccountHealthRow, DriverJson, MilestoneJson } from './engine';
 import type { StoredOutcomeRow } from './health.loaders';
+import type { Milestone } from '../journeys/journey.entity';
+import type { Outcome } from '../outcomes/outcome.entity';
 
 export enum HealthBand {
   RED = 'RED',
@@ -84,7 +86,11 @@ export class JourneyHealth {
   @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
   // overdueMilestones and milestones: field resolvers (JourneyHealthResolver), read only when asked for.
 
-  constructor(readonly row: StoredOutcomeRow) {
+  /** Read along with a list (undefined: not read, resolve through the loader). */
+  readonly prefetchedNextMilestone?: Milestone | null;
+
+  constructor(readonly row: StoredOutcomeRow, prefetchedNextMilestone?: Milestone | null) {
+    this.prefetchedNextMilestone = prefetchedNextMilestone;
     this.status = row.journeyStatus as JourneyStatus;
     this.nextMilestoneId = row.nextMilestoneId;
     this.daysUntilDue = row.daysUntilDue;
@@ -117,12 +123,15 @@ export class OutcomeHealth {
   @Field(() => Float, { nullable: true }) coverage: number | null;
   @Field(() => Int, { description: 'Whole days since journey start.' }) day: number;
   @Field(() => Date) asOf: Date;
-  @Field({ description: 'Hash of the scoring configuration that produced it (model_versions).' }) modelVersion: string;
+  /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
+  modelHash?: string;
+  /** What a list read for it in its own statement (undefined: not read, resolve through the loaders). */
+  prefetched?: { outcome?: Outcome | null; nextMilestone?: Milestone | null; drivers?: { top: number | null; list: Driver[] } };
 
-  static from(row: StoredOutcomeRow, modelVersion: string): OutcomeHealth {
+  static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
     return Object.assign(new OutcomeHealth(), {
       row, outcomeId: row.outcomeId, score: row.score, band: row.band, proactive: row.proactive, reactive: row.reactive,
-      coverage: row.coverage, day: row.journeyDay, asOf: row.asOf, modelVersion,
+      coverage: row.coverage, day: row.journeyDay, asOf: row.asOf, modelHash,
     });
   }
 }
@@ -148,3 +157,6 @@ export class AccountScore {
 export function toMilestoneProgress(m: MilestoneJson): MilestoneProgress {
   return Object.assign(new MilestoneProgress(), { milestoneId: m.milestoneId, achievedAt: m.achievedAt ? new Date(m.achievedAt) : null, expectedByDay: m.expectedByDay });
 }
+
+/** The health a list read for one of its accounts in its own statement (see `pageHealth`); absent parts were not asked for. */
+export interface PrefetchedHealth { health?: AccountHealth; outcomes?: OutcomeHealth[] }
