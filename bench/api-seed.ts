@@ -102,7 +102,7 @@ export async function seedApiBench(db: DataSource, accounts: number, log: (s: st
                 jsonb_agg(jsonb_build_object('componentId', md5($2::text || k)::uuid, 'key', 'component-' || k, 'name', 'Component ' || k,
                   'side', side, 'rawValue', score / 10, 'score', score, 'weight', 1, 'effectiveWeight', 0.125,
                   'contribution', score / 8, 'pointsLost', (100 - score) / 8, 'applicable', true, 'missing', false)
-                  ORDER BY (100 - score) DESC, k) AS list
+                  ORDER BY (100 - score) DESC, k) AS list -- as the engine stores them: worst first, ties in component order
            FROM comp GROUP BY account_id
        )
        SELECT $1, acc.id, $2, d.score, CASE WHEN d.score < 40 THEN 'RED' WHEN d.score < 70 THEN 'YELLOW' ELSE 'GREEN' END,
@@ -163,11 +163,11 @@ export function postgraphileSchemaSql(journeyProgressSql: string): string {
     CREATE VIEW pgl.account_outcomes AS
       SELECT c.account_id, c.outcome_id, o.name AS outcome_name, c.score, c.band, c.journey_status, c.days_until_due,
              c.next_milestone_id, m.name AS next_milestone_name,
-             -- the 3 drivers that lost the most points, with the fields the dashboard shows (as our API serves them)
+             -- the 3 drivers that lost the most points, with the fields the dashboard shows (as our API serves them):
+             -- the first 3 stored (drivers are stored worst first), read the same way as our API reads them
              (SELECT jsonb_agg(jsonb_build_object('key', d->>'key', 'name', d->>'name', 'score', (d->>'score')::float8,
-                                                  'pointsLost', (d->>'pointsLost')::float8) ORDER BY t.lost DESC, t.i)
-                FROM (SELECT d, (d->>'pointsLost')::float8 AS lost, i FROM jsonb_array_elements(c.drivers) WITH ORDINALITY x(d, i)
-                       ORDER BY lost DESC, i LIMIT 3) t) AS top_drivers
+                                                  'pointsLost', (d->>'pointsLost')::float8) ORDER BY i)
+                FROM jsonb_array_elements(jsonb_path_query_array(c.drivers, '$[0 to 2]')) WITH ORDINALITY x(d, i)) AS top_drivers
         FROM public.current_outcome_health c
         JOIN public.outcomes o ON o.workspace_id = c.workspace_id AND o.id = c.outcome_id
         LEFT JOIN public.milestones m ON m.workspace_id = c.workspace_id AND m.id = c.next_milestone_id;

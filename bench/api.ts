@@ -192,6 +192,8 @@ async function main(): Promise<void> {
       const db = createDataSource(url, 2);
       await db.initialize();
       await runMigrations(db);
+      // PostGraphile's views as this checkout defines them (a reused database keeps those of the run that seeded it).
+      await db.query(postgraphileSchemaSql(CURRENT_JOURNEY_PROGRESS_SQL));
       await db.destroy();
     } else {
       const db = createDataSource(url, 4);

@@ -27,7 +27,8 @@ describe('dashboard statement count', () => {
       ]));
     }
     const mv = await fx.modelVersion();
-    // 120 accounts, each scored on both outcomes with 4 drivers; distinct milestones and stages per outcome.
+    // 120 accounts, each scored on both outcomes with 4 drivers (stored worst first, as the engine does);
+    // distinct milestones and stages per outcome.
     await t.db.query(
       `INSERT INTO accounts (workspace_id, external_id, name, journey_started_at, cluster_id)
        SELECT $1, 'acc-' || lpad(g::text, 3, '0'), 'Account ' || g, '2026-01-01', $2 FROM generate_series(1, 120) g`, [ws.id, clusterId]);
@@ -37,11 +38,11 @@ describe('dashboard statement count', () => {
            journey_day, journey_status, overdue_count, next_milestone_id, days_until_due, drivers, milestones, model_version_id, as_of)
          SELECT a.workspace_id, a.id, $2, s, CASE WHEN s < 40 THEN 'RED' WHEN s < 70 THEN 'YELLOW' ELSE 'GREEN' END, s, s, 1, $3,
                 20, 'BEHIND', 1, $4, 10,
-                jsonb_build_array(
+                (SELECT jsonb_agg(d ORDER BY (d->>'pointsLost')::float8 DESC, i) FROM jsonb_array_elements(jsonb_build_array(
                   jsonb_build_object('componentId', gen_random_uuid(), 'key', 'logins', 'name', 'Logins', 'side', 'REACTIVE', 'score', s, 'pointsLost', 50 - s / 2, 'contribution', s / 2, 'effectiveWeight', 0.5, 'weight', 1, 'rawValue', 3, 'applicable', true, 'missing', false),
                   jsonb_build_object('componentId', gen_random_uuid(), 'key', 'tickets', 'name', 'Tickets', 'side', 'REACTIVE', 'score', 100 - s, 'pointsLost', s / 4, 'contribution', 25 - s / 4, 'effectiveWeight', 0.25, 'weight', 1, 'rawValue', 1, 'applicable', true, 'missing', false),
                   jsonb_build_object('componentId', gen_random_uuid(), 'key', 'qbr', 'name', 'QBR', 'side', 'PROACTIVE', 'score', 50, 'pointsLost', 12.5, 'contribution', 12.5, 'effectiveWeight', 0.25, 'weight', 1, 'rawValue', 1, 'applicable', true, 'missing', false),
-                  jsonb_build_object('componentId', gen_random_uuid(), 'key', 'pulse', 'name', 'Pulse', 'side', 'PROACTIVE', 'score', null, 'pointsLost', 0, 'contribution', 0, 'effectiveWeight', 0, 'weight', 1, 'rawValue', null, 'applicable', true, 'missing', true)),
+                  jsonb_build_object('componentId', gen_random_uuid(), 'key', 'pulse', 'name', 'Pulse', 'side', 'PROACTIVE', 'score', null, 'pointsLost', 0, 'contribution', 0, 'effectiveWeight', 0, 'weight', 1, 'rawValue', null, 'applicable', true, 'missing', true))) WITH ORDINALITY AS x(d, i)),
                 jsonb_build_array(jsonb_build_object('milestoneId', $5::uuid, 'key', 'kickoff', 'expectedByDay', 7, 'weight', 1, 'achievedAt', '2026-01-05T00:00:00Z'),
                                   jsonb_build_object('milestoneId', $4::uuid, 'key', 'first-value', 'expectedByDay', 30, 'weight', 1, 'achievedAt', null)),
                 $6, '2026-01-21T00:00:00Z'

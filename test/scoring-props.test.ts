@@ -121,9 +121,16 @@ describe('scoring engine properties', () => {
       const ref = ids.map((id, i) => model.comps.map((c) => refMetric(model.accounts[i].signals, c, model.accounts[i].startDaysAgo)));
       for (const [i, id] of ids.entries()) {
         const s = byAccount.get(id);
+        // stored worst first (most points lost), ties in the coin's order (insertCoin: position = index)
+        expect(s.drivers).toHaveLength(model.comps.length);
+        const position = new Map(model.comps.map((c, j) => [c.key, j]));
+        for (let k = 1; k < s.drivers.length; k++) {
+          const [a, b] = [s.drivers[k - 1], s.drivers[k]];
+          expect(a.pointsLost > b.pointsLost || (a.pointsLost === b.pointsLost && position.get(a.key)! < position.get(b.key)!)).toBe(true);
+        }
         for (const [j, c] of model.comps.entries()) {
-          const d = s.drivers[j];
-          expect(d.key).toBe(c.key);
+          const d = s.drivers.find((x: any) => x.key === c.key);
+          expect(d).toBeDefined();
           const want = ref[i][j];
           if (want === null) expect(d.rawValue).toBeNull();
           else expect(d.rawValue).toBeCloseTo(want, 9);

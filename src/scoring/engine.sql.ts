@@ -498,16 +498,19 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     ), c2 AS (
       SELECT account_id, outcome_id, min(p) AS p, min(r) AS r, min(wp) AS wp, min(wr) AS wr, min(den) AS den,
         min(cov_num) AS cov_num, min(cov_den) AS cov_den,
-        -- jsonb built directly (not json text parsed again): the same values, floats go through the same text form
+        -- jsonb built directly (not json text parsed again): the same values, floats go through the same text form.
+        -- Stored worst first (most points lost; ties in the coin's component order), so that a reader wanting the
+        -- top n takes the first n (health.loaders.ts topDriversSql) instead of sorting every row it reads.
         jsonb_agg(jsonb_build_object('componentId', component_id, 'key', key, 'name', name, 'side', side,
           'rawValue', value, 'score', score, 'weight', weight,
-          'effectiveWeight', eff, 'contribution', eff * coalesce(score, 0), 'pointsLost', eff * (100 - coalesce(score, 0)),
-          'applicable', applicable, 'missing', applicable AND score IS NULL) ORDER BY position, component_id) AS drivers
+          'effectiveWeight', eff, 'contribution', eff * coalesce(score, 0), 'pointsLost', lost,
+          'applicable', applicable, 'missing', applicable AND score IS NULL) ORDER BY lost DESC, position, component_id) AS drivers
       FROM coin2
       CROSS JOIN LATERAL (SELECT CASE WHEN present AND den > 0 THEN
           coalesce(weight / NULLIF(CASE side WHEN 'PROACTIVE' THEN p_w ELSE r_w END, 0)
                    * (CASE side WHEN 'PROACTIVE' THEN wp ELSE wr END) / den, 0::float8)
           ELSE 0::float8 END AS eff) x
+      CROSS JOIN LATERAL (SELECT x.eff * (100 - coalesce(score, 0)) AS lost) y
       GROUP BY account_id, outcome_id
     ), scored AS (
       SELECT ao.account_id, ao.outcome_id, ao.stage_id, ao.d,

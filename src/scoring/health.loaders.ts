@@ -52,13 +52,23 @@ export interface DriversKey extends OutcomeKey { top: number | null }
 
 /**
  * A current row's drivers, the ones that lost the most points first (ties keep the coin's component order),
- * only the first `top` when given, sorted and cut in SQL so that node parses only what it returns.
+ * only the first `top` when given: a jsonb array expression over row alias `h`. The engine stores them in that
+ * order (engine.sql.ts, _oh; migrations/1795449200000-SortedDrivers.ts for older rows), so this only takes the
+ * first `top`, in SQL so that node parses only what it returns. `top`: a whole number literal, 'ALL', or an
+ * integer SQL expression (NULL: all).
  */
-const topDriversSql = (h: string, top: string) =>
-  `(SELECT coalesce(jsonb_agg(x.d ORDER BY x.lost DESC, x.i), '[]'::jsonb)
-      FROM (SELECT e.d, e.i, coalesce((e.d->>'pointsLost')::float8, 0) AS lost
-              FROM jsonb_array_elements(${h}.drivers) WITH ORDINALITY AS e(d, i)
-             ORDER BY lost DESC, e.i LIMIT ${top}) x)`;
+const topDriversSql = (h: string, top: string) => {
+  const t = top.trim();
+  if (/^all$/i.test(t)) return `${h}.drivers`;
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (n === 0) return `'[]'::jsonb`;
+    // A literal range (beyond a jsonpath subscript's int range: every driver): lax mode ignores indexes past the end.
+    return n > 2 ** 31 ? `${h}.drivers` : `jsonb_path_query_array(${h}.drivers, '$[0 to ${n - 1}]')`;
+  }
+  return `CASE WHEN (${t}) IS NULL THEN ${h}.drivers
+    ELSE jsonb_path_query_array(${h}.drivers, '$[0 to $last]', jsonb_build_object('last', (${t}) - 1)) END`;
+};
 
 /** (account, outcome, top) -> its current drivers, worst first (empty without a current row). */
 export const currentDrivers = (scope: TenantScope) => new DataLoader<DriversKey, DriverJson[], string>(async (keys) => {

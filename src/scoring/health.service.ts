@@ -58,7 +58,8 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
 
 /**
  * Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given.
- * A row scored on the fly has them; a current row's are read (sorted and cut) by `currentDrivers`.
+ * The engine builds them in that order (engine.sql.ts, _oh): a row scored on the fly has them all, a current row's
+ * first `top` are read by `currentDrivers`.
  */
 export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Driver[] | Promise<Driver[]> {
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
@@ -68,8 +69,7 @@ export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | 
   if (!row.drivers) {
     return scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null }).then((d) => d.map(Driver.from));
   }
-  const sorted = [...row.drivers].sort((a, b) => (b.pointsLost ?? 0) - (a.pointsLost ?? 0));
-  return (top === undefined || top === null ? sorted : sorted.slice(0, top)).map(Driver.from);
+  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map(Driver.from);
 }
 
 /** Difference from the newest snapshot at or before asOf − days, and the components that moved it (by contribution). */
@@ -88,7 +88,8 @@ export async function changeOf(scope: TenantScope, oh: OutcomeHealth, days: numb
       movers.push(Object.assign(new ComponentMove(), { componentId: id, key: (now.get(id) ?? before.get(id))!.key, delta }));
     }
   }
-  movers.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+  // Ties by key (as analytics' movers): not by the stored drivers' order, which is worst first at scoring time.
+  movers.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return Object.assign(new HealthChange(), {
     delta: oh.score !== null && past.score !== null ? oh.score - past.score : null,
     fromScore: past.score, fromAsOf: past.asOf, movers,

@@ -96,12 +96,15 @@ export class HealthFixture {
     return this.modelVersionId!;
   }
 
+  /** Drivers are given in the coin's order and stored as the engine stores them: worst first (a stable sort). */
   async snapshot(s: SnapshotInput): Promise<void> {
     const mv = await this.modelVersion();
+    const lost = (d: unknown) => Number((d as { pointsLost?: number }).pointsLost ?? 0);
+    const drivers = [...(s.drivers ?? [])].sort((a, b) => lost(b) - lost(a));
     const values = [
       this.workspaceId, s.accountId, s.outcomeId, s.score, s.band ?? bandOf(s.score), s.proactive ?? null, s.reactive ?? null,
       s.coverage ?? null, s.stageId ?? null, s.journeyDay ?? 0, s.journeyStatus ?? null, s.overdueCount ?? 0,
-      s.nextMilestoneId ?? null, s.daysUntilDue ?? null, JSON.stringify(s.drivers ?? []),
+      s.nextMilestoneId ?? null, s.daysUntilDue ?? null, JSON.stringify(drivers),
       JSON.stringify((s.milestones ?? []).map((m) => ({ key: m.key ?? null, weight: m.weight ?? 1, ...m }))), mv, s.asOf,
     ];
     const cols = `workspace_id, account_id, outcome_id, score, band, proactive, reactive, coverage, stage_id, journey_day,
