@@ -21,7 +21,7 @@ import { parseOptions, persistedQueries, protectionPlugin, protectionRules } fro
 import { LiveHub } from './live/hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
-import { authenticate } from './workspaces/workspace.service';
+import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
 
 export interface RunningApp {
   url: string;
@@ -29,6 +29,8 @@ export interface RunningApp {
   httpServer: http.Server;
   /** This instance's subscription hub (PostgreSQL LISTEN). */
   live: LiveHub;
+  /** This instance's API key cache (PostgreSQL LISTEN). */
+  keys: ApiKeyCache;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export interface AppOptions {
   introspection?: boolean;
   /** Compiled execution (src/shared/jit-executor.ts); default: config.graphqlJit. */
   jit?: boolean;
+  /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
+  apiKeyCache?: ApiKeyCacheOptions;
 }
 
 /** One JSON log line per operation, with the request id and duration. */
@@ -59,11 +63,11 @@ const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
-export async function buildContext(db: DataSource, headers: http.IncomingHttpHeaders): Promise<RequestContext> {
+export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders): Promise<RequestContext> {
   const requestId = (typeof headers['x-request-id'] === 'string' && headers['x-request-id'].slice(0, 100)) || randomUUID();
   const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
   const match = /^Bearer\s+(\S+)$/i.exec(auth);
-  const caller = match ? await authenticate(db, match[1]) : undefined;
+  const caller = match ? await keys.authenticate(match[1]) : undefined;
   return new RequestContext(requestId, db, logger.child({ requestId }), caller);
 }
 
@@ -86,10 +90,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
   });
   await apollo.start();
+  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries });
+  await keys.start();
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db);
   await live.start();
-  const liveServer = attachLiveServer(httpServer, schema, db, live);
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -110,7 +116,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     '/graphql',
     cors(),
     express.json({ limit: '10mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => await buildContext(db, req.headers) }),
+    expressMiddleware(apollo, { context: async ({ req }) => await buildContext(db, keys, req.headers) }),
   );
 
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
@@ -121,7 +127,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     port,
     httpServer,
     live,
+    keys,
     // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
-    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); },
+    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); await keys.stop(); },
   };
 }
