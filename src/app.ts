@@ -45,13 +45,16 @@ export interface AppOptions {
   apiKeyCache?: ApiKeyCacheOptions;
 }
 
-/** One JSON log line per operation, with the request id and duration. */
+/**
+ * One JSON log line per operation, with the request id and duration. With info filtered out (LOG_LEVEL=warn)
+ * the plugin does nothing per request: no timer, no child logger, no log object built only to be dropped.
+ */
 const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
+    if (!logger.isLevelEnabled('info')) return;
     const started = process.hrtime.bigint();
     return {
-      async willSendResponse({ contextValue: ctx, operationName, errors, response }) {
-        response.http.headers.set('x-request-id', ctx.requestId);
+      async willSendResponse({ contextValue: ctx, operationName, errors }) {
         ctx.log.info({
           operation: operationName ?? undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -63,12 +66,17 @@ const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
-export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders): Promise<RequestContext> {
-  const requestId = (typeof headers['x-request-id'] === 'string' && headers['x-request-id'].slice(0, 100)) || randomUUID();
-  const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
-  const match = /^Bearer\s+(\S+)$/i.exec(auth);
+/** The client's x-request-id (at most 100 characters), or a new one. */
+export function requestIdOf(headers: http.IncomingHttpHeaders): string {
+  const given = headers['x-request-id'];
+  return (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
+}
+
+export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers)): Promise<RequestContext> {
+  const auth = headers.authorization;
+  const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
   const caller = match ? await keys.authenticate(match[1]) : undefined;
-  return new RequestContext(requestId, db, logger.child({ requestId }), caller);
+  return new RequestContext(requestId, db, logger, caller);
 }
 
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
@@ -116,7 +124,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     '/graphql',
     cors(),
     express.json({ limit: '10mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => await buildContext(db, keys, req.headers) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = requestIdOf(req.headers);
+        res.setHeader('x-request-id', requestId); // on every response, failed ones included
+        return await buildContext(db, keys, req.headers, requestId);
+      },
+    }),
   );
 
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));

@@ -28,6 +28,8 @@ function bearer(value: unknown): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(value)?.[1];
 }
 
+const wsLogger = logger.child({ ws: true });
+
 export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema, db: DataSource, hub: LiveHub, keys: ApiKeyCache): { dispose(): Promise<void> } {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const rules = [...specifiedRules, ...protectionRules()];
@@ -44,7 +46,7 @@ export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema,
     },
     context: (ctx) => {
       const requestId = ctx.extra.connectionId ?? randomUUID();
-      return new LiveRequestContext(requestId, db, logger.child({ requestId, ws: true }), ctx.extra.caller, hub);
+      return new LiveRequestContext(requestId, db, wsLogger, ctx.extra.caller, hub);
     },
     onError: (_ctx, _id, _payload, errors) => {
       for (const e of errors) (e as { message: string }).message = protectMessage(e.message);
