@@ -16,12 +16,13 @@ import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
 import { formatError } from './shared/errors';
+import { jsonBody } from './shared/json-body';
 import { logger } from './shared/logger';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
-import { authenticate } from './workspaces/workspace.service';
+import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
 
 export interface RunningApp {
   url: string;
@@ -29,6 +30,8 @@ export interface RunningApp {
   httpServer: http.Server;
   /** This instance's subscription hub (PostgreSQL LISTEN). */
   live: LiveHub;
+  /** This instance's API key cache (PostgreSQL LISTEN). */
+  keys: ApiKeyCache;
   stop(): Promise<void>;
 }
 
@@ -39,15 +42,20 @@ export interface AppOptions {
   introspection?: boolean;
   /** Compiled execution (src/shared/jit-executor.ts); default: config.graphqlJit. */
   jit?: boolean;
+  /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
+  apiKeyCache?: ApiKeyCacheOptions;
 }
 
-/** One JSON log line per operation, with the request id and duration. */
+/**
+ * One JSON log line per operation, with the request id and duration. With info filtered out (LOG_LEVEL=warn)
+ * the plugin does nothing per request: no timer, no child logger, no log object built only to be dropped.
+ */
 const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
+    if (!logger.isLevelEnabled('info')) return;
     const started = process.hrtime.bigint();
     return {
-      async willSendResponse({ contextValue: ctx, operationName, errors, response }) {
-        response.http.headers.set('x-request-id', ctx.requestId);
+      async willSendResponse({ contextValue: ctx, operationName, errors }) {
         ctx.log.info({
           operation: operationName ?? undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -59,12 +67,17 @@ const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
-export async function buildContext(db: DataSource, headers: http.IncomingHttpHeaders): Promise<RequestContext> {
-  const requestId = (typeof headers['x-request-id'] === 'string' && headers['x-request-id'].slice(0, 100)) || randomUUID();
-  const auth = typeof headers.authorization === 'string' ? headers.authorization : '';
-  const match = /^Bearer\s+(\S+)$/i.exec(auth);
-  const caller = match ? await authenticate(db, match[1]) : undefined;
-  return new RequestContext(requestId, db, logger.child({ requestId }), caller);
+/** The client's x-request-id (at most 100 characters), or a new one. */
+export function requestIdOf(headers: http.IncomingHttpHeaders): string {
+  const given = headers['x-request-id'];
+  return (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
+}
+
+export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers)): Promise<RequestContext> {
+  const auth = headers.authorization;
+  const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
+  const caller = match ? await keys.authenticate(match[1]) : undefined;
+  return new RequestContext(requestId, db, logger, caller);
 }
 
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
@@ -86,10 +99,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
   });
   await apollo.start();
+  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries });
+  await keys.start();
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db);
   await live.start();
-  const liveServer = attachLiveServer(httpServer, schema, db, live);
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -109,8 +124,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.use(
     '/graphql',
     cors(),
-    express.json({ limit: '10mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => await buildContext(db, req.headers) }),
+    jsonBody(10 * 1024 * 1024), // express.json() with a fast path (src/shared/json-body.ts)
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = requestIdOf(req.headers);
+        res.setHeader('x-request-id', requestId); // on every response, failed ones included
+        return await buildContext(db, keys, req.headers, requestId);
+      },
+    }),
   );
 
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
@@ -121,7 +142,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     port,
     httpServer,
     live,
+    keys,
     // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
-    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); },
+    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); await keys.stop(); },
   };
 }

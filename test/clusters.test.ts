@@ -227,6 +227,7 @@ describe('persona clusters', () => {
       const c = (await t.ok(CREATE, { input: { name: `C${i}`, priority: i + 1, rule: { attribute: 'k', op: 'EQ', value: i } } }, ws.keys.OPS)).createCluster;
       await t.ok('mutation($input: CreateOutcomeInput!) { createOutcome(input: $input) { id } }', { input: { clusterId: c.id, name: 'O' } }, ws.keys.OPS);
     }
+    await t.ok('{ viewer { role } }', {}, ws.keys.ANALYST); // its key lookup is cached from now on: both counts compare the same work
     const few = await countStatements(() => t.ok(q, {}, ws.keys.ANALYST));
     for (let i = 2; i < 8; i++) {
       const c = (await t.ok(CREATE, { input: { name: `C${i}`, priority: i + 1, rule: { attribute: 'k', op: 'EQ', value: i } } }, ws.keys.OPS)).createCluster;
@@ -235,7 +236,7 @@ describe('persona clusters', () => {
     const many = await countStatements(() => t.ok(q, {}, ws.keys.ANALYST));
     expect((await t.ok(q, {}, ws.keys.ANALYST)).clusters).toHaveLength(9);
     expect(many).toBe(few);
-    // key lookup + clusters + outcomes + account counts + clusters of outcomes
+    // clusters + outcomes + account counts + clusters of outcomes (+ the key lookup, were it not cached)
     expect(many).toBeLessThanOrEqual(5);
   });
 });

@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../shared/context';
 import { logger } from '../shared/logger';
 import { protectMessage, protectionRules } from '../shared/protection';
-import { authenticate } from '../workspaces/workspace.service';
+import type { ApiKeyCache } from '../workspaces/api-key.cache';
 import type { LiveHub } from './hub';
 import { LiveRequestContext } from './live.context';
 
@@ -28,7 +28,9 @@ function bearer(value: unknown): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(value)?.[1];
 }
 
-export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema, db: DataSource, hub: LiveHub): { dispose(): Promise<void> } {
+const wsLogger = logger.child({ ws: true });
+
+export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema, db: DataSource, hub: LiveHub, keys: ApiKeyCache): { dispose(): Promise<void> } {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const rules = [...specifiedRules, ...protectionRules()];
   const cleanup = useServer<Record<string, unknown>, ConnectionExtra>({
@@ -36,7 +38,7 @@ export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema,
     validate: (s, document) => validate(s, document, rules).map((e) => new GraphQLError(protectMessage(e.message), { nodes: e.nodes, extensions: e.extensions })),
     onConnect: async (ctx) => {
       const key = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) ?? bearer(ctx.extra.request.headers.authorization);
-      const caller = key ? await authenticate(db, key) : undefined;
+      const caller = key ? await keys.authenticate(key) : undefined;
       if (!caller) return false; // graphql-ws closes with 4403 Forbidden
       ctx.extra.caller = caller;
       ctx.extra.connectionId = randomUUID();
@@ -44,7 +46,7 @@ export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema,
     },
     context: (ctx) => {
       const requestId = ctx.extra.connectionId ?? randomUUID();
-      return new LiveRequestContext(requestId, db, logger.child({ requestId, ws: true }), ctx.extra.caller, hub);
+      return new LiveRequestContext(requestId, db, wsLogger, ctx.extra.caller, hub);
     },
     onError: (_ctx, _id, _payload, errors) => {
       for (const e of errors) (e as { message: string }).message = protectMessage(e.message);

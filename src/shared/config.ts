@@ -24,6 +24,14 @@ export interface Config {
   dbPoolSize: number;
   /** Chunks of one scoring run scored at the same time (each on its own connection; the pool needs one more). */
   scoringRunConcurrency: number;
+  /**
+   * How long an API key lookup may be served from this instance's memory, in seconds; 0 = no cache. Changes to
+   * api_keys reach every instance at once through LISTEN/NOTIFY (src/workspaces/api-key.cache.ts); this caps the
+   * staleness when a notification could be missed without the listener noticing (e.g. a silently dead TCP connection).
+   */
+  apiKeyCacheTtlSeconds: number;
+  /** Cached keys per instance (least recently used ones go first). */
+  apiKeyCacheMaxEntries: number;
 }
 
 function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -63,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signalFutureToleranceMinutes: int('SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
     dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
     scoringRunConcurrency: int('SCORING_RUN_CONCURRENCY', 2, 1, 16),
+    apiKeyCacheTtlSeconds: int('API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
+    apiKeyCacheMaxEntries: int('API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
   };
 }
 

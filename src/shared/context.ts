@@ -13,13 +13,20 @@ export interface Caller {
 /** Built once per request: caller, logger with request id, and (through `tenant`) fresh DataLoaders. */
 export class RequestContext {
   private scope?: TenantScope;
+  private childLog?: Logger;
 
   constructor(
     readonly requestId: string,
     readonly db: DataSource,
-    readonly log: Logger,
+    /** The logger `log` derives from (it adds the request id). */
+    private readonly parentLog: Logger,
     readonly caller: Caller | undefined,
   ) {}
+
+  /** The request's logger (its lines carry the request id), made on first use: most requests log nothing. */
+  get log(): Logger {
+    return (this.childLog ??= this.parentLog.child({ requestId: this.requestId }));
+  }
 
   /** The caller's workspace scope; throws UNAUTHENTICATED without a valid key (fails closed). */
   get tenant(): TenantScope {

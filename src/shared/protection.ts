@@ -75,15 +75,17 @@ function rewriteMessage(message: string): string {
  * (suggestions dropped, the token limit made actionable) by formatError (src/shared/errors.ts), which
  * builds the response's error objects, so that it also covers errors whose message cannot be changed.
  */
+const protectionListeners = {
+  async didEncounterErrors({ errors }: { errors: readonly GraphQLError[] }) {
+    for (const error of errors) {
+      if (TOKEN_LIMIT_RE.test(error.message)) (error.extensions as Record<string, unknown>).limit = 'tokens';
+    }
+  },
+};
+/** (The listeners hold no per-request state: one object serves every request.) */
 export const protectionPlugin: ApolloServerPlugin = {
   async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors }) {
-        for (const error of errors) {
-          if (TOKEN_LIMIT_RE.test(error.message)) (error.extensions as Record<string, unknown>).limit = 'tokens';
-        }
-      },
-    };
+    return protectionListeners;
   },
 };
 

@@ -1,0 +1,167 @@
+/**
+ * API key → caller, cached in this instance's memory so that a request does not cost a database lookup.
+ * Safe with several instances on one database because every change to api_keys NOTIFYs `oh_api_keys` at commit (a
+ * trigger: migrations/1795450000000-ApiKeysNotify.ts) and every instance LISTENs on its own connection and drops that
+ * key. It fails closed: the cache answers only while the LISTEN is up; when the connection errors or ends, the cache is
+ * emptied and every lookup goes to the database until LISTEN is back, and emptied again then (notifications sent
+ * meanwhile are lost). What is cached: only keys that exist and are not revoked (a random key must not fill memory),
+ * at most `ttlMs` after the lookup (a safety net for a dead connection nobody noticed yet), at most `maxEntries`.
+ */
+import { Client, type Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { hashApiKey, type Role } from '../shared/auth';
+import type { Caller } from '../shared/context';
+import { logger } from '../shared/logger';
+
+export const API_KEYS_CHANNEL = 'oh_api_keys';
+const RECONNECT_MS = 1000;
+
+export interface ApiKeyCacheOptions {
+  /** 0: no cache (and no listener connection): every request looks its key up. */
+  ttlMs: number;
+  maxEntries: number;
+}
+
+const CALLER_SQL = `SELECT id, workspace_id, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`;
+
+/** The database lookup: a named statement, planned once per connection rather than per request. */
+export async function findCaller(db: DataSource, keyHash: string): Promise<Caller | undefined> {
+  const pool = (db.driver as unknown as { master: Pool }).master;
+  const { rows: [found] } = await pool.query<{ id: string; workspace_id: string; role: Role }>({ name: 'oh_api_key_caller', text: CALLER_SQL, values: [keyHash] });
+  return found ? { workspaceId: found.workspace_id, role: found.role, apiKeyId: found.id } : undefined;
+}
+
+interface Entry { caller: Readonly<Caller>; expires: number }
+
+/** The cache of each running app by its DataSource, so that a revocation can drop its key here at once (`forgetApiKey`). */
+const caches = new WeakMap<DataSource, ApiKeyCache>();
+
+/**
+ * This instance has just committed a change to key `id`: drop it now. Its own NOTIFY arrives a moment later, and the
+ * caller that revoked the key could otherwise still be answered from the cache in between.
+ */
+export function forgetApiKey(db: DataSource, id: string): void {
+  caches.get(db)?.forget(id);
+}
+
+export class ApiKeyCache {
+  /** By key hash; a Map iterates in insertion order, so re-inserting on a hit makes the first entry the least recently used. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly hashById = new Map<string, string>();
+  private client?: Client;
+  private listening = false;
+  private stopped = true;
+  /**
+   * Bumped by every invalidation and every change of the listener's state. A lookup caches its result only when
+   * the epoch did not move while it ran: a revocation that committed after the lookup's snapshot (its NOTIFY
+   * already handled, nothing to drop yet) must not be undone by that lookup's stale row.
+   */
+  private epoch = 0;
+
+  constructor(private readonly db: DataSource, private readonly opts: ApiKeyCacheOptions) {}
+
+  /** Whether lookups are answered from memory now (listener up and cache enabled). */
+  get active(): boolean { return this.listening; }
+  get size(): number { return this.entries.size; }
+  /** The listener's PostgreSQL backend pid (tests terminate it). */
+  get listenerPid(): number | undefined { return (this.client as unknown as { processID?: number } | undefined)?.processID; }
+
+  /** Resolves after the first attempt to LISTEN; until LISTEN succeeds every lookup goes to the database. */
+  async start(): Promise<void> {
+    if (this.opts.ttlMs <= 0) return;
+    this.stopped = false;
+    caches.set(this.db, this);
+    await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (caches.get(this.db) === this) caches.delete(this.db);
+    const client = this.client;
+    this.client = undefined;
+    this.setListening(false);
+    await client?.end().catch(() => undefined);
+  }
+
+  /** Resolve a bearer key to its caller; undefined when unknown or revoked. */
+  async authenticate(key: string): Promise<Caller | undefined> {
+    const hash = hashApiKey(key);
+    if (!this.listening) return await findCaller(this.db, hash);
+    const now = Date.now();
+    const hit = this.entries.get(hash);
+    if (hit) {
+      this.entries.delete(hash);
+      if (hit.expires > now) {
+        this.entries.set(hash, hit);
+        return hit.caller;
+      }
+      this.hashById.delete(hit.caller.apiKeyId);
+    }
+    const epoch = this.epoch;
+    const caller = await findCaller(this.db, hash);
+    if (caller && this.listening && epoch === this.epoch) this.add(hash, Object.freeze(caller), now + this.opts.ttlMs);
+    return caller;
+  }
+
+  forget(id: string): void {
+    this.epoch++;
+    const hash = this.hashById.get(id);
+    if (hash === undefined) return;
+    this.hashById.delete(id);
+    this.entries.delete(hash);
+  }
+
+  private add(hash: string, caller: Readonly<Caller>, expires: number): void {
+    const previous = this.hashById.get(caller.apiKeyId);
+    if (previous !== undefined) this.entries.delete(previous);
+    this.entries.set(hash, { caller, expires });
+    this.hashById.set(caller.apiKeyId, hash);
+    if (this.entries.size > this.opts.maxEntries) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, Entry];
+      this.entries.delete(oldest);
+      this.hashById.delete(entry.caller.apiKeyId);
+    }
+  }
+
+  private clear(): void {
+    this.epoch++;
+    this.entries.clear();
+    this.hashById.clear();
+  }
+
+  /** Either way the cache starts empty: while the listener was down, notifications may have been missed. */
+  private setListening(listening: boolean): void {
+    this.listening = listening;
+    this.clear();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const options = this.db.options as PostgresConnectionOptions;
+    const client = new Client({ connectionString: options.url, application_name: 'outcome-health-keys', keepAlive: true });
+    this.client = client;
+    const lost = () => {
+      if (this.client !== client) return; // stopped, or already replaced
+      this.client = undefined;
+      this.setListening(false);
+      client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => void this.connect(), RECONNECT_MS).unref();
+    };
+    client.on('notification', (msg) => {
+      if (msg.channel !== API_KEYS_CHANNEL) return;
+      if (msg.payload && msg.payload !== '*') this.forget(msg.payload);
+      else this.clear();
+    });
+    client.on('error', (err) => { logger.warn({ err }, 'api keys: listener connection lost; looking every key up until it is back'); lost(); });
+    client.on('end', lost);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${API_KEYS_CHANNEL}`);
+      if (this.client === client) this.setListening(true);
+    } catch (err) {
+      logger.warn({ err }, 'api keys: LISTEN failed; looking every key up until it succeeds');
+      lost();
+    }
+  }
+}
