@@ -135,7 +135,7 @@ export interface ListAccountsArgs {
   after?: string | null;
   /**
    * Health the caller will ask of every account of the page (a look-ahead at the query): read in the page's
-   * own statement and attached to the page's accounts (`prefetchedHealth`), instead of one statement per relation.
+   * own statement and read along with the page's accounts (src/shared/read-along.ts), instead of one statement per relation.
    */
   prefetch?: HealthPrefetch;
   /** The query asks for each account's cluster: read along with the page. */

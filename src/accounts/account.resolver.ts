@@ -9,7 +9,6 @@ import { Account, LifecycleOutcome } from './account.entity';
 import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
 import { listAccounts } from './account-list.service';
 import { healthPrefetchOf } from '../scoring/health.prefetch';
-import { readAlong } from '../shared/read-along';
 import { selectedAt } from '../shared/selection';
 import { lifecycleOutcomesByAccount } from './account.loaders';
 import * as accounts from './account.service';
@@ -55,9 +54,8 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => Cluster, { description: 'The persona cluster the account is in (by the rules, first match wins).' })
-  cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Cluster | Promise<Cluster> {
-    const read = readAlong(account)?.cluster as Cluster | undefined;
-    return read ?? ctx.tenant.loader(clusterById).load(account.clusterId) as Promise<Cluster>; // the FK guarantees it
+  async cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<Cluster> {
+    return (await ctx.tenant.loader(clusterById).load(account.clusterId))!;
   }
 
   @FieldResolver(() => [LifecycleOutcome])

@@ -7,7 +7,8 @@ import { Component } from '../coins/coin.entity';
 import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
-import { AccountHealth, OutcomeHealth, type Driver, type PrefetchedHealth } from './health.types';
+import { attachReadAlong, readAlongKey, type ReadAlong } from '../shared/read-along';
+import { AccountHealth, JourneyHealth, OutcomeHealth } from './health.types';
 import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
 
 /**
@@ -168,28 +169,33 @@ export interface PrefetchedRow { healthJson?: unknown[] | null; outcomesJson?: u
 
 /**
  * The health of a page's accounts from its prefetched columns (positional arrays, see `healthPrefetchColumns`) and
- * refs: plain objects that the field resolvers return as they are (`prefetchedHealth`), without a loader or a promise.
+ * refs, as values read along (src/shared/read-along.ts): Account.health and .outcomes, and on each OutcomeHealth
+ * its outcome, journey (with its next milestone) and drivers for the page's `top`.
  */
-export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (accountId: string, row: PrefetchedRow) => PrefetchedHealth {
+export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (accountId: string, row: PrefetchedRow) => ReadAlong {
   const outcomes = p.outcome ? new Map((refs?.outcomes ?? []).map((o) => { const e = scope.entityFromJson(Outcome, o); return [e.id, e]; })) : undefined;
   const milestones = p.nextMilestone ? new Map((refs?.milestones ?? []).map((m) => { const e = scope.entityFromJson(Milestone, m); return [e.id, e]; })) : undefined;
+  // `drivers(top: 3)`; without a top (or null) every driver, which `drivers` without the argument also means.
+  const driversKeys = !p.drivers ? [] : p.drivers.top === null ? ['drivers', readAlongKey('drivers', { top: null })] : [readAlongKey('drivers', { top: p.drivers.top })];
   return (accountId, row) => {
-    const out: PrefetchedHealth = {};
-    if (p.health) out.health = AccountHealth.from(row.healthJson ? fromPositional<AccountHealthRow>(HEALTH_FIELDS, row.healthJson, { accountId }) : null);
+    const along: ReadAlong = {};
+    if (p.health) along.health = AccountHealth.from(row.healthJson ? fromPositional<AccountHealthRow>(HEALTH_FIELDS, row.healthJson, { accountId }) : null);
     if (p.outcomes) {
-      out.outcomes = (row.outcomesJson ?? []).map((values) => {
+      along.outcomes = (row.outcomesJson ?? []).map((values) => {
         const stored = fromPositional<StoredOutcomeRow>(OUTCOME_FIELDS, values, { accountId });
         const oh = OutcomeHealth.from(stored);
-        oh.prefetched = {
-          outcome: outcomes ? outcomes.get(stored.outcomeId) ?? null : undefined,
-          nextMilestone: milestones ? (stored.nextMilestoneId && milestones.get(stored.nextMilestoneId)) || null : undefined,
-          // The parsed driver objects as they are: Driver's fields are plain properties of the same names.
-          drivers: p.drivers ? { top: p.drivers.top, list: values[OUTCOME_FIELDS.length] as Driver[] } : undefined,
-        };
-        return oh;
+        const ohAlong: ReadAlong = {};
+        if (outcomes) ohAlong.outcome = outcomes.get(stored.outcomeId) ?? null;
+        if (milestones) {
+          const journey = JourneyHealth.of(stored);
+          ohAlong.journey = journey && attachReadAlong(journey, { nextMilestone: (stored.nextMilestoneId && milestones.get(stored.nextMilestoneId)) || null });
+        }
+        // The parsed driver objects as they are: Driver's fields are plain properties of the same names.
+        for (const key of driversKeys) ohAlong[key] = values[OUTCOME_FIELDS.length];
+        return attachReadAlong(oh, ohAlong);
       });
     }
-    return out;
+    return along;
   };
 }
 

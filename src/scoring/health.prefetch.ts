@@ -2,8 +2,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { intArgument, selectedAt } from '../shared/selection';
 import type { HealthPrefetch } from './health.loaders';
-import type { PrefetchedHealth } from './health.types';
-import { readAlong } from '../shared/read-along';
 
 /**
  * `path`: from the list field to an Account (['edges', 'node'] for a connection). Drivers are read with the
@@ -19,9 +17,4 @@ export function healthPrefetchOf(info: GraphQLResolveInfo, path: readonly string
   const outcome = selectedAt(info, [...path, 'outcomes', 'outcome']).length > 0;
   const nextMilestone = selectedAt(info, [...path, 'outcomes', 'journey', 'nextMilestone']).length > 0;
   return { health, outcomes: true, outcome, nextMilestone, drivers: tops.size === 1 && top !== undefined && (top === null || (Number.isInteger(top) && top >= 0)) ? { top } : undefined };
-}
-
-/** The health a list read along for an account (`attachReadAlong`), if any. */
-export function prefetchedHealth(account: object): PrefetchedHealth | undefined {
-  return readAlong(account) as PrefetchedHealth | undefined;
 }

@@ -9,7 +9,6 @@ import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
 import { componentById, milestoneById, outcomeById } from './health.loaders';
 import * as health from './health.service';
-import { prefetchedHealth } from './health.prefetch';
 import {
   AccountHealth, AccountScore, ComponentMove, Driver, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth, OverdueMilestone,
 } from './health.types';
@@ -17,14 +16,13 @@ import {
 @Resolver(() => Account)
 export class AccountHealthResolver {
   @FieldResolver(() => AccountHealth, { description: 'Current health (weighted mean of the outcome scores); UNKNOWN until scored.' })
-  health(@Ctx() ctx: RequestContext, @Root() account: Account): AccountHealth | Promise<AccountHealth> {
-    // Not async: what the list read along is returned as is, without a promise per field (hundreds on a page).
-    return prefetchedHealth(account)?.health ?? health.accountHealth(ctx.tenant, account.id);
+  async health(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<AccountHealth> {
+    return await health.accountHealth(ctx.tenant, account.id);
   }
 
   @FieldResolver(() => [OutcomeHealth], { description: 'Current health per active outcome of its cluster.' })
-  outcomes(@Ctx() ctx: RequestContext, @Root() account: Account): OutcomeHealth[] | Promise<OutcomeHealth[]> {
-    return prefetchedHealth(account)?.outcomes ?? health.accountOutcomes(ctx.tenant, account.id);
+  async outcomes(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<OutcomeHealth[]> {
+    return await health.accountOutcomes(ctx.tenant, account.id);
   }
 
   @FieldResolver(() => [HealthPoint], { description: 'Snapshots oldest first (at most the newest 1000): of one outcome, or of the account health without outcomeId.' })
@@ -55,9 +53,8 @@ export class AccountScoreResolver {
 @Resolver(() => OutcomeHealth)
 export class OutcomeHealthResolver {
   @FieldResolver(() => Outcome, { nullable: true })
-  outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Outcome | null | Promise<Outcome | null> {
-    const read = oh.prefetched?.outcome;
-    return read !== undefined ? read : ctx.tenant.loader(outcomeById).load(oh.outcomeId);
+  async outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Promise<Outcome | null> {
+    return await ctx.tenant.loader(outcomeById).load(oh.outcomeId);
   }
 
   @FieldResolver(() => String, { description: 'Hash of the scoring configuration that produced it (model_versions).' })
@@ -76,8 +73,8 @@ export class OutcomeHealthResolver {
   }
 
   @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
-  drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Driver[] | Promise<Driver[]> {
-    return health.driversOf(ctx.tenant, oh, top);
+  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Promise<Driver[]> {
+    return await health.driversOf(ctx.tenant, oh, top);
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })
@@ -115,9 +112,8 @@ export class JourneyHealthResolver {
   }
 
   @FieldResolver(() => Milestone, { nullable: true })
-  nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Milestone | null | Promise<Milestone | null> {
-    if (j.prefetchedNextMilestone !== undefined) return j.prefetchedNextMilestone;
-    return j.nextMilestoneId ? ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
+  async nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<Milestone | null> {
+    return j.nextMilestoneId ? await ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
   }
 }
 

@@ -32,7 +32,7 @@ export async function modelVersionOf(scope: TenantScope, oh: OutcomeHealth): Pro
 
 /** Journey view of an outcome health (null when the outcome has no journey). */
 export function journeyOf(oh: OutcomeHealth): JourneyHealth | null {
-  return oh.row.journeyStatus ? new JourneyHealth(oh.row, oh.prefetched?.nextMilestone) : null;
+  return JourneyHealth.of(oh.row);
 }
 
 /** The milestones of a journey: from the row when it has them (scoreAccount), else the current row's, read on demand. */
@@ -61,13 +61,11 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
  * The engine builds them in that order (engine.sql.ts, _oh): a row scored on the fly has them all, a current row's
  * first `top` are read by `currentDrivers`.
  */
-export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Driver[] | Promise<Driver[]> {
+export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Promise<Driver[]> {
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
-  const read = oh.prefetched?.drivers;
-  if (read && read.top === (top ?? null)) return read.list;
   const { row } = oh;
   if (!row.drivers) {
-    return scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null }).then((d) => d.map(Driver.from));
+    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map(Driver.from);
   }
   return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map(Driver.from);
 }

@@ -3,8 +3,6 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { Side } from '../coins/coin.entity';
 import type { AccountHealthRow, DriverJson, MilestoneJson } from './engine';
 import type { StoredOutcomeRow } from './health.loaders';
-import type { Milestone } from '../journeys/journey.entity';
-import type { Outcome } from '../outcomes/outcome.entity';
 
 export enum HealthBand {
   RED = 'RED',
@@ -86,11 +84,12 @@ export class JourneyHealth {
   @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
   // overdueMilestones and milestones: field resolvers (JourneyHealthResolver), read only when asked for.
 
-  /** Read along with a list (undefined: not read, resolve through the loader). */
-  readonly prefetchedNextMilestone?: Milestone | null;
+  /** Null when the outcome has no journey. */
+  static of(row: StoredOutcomeRow): JourneyHealth | null {
+    return row.journeyStatus ? new JourneyHealth(row) : null;
+  }
 
-  constructor(readonly row: StoredOutcomeRow, prefetchedNextMilestone?: Milestone | null) {
-    this.prefetchedNextMilestone = prefetchedNextMilestone;
+  constructor(readonly row: StoredOutcomeRow) {
     this.status = row.journeyStatus as JourneyStatus;
     this.nextMilestoneId = row.nextMilestoneId;
     this.daysUntilDue = row.daysUntilDue;
@@ -125,8 +124,6 @@ export class OutcomeHealth {
   @Field(() => Date) asOf: Date;
   /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
   modelHash?: string;
-  /** What a list read for it in its own statement (undefined: not read, resolve through the loaders). */
-  prefetched?: { outcome?: Outcome | null; nextMilestone?: Milestone | null; drivers?: { top: number | null; list: Driver[] } };
 
   static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
     return Object.assign(new OutcomeHealth(), {
@@ -157,6 +154,3 @@ export class AccountScore {
 export function toMilestoneProgress(m: MilestoneJson): MilestoneProgress {
   return Object.assign(new MilestoneProgress(), { milestoneId: m.milestoneId, achievedAt: m.achievedAt ? new Date(m.achievedAt) : null, expectedByDay: m.expectedByDay });
 }
-
-/** The health a list read for one of its accounts in its own statement (see `pageHealth`); absent parts were not asked for. */
-export interface PrefetchedHealth { health?: AccountHealth; outcomes?: OutcomeHealth[] }
