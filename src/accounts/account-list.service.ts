@@ -14,7 +14,7 @@ import { InputError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { Account } from './account.entity';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
-import { ACCOUNT_COLUMNS } from './account.service';
+import { ACCOUNT_COLUMNS, accountFromRow } from './account.service';
 import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../analytics/account-health-list';
 import { healthPrefetchColumns, healthPrefetchRefs, pageHealth, type HealthPrefetch, type PrefetchedRow } from '../scoring/health.loaders';
@@ -202,12 +202,12 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
       .filter((c): c is Cluster => !!c && !(c instanceof Error)).map((c) => [c.id, c]))
     : undefined;
   const edges = page.map((row) => {
-    const { sortKey, healthJson, outcomesJson } = row;
-    // The row becomes the Account instance, so type-graphql does not copy it into one for every field resolver on it.
-    // Not copied (nor its page columns deleted, which would turn it into a slow dictionary object): the extra
-    // columns are not Account fields, so nothing reads them.
-    const node = Object.setPrototypeOf(row, Account.prototype) as Account;
-    attachReadAlong(node, { ...healthOf(node.id, { healthJson, outcomesJson }), cluster: clusters?.get(node.clusterId) });
+    // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
+    const node = accountFromRow(row);
+    const along = healthOf(node.id, row);
+    if (clusters) along.cluster = clusters.get(node.clusterId);
+    attachReadAlong(node, along);
+    const { sortKey } = row;
     // Encoded when asked for: a screen usually reads only pageInfo.endCursor.
     return { node, get cursor() { return encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }); } };
   });

@@ -27,6 +27,15 @@ export const ACCOUNT_COLUMNS = (a: string) =>
   `${a}.csm_owner AS "csmOwner", ${a}.journey_started_at AS "journeyStartedAt", ${a}.renewal_date::text AS "renewalDate", ` +
   `${a}.cluster_id AS "clusterId", ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt"`;
 
+/** The Account of a row selected with `ACCOUNT_COLUMNS` (and maybe more columns, left behind): one plain copy per column. */
+export function accountFromRow(r: Account): Account {
+  const a = new Account();
+  a.workspaceId = r.workspaceId; a.id = r.id; a.externalId = r.externalId; a.name = r.name; a.attributes = r.attributes;
+  a.csmOwner = r.csmOwner; a.journeyStartedAt = r.journeyStartedAt; a.renewalDate = r.renewalDate; a.clusterId = r.clusterId;
+  a.createdAt = r.createdAt; a.updatedAt = r.updatedAt;
+  return a;
+}
+
 export async function upsertAccounts(scope: TenantScope, items: AccountInput[]): Promise<UpsertAccountsOutcome> {
   if (items.length > MAX_ACCOUNTS_PER_BATCH) {
     throw new InputError('accounts', `At most ${MAX_ACCOUNTS_PER_BATCH} accounts per call; split the batch.`);

@@ -118,13 +118,16 @@ const OUTCOME_FIELDS = [
   ['daysUntilDue', 'h.days_until_due'], ['modelVersionId', 'h.model_version_id'],
 ] as const;
 
-/** An object from a positional array read with `fields`, plus `extra`. */
-function fromPositional<T>(fields: readonly (readonly [string, string])[], values: unknown[], extra: Record<string, unknown>): T {
-  const o: Record<string, unknown> = extra;
-  for (let i = 0; i < fields.length; i++) o[fields[i][0]] = values[i];
-  o.asOf = new Date(o.asOf as string);
-  return o as T;
+/**
+ * A decoder of rows read with `fields`: one object literal built by a function compiled once from the field list
+ * (the names are this file's constants), so every row gets the same shape at once; `asOf` becomes a Date.
+ */
+function positionalDecoder<T>(fields: readonly (readonly [string, string])[]): (values: unknown[], accountId: string) => T {
+  const props = fields.map(([name], i) => (name === 'asOf' ? `${name}: new Date(v[${i}])` : `${name}: v[${i}]`));
+  return new Function('v', 'accountId', `return { accountId, ${props.join(', ')} };`) as (values: unknown[], accountId: string) => T;
 }
+const healthRow = positionalDecoder<AccountHealthRow>(HEALTH_FIELDS);
+const outcomeRow = positionalDecoder<StoredOutcomeRow>(OUTCOME_FIELDS);
 
 /** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch. */
 export function healthPrefetchColumns(p: HealthPrefetch): string[] {
@@ -179,10 +182,10 @@ export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (
   const driversKeys = !p.drivers ? [] : p.drivers.top === null ? ['drivers', readAlongKey('drivers', { top: null })] : [readAlongKey('drivers', { top: p.drivers.top })];
   return (accountId, row) => {
     const along: ReadAlong = {};
-    if (p.health) along.health = AccountHealth.from(row.healthJson ? fromPositional<AccountHealthRow>(HEALTH_FIELDS, row.healthJson, { accountId }) : null);
+    if (p.health) along.health = AccountHealth.from(row.healthJson ? healthRow(row.healthJson, accountId) : null);
     if (p.outcomes) {
       along.outcomes = (row.outcomesJson ?? []).map((values) => {
-        const stored = fromPositional<StoredOutcomeRow>(OUTCOME_FIELDS, values, { accountId });
+        const stored = outcomeRow(values, accountId);
         const oh = OutcomeHealth.from(stored);
         const ohAlong: ReadAlong = {};
         if (outcomes) ohAlong.outcome = outcomes.get(stored.outcomeId) ?? null;
