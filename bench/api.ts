@@ -3,8 +3,9 @@
  *
  * - A fresh database `oh_bench_api` on DATABASE_URL's server (else an embedded PostgreSQL under .data/bench-api),
  *   migrated, with synthetic current results for a 100k-account cluster (bench/api-seed.ts).
- * - Our server (src/main.ts, no worker, LOG_LEVEL=warn) as a child process; then PostGraphile 5 (Amber preset)
- *   as a child process over views of the same data (bench database only), never both at once (2 CPUs here).
+ * - Our server (src/main.ts, no worker, LOG_LEVEL=warn) and PostGraphile 5 (Amber preset) over views of the same
+ *   data (bench database only) as child processes; only one is under load at a time (2 CPUs here), and the
+ *   dashboard is measured `--rounds` times (3) per server, taking turns, medians reported.
  * - autocannon, N connections, for each: the dashboard (first 50 accounts of the cluster with overall and
  *   per-outcome score, band, journey status, next milestone and top 3 drivers) and journeyProgress over the cluster's
  *   100k accounts (PostGraphile runs the very same SQL statement as a function, so the API layers are compared).
@@ -44,6 +45,9 @@ const CONNECTIONS = Number(argValue('connections') ?? 20);
 const PAGE = 50;
 /** journeyProgress takes ~1 s: with 20 connections a request waits ~10 s, so measure long enough to complete some. */
 const JOURNEY_SECONDS = Math.max(SECONDS, 30);
+/** Dashboard measures per server, taking turns (see benchDashboards). */
+const ROUNDS = Number(argValue('rounds') ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds: a whole number of at least 1');
 const DB_NAME = argValue('db') ?? process.env.BENCH_API_DB ?? 'oh_bench_api';
 if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error(`--db: not a plain database name: ${DB_NAME}`);
 const REUSE = args.includes('--reuse');
@@ -119,56 +123,75 @@ const PGL_DASHBOARD = `query Dashboard($clusterId: UUID!, $first: Int!) {
 }`;
 const PGL_JOURNEY = `query JourneyProgress($ws: UUID!, $outcome: UUID!) { journeyProgress(ws: $ws, outcome: $outcome) }`;
 
-async function benchOurs(dbUrl: string, data: ApiBenchData): Promise<{ dashboard: Measured; journey: Measured }> {
+/** A server under test: where to send the two queries, and how to stop it. */
+interface Target { name: string; url: string; key: string | undefined; dashboard: object; journey: object; child: Child }
+
+async function startOurs(dbUrl: string, data: ApiBenchData): Promise<Target> {
   const port = await freePort();
-  const server = await spawnServer('our server', serverNodeArgs(), {
+  const child = await spawnServer('our server', serverNodeArgs(), {
     DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', WORKER: 'false', LOG_LEVEL: 'warn',
     NODE_ENV: 'production', DB_POOL_SIZE: '20',
   }, /GraphQL API: http/, port);
-  try {
-    const dash = { query: DASHBOARD_QUERY, variables: { clusterId: data.clusterId, first: PAGE } };
-    const page = await post(server.url, dash, data.adminKey);
-    if (page.accounts.edges.length !== PAGE || page.accounts.edges[0].node.outcomes.length !== 2) throw new Error('unexpected dashboard page');
-    const jp = { query: JOURNEY_PROGRESS_QUERY, variables: { outcomeId: data.outcomeIds[0] } };
-    const progress = await post(server.url, jp, data.adminKey);
-    if (progress.journeyProgress.accounts !== ACCOUNTS) throw new Error(`journeyProgress saw ${progress.journeyProgress.accounts} accounts`);
-    log('our server: dashboard');
-    const dashboard = measured(await load(server.url, dash, data.adminKey), await sequentialMs(server.url, dash, data.adminKey));
-    if (!JOURNEY) return { dashboard, journey: NOT_MEASURED };
-    log('our server: journeyProgress');
-    const single = await sequentialMs(server.url, jp, data.adminKey, 9);
-    const journey = measured(await load(server.url, jp, data.adminKey, JOURNEY_SECONDS), single);
-    return { dashboard, journey };
-  } finally {
-    await stop(server);
-  }
+  const target = {
+    name: 'our server', url: child.url, key: data.adminKey, child,
+    dashboard: { query: DASHBOARD_QUERY, variables: { clusterId: data.clusterId, first: PAGE } },
+    journey: { query: JOURNEY_PROGRESS_QUERY, variables: { outcomeId: data.outcomeIds[0] } },
+  };
+  const page = await post(target.url, target.dashboard, target.key);
+  if (page.accounts.edges.length !== PAGE || page.accounts.edges[0].node.outcomes.length !== 2) throw new Error('unexpected dashboard page');
+  const progress = await post(target.url, target.journey, target.key);
+  if (progress.journeyProgress.accounts !== ACCOUNTS) throw new Error(`journeyProgress saw ${progress.journeyProgress.accounts} accounts`);
+  return target;
 }
 
-async function benchPostGraphile(dbUrl: string, data: ApiBenchData): Promise<{ dashboard: Measured; journey: Measured }> {
+async function startPostGraphile(dbUrl: string, data: ApiBenchData): Promise<Target> {
   const port = await freePort();
-  const server = await spawnServer('postgraphile', [path.join(__dirname, 'postgraphile-server.cjs')], {
+  const child = await spawnServer('postgraphile', [path.join(__dirname, 'postgraphile-server.cjs')], {
     DATABASE_URL: dbUrl, PORT: String(port), NODE_ENV: 'production',
     NODE_OPTIONS: `--require ${path.join(__dirname, 'promise-with-resolvers.cjs')}`,
   }, /postgraphile ready/, port);
-  try {
-    const dash = { query: PGL_DASHBOARD, variables: { clusterId: data.clusterId, first: PAGE } };
-    const page = await post(server.url, dash);
-    const edges = page.clusterByRowId.accountsByClusterId.edges;
-    if (edges.length !== PAGE || edges[0].node.accountOutcomesByAccountId.nodes.length !== 2) throw new Error('unexpected PostGraphile page');
-    const jp = { query: PGL_JOURNEY, variables: { ws: data.workspaceId, outcome: data.outcomeIds[0] } };
-    const progress = await post(server.url, jp);
-    const seen = (progress.journeyProgress.accounts as Array<{ n: number }>).reduce((n, a) => n + a.n, 0);
-    if (seen !== ACCOUNTS) throw new Error(`PostGraphile journeyProgress saw ${seen} accounts`);
-    log('postgraphile: dashboard');
-    const dashboard = measured(await load(server.url, dash, undefined), await sequentialMs(server.url, dash, undefined));
-    if (!JOURNEY) return { dashboard, journey: NOT_MEASURED };
-    log('postgraphile: journeyProgress');
-    const single = await sequentialMs(server.url, jp, undefined, 9);
-    const journey = measured(await load(server.url, jp, undefined, JOURNEY_SECONDS), single);
-    return { dashboard, journey };
-  } finally {
-    await stop(server);
+  const target = {
+    name: 'postgraphile', url: child.url, key: undefined, child,
+    dashboard: { query: PGL_DASHBOARD, variables: { clusterId: data.clusterId, first: PAGE } },
+    journey: { query: PGL_JOURNEY, variables: { ws: data.workspaceId, outcome: data.outcomeIds[0] } },
+  };
+  const page = await post(target.url, target.dashboard);
+  const edges = page.clusterByRowId.accountsByClusterId.edges;
+  if (edges.length !== PAGE || edges[0].node.accountOutcomesByAccountId.nodes.length !== 2) throw new Error('unexpected PostGraphile page');
+  const progress = await post(target.url, target.journey);
+  const seen = (progress.journeyProgress.accounts as Array<{ n: number }>).reduce((n, a) => n + a.n, 0);
+  if (seen !== ACCOUNTS) throw new Error(`PostGraphile journeyProgress saw ${seen} accounts`);
+  return target;
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * The dashboard under load, ROUNDS times per server, the two servers taking turns and the first to go alternating
+ * (this machine's speed drifts over a run: one measure each was off by ±10% from run to run); medians per server.
+ */
+async function benchDashboards(targets: Target[]): Promise<{ results: Map<Target, Measured>; ratios: number[] }> {
+  const runs = new Map<Target, Measured[]>(targets.map((t) => [t, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+      log(`${t.name}: dashboard, round ${round + 1} of ${ROUNDS}`);
+      runs.get(t)!.push(measured(await load(t.url, t.dashboard, t.key)));
+    }
   }
+  const results = new Map<Target, Measured>();
+  for (const t of targets) {
+    const ms = runs.get(t)!;
+    const single = await sequentialMs(t.url, t.dashboard, t.key);
+    results.set(t, { rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), errors: ms.reduce((n, m) => n + m.errors, 0), single });
+  }
+  const ratios = targets.length === 2 ? runs.get(targets[0])!.map((m, i) => m.rps / runs.get(targets[1])![i].rps) : [];
+  return { results, ratios };
+}
+
+async function benchJourney(t: Target): Promise<Measured> {
+  log(`${t.name}: journeyProgress`);
+  const single = await sequentialMs(t.url, t.journey, t.key, 9);
+  return measured(await load(t.url, t.journey, t.key, JOURNEY_SECONDS), single);
 }
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -207,11 +230,29 @@ async function main(): Promise<void> {
     }
     if (args.includes('--seed-only')) { log(`seeded ${url}`); return; }
 
-    loads.push(`before the load ${loadavg()}`);
-    const ours = ONLY === 'postgraphile' ? { dashboard: NOT_MEASURED, journey: NOT_MEASURED } : await benchOurs(url, data);
-    loads.push(`after ours ${loadavg()}`);
-    const pgl = ONLY === 'ours' ? { dashboard: NOT_MEASURED, journey: NOT_MEASURED } : await benchPostGraphile(url, data);
-    loads.push(`after PostGraphile ${loadavg()}`);
+    // Both servers stay up (the idle one costs nothing) so that their dashboards can take turns.
+    const ours = ONLY === 'postgraphile' ? undefined : await startOurs(url, data);
+    const pgl = ONLY === 'ours' ? undefined : await startPostGraphile(url, data);
+    const servers = [ours, pgl].filter((t): t is Target => !!t);
+    let dashboards: Awaited<ReturnType<typeof benchDashboards>>;
+    const journeys = new Map<Target, Measured>();
+    try {
+      loads.push(`before the load ${loadavg()}`);
+      dashboards = await benchDashboards(servers);
+      loads.push(`after the dashboards ${loadavg()}`);
+      if (JOURNEY) for (const t of servers) journeys.set(t, await benchJourney(t));
+      loads.push(`after journeyProgress ${loadavg()}`);
+    } finally {
+      for (const t of servers) await stop(t.child);
+    }
+    const side = (t: Target | undefined) => ({
+      dashboard: (t && dashboards.results.get(t)) ?? NOT_MEASURED, journey: (t && journeys.get(t)) ?? NOT_MEASURED,
+    });
+    const o = side(ours);
+    const p = side(pgl);
+    const roundRatios = dashboards.ratios.map((r) => `${r.toFixed(2)}×`).join(', ');
+    // Each round's two measures ran back to back: their ratio is steadier than a ratio of medians taken apart.
+    const ratioNow = dashboards.ratios.length ? median(dashboards.ratios) : o.dashboard.rps / p.dashboard.rps;
 
     const rows: string[][] = [];
     const add = (what: string, o: Measured, p: Measured) => {
@@ -219,14 +260,14 @@ async function main(): Promise<void> {
       rows.push([`${what}: PostGraphile 5`, rate(p.rps), f1(p.p50), f1(p.p99), p.single !== undefined ? f1(p.single) : '', String(p.errors)]);
       rows.push([`${what}: ratio ours / PostGraphile`, ratio(o.rps, p.rps), ratio(o.p50, p.p50), ratio(o.p99, p.p99), o.single !== undefined && p.single !== undefined ? ratio(o.single, p.single) : '', '']);
     };
-    add(`dashboard (first ${PAGE})`, ours.dashboard, pgl.dashboard);
-    add(`journeyProgress (${f0(ACCOUNTS)} accounts)`, ours.journey, pgl.journey);
+    add(`dashboard (first ${PAGE}), median of ${ROUNDS} rounds`, o.dashboard, p.dashboard);
+    add(`journeyProgress (${f0(ACCOUNTS)} accounts)`, o.journey, p.journey);
     const table = ['| query | req/s | p50 ms | p99 ms | single request ms (median, no load) | errors |', '|---|---|---|---|---|---|',
       ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     const targets = [
-      `| dashboard req/s ≥ PostGraphile's | ${(ours.dashboard.rps / pgl.dashboard.rps).toFixed(2)}× | ${ours.dashboard.rps >= pgl.dashboard.rps ? 'yes' : 'NO'} |`,
-      `| dashboard p99 < 50 ms at ${CONNECTIONS} connections | ${f1(ours.dashboard.p99)} ms | ${ours.dashboard.p99 < 50 ? 'yes' : 'NO'} |`,
-      ...(JOURNEY ? [`| journeyProgress over ${f0(ACCOUNTS)} accounts < 200 ms (one request) | ${f1(ours.journey.single!)} ms | ${ours.journey.single! < 200 ? 'yes' : 'NO'} |`] : []),
+      `| dashboard req/s ≥ PostGraphile's (median of the rounds' ratios: ${roundRatios || 'n/a'}) | ${ratioNow.toFixed(2)}× | ${ratioNow >= 1 ? 'yes' : 'NO'} |`,
+      `| dashboard p99 < 50 ms at ${CONNECTIONS} connections | ${f1(o.dashboard.p99)} ms | ${o.dashboard.p99 < 50 ? 'yes' : 'NO'} |`,
+      ...(JOURNEY ? [`| journeyProgress over ${f0(ACCOUNTS)} accounts < 200 ms (one request) | ${f1(o.journey.single!)} ms | ${o.journey.single! < 200 ? 'yes' : 'NO'} |`] : []),
     ].join('\n');
     process.stdout.write(`\n${table}\n\n| target | value | met |\n|---|---|---|\n${targets}\n`);
     process.stdout.write(`load average: ${loads.join('; ')}\n`);
@@ -244,7 +285,7 @@ function writeResults(startedAt: Date, pgVersion: string, table: string, targets
     '',
     `- Date: ${startedAt.toISOString()}; command: \`${process.env.DATABASE_URL ? 'DATABASE_URL=<server> ' : ''}npm run bench:api${args.length ? ` -- ${args.join(' ')}` : ''}\``,
     `- Machine: ${os.cpus().length} CPUs (\`nproc\`: ${execFileSync('nproc').toString().trim()}), ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion}`,
-    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measure (journeyProgress ${JOURNEY_SECONDS} s) after a 3 s warm-up; server, PostGraphile, PostgreSQL and autocannon share the machine; the two servers run one after the other.`,
+    `- Load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per measure (journeyProgress ${JOURNEY_SECONDS} s) after a 3 s warm-up; server, PostGraphile, PostgreSQL and autocannon share the machine; one server is loaded at a time. The dashboard is measured ${ROUNDS} times per server, the servers taking turns and alternating which goes first, and the table gives the medians (this machine's speed drifts during a run).`,
     `- Machine load average (1/5/15 min) during the run, other processes included: ${loads.join('; ')}.`,
     `- Data: ${f0(ACCOUNTS)} accounts in the measured cluster (+ ${f0(Math.round(ACCOUNTS / 5))} in another), 2 outcomes each with a 3-stage, 6-milestone journey and 8 drivers per account × outcome (bench/api-seed.ts).`,
     '- Ours: `src/main.ts` (NODE_ENV=production, LOG_LEVEL=warn, pool 20), API key auth, tenant scoping, all protection rules on. PostGraphile 5.1 (Amber preset, pool 20) over views of the same tables (`pgl` schema, bench database only), no auth; its journeyProgress is a SQL function running our exact statement.',

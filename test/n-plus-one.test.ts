@@ -95,7 +95,7 @@ describe('dashboard statement count', () => {
 
   // The list reads its items' health and cluster in its own statement (a look-ahead at the query) and hands them to
   // the field resolvers; `account(id)` reads the same fields through the loaders alone: both must answer the same.
-  const HEALTH = `id cluster { id name } health { score band coverage asOf worstJourneyStatus }
+  const HEALTH = `id externalId name attributes csmOwner journeyStartedAt renewalDate createdAt updatedAt cluster { id name } health { score band coverage asOf worstJourneyStatus }
     outcomes { outcome { id name weight createdAt } score band proactive reactive coverage day asOf modelVersion
       stage { key } journey { status daysUntilDue nextMilestone { id key name expectedByDay } } TOP change(days: 5) { delta } }`;
   const listQuery = (top: string) => `query($clusterId: ID!, $first: Int!, $top: Int) {

@@ -12,9 +12,8 @@ import { QueryFailedError } from 'typeorm';
 import { getCluster } from '../clusters/cluster.service';
 import { InputError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
-import { Account } from './account.entity';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
-import { ACCOUNT_COLUMNS, accountFromRow } from './account.service';
+import { ACCOUNT_PAGE_COLUMNS, accountFromPageRow } from './account.service';
 import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../analytics/account-health-list';
 import { healthPrefetchColumns, healthPrefetchRefs, pageHealth, type HealthPrefetch, type PrefetchedRow } from '../scoring/health.loaders';
@@ -177,9 +176,9 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   const limit = String(first + 1);
   const prefetch = args.prefetch ?? {};
   const extra = healthPrefetchColumns(prefetch).map((c) => `, ${c}`).join('');
-  let rows: (Account & { sortKey: string | null; pos?: string; refsJson?: Parameters<typeof pageHealth>[2] } & PrefetchedRow)[];
+  let rows: (Parameters<typeof accountFromPageRow>[0] & { sortKey: string | null; pos?: string; refsJson?: Parameters<typeof pageHealth>[2] } & PrefetchedRow)[];
   try {
-    const pageSql = `SELECT ${ACCOUNT_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
+    const pageSql = `SELECT ${ACCOUNT_PAGE_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
         ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`;
     // Rows the page's health refers to (outcomes, next milestones), once for the page, on its first row.
     const refs = healthPrefetchRefs(scope, prefetch, 'page');
@@ -203,7 +202,7 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
     : undefined;
   const edges = page.map((row) => {
     // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
-    const node = accountFromRow(row);
+    const node = accountFromPageRow(row);
     const along = healthOf(node.id, row);
     if (clusters) along.cluster = clusters.get(node.clusterId);
     attachReadAlong(node, along);

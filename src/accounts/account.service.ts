@@ -27,12 +27,21 @@ export const ACCOUNT_COLUMNS = (a: string) =>
   `${a}.csm_owner AS "csmOwner", ${a}.journey_started_at AS "journeyStartedAt", ${a}.renewal_date::text AS "renewalDate", ` +
   `${a}.cluster_id AS "clusterId", ${a}.created_at AS "createdAt", ${a}.updated_at AS "updatedAt"`;
 
-/** The Account of a row selected with `ACCOUNT_COLUMNS` (and maybe more columns, left behind): one plain copy per column. */
-export function accountFromRow(r: Account): Account {
+/**
+ * `ACCOUNT_COLUMNS` with the timestamps as epoch milliseconds, for `accountFromPageRow`: a page of accounts has
+ * three per account, and parsing them from PostgreSQL's text was a visible share of a dashboard page's CPU.
+ */
+export const ACCOUNT_PAGE_COLUMNS = (a: string) => ACCOUNT_COLUMNS(a)
+  .replace(/(\w+\.(journey_started_at|created_at|updated_at)) AS/g, '(extract(epoch FROM $1) * 1000)::float8 AS');
+
+type PageRow = Omit<Account, 'journeyStartedAt' | 'createdAt' | 'updatedAt'> & { journeyStartedAt: number; createdAt: number; updatedAt: number };
+
+/** The Account of a row selected with `ACCOUNT_PAGE_COLUMNS` (other columns of the row are left behind). */
+export function accountFromPageRow(r: PageRow): Account {
   const a = new Account();
   a.workspaceId = r.workspaceId; a.id = r.id; a.externalId = r.externalId; a.name = r.name; a.attributes = r.attributes;
-  a.csmOwner = r.csmOwner; a.journeyStartedAt = r.journeyStartedAt; a.renewalDate = r.renewalDate; a.clusterId = r.clusterId;
-  a.createdAt = r.createdAt; a.updatedAt = r.updatedAt;
+  a.csmOwner = r.csmOwner; a.journeyStartedAt = new Date(r.journeyStartedAt); a.renewalDate = r.renewalDate; a.clusterId = r.clusterId;
+  a.createdAt = new Date(r.createdAt); a.updatedAt = new Date(r.updatedAt);
   return a;
 }
 
