@@ -70,11 +70,7 @@ function rewriteMessage(message: string): string {
   return stripSuggestions(message);
 }
 
-/**
- * The token limit is marked in the error's extensions; every message, this one included, is rewritten
- * (suggestions dropped, the token limit made actionable) by formatError (src/shared/errors.ts), which
- * builds the response's error objects, so that it also covers errors whose message cannot be changed.
- */
+/** The request listeners hold no per-request state: one object serves every request. */
 const protectionListeners = {
   async didEncounterErrors({ errors }: { errors: readonly GraphQLError[] }) {
     for (const error of errors) {
@@ -82,7 +78,12 @@ const protectionListeners = {
     }
   },
 };
-/** (The listeners hold no per-request state: one object serves every request.) */
+
+/**
+ * The token limit is marked in the error's extensions; every message, this one included, is rewritten
+ * (suggestions dropped, the token limit made actionable) by formatError (src/shared/errors.ts), which
+ * builds the response's error objects, so that it also covers errors whose message cannot be changed.
+ */
 export const protectionPlugin: ApolloServerPlugin = {
   async requestDidStart() {
     return protectionListeners;
