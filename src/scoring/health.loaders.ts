@@ -88,8 +88,8 @@ function driversKey(k: DriversKey): string {
 
 /**
  * What a page of accounts can read in its own statement for its items' health fields (see `listAccounts`):
- * SQL expressions over the page's accounts (alias `a`), and how to prime the loaders above from their values,
- * so that those fields resolve through the same loaders without a statement of their own.
+ * SQL expressions over the page's accounts (alias `a`), and `pageHealth` to turn their values into what those
+ * fields answer (read along: src/shared/read-along.ts), without a statement of their own.
  */
 export interface HealthPrefetch {
   /** Account.health: current_account_health. */

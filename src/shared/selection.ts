@@ -1,8 +1,8 @@
 /**
  * Look-ahead at a resolver's selection set: which fields a query asks for below it, so that a list can read
- * what its items' field resolvers will need in its own SQL statement (and prime their DataLoaders) instead of
- * one statement per relation. Purely an optimisation: a field the look-ahead misses (or over-reports, e.g.
- * under `@skip`) is still resolved correctly by its loader.
+ * what its items' field resolvers will need in its own SQL statement (and hand it to them: src/shared/read-along.ts)
+ * instead of one statement per relation. Purely an optimisation: a field the look-ahead misses (or over-reports,
+ * e.g. under `@skip`) is still resolved correctly by its loader.
  */
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
 

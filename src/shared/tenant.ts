@@ -135,7 +135,7 @@ export class TenantScope {
 
   /**
    * `json_build_object(…)` of an entity's columns for a row aliased `alias`, for a statement that reads related
-   * rows along with its own (to prime a by-id loader); `entityFromJson` turns the value back into what
+   * rows along with its own (e.g. a page's outcomes and milestones); `entityFromJson` turns the value back into what
    * `findByIds` returns: timestamps travel as epoch milliseconds, dates and big numbers as text, as node-postgres gives them.
    */
   entityJsonSql<E extends ObjectLiteral>(entity: EntityTarget<E>, alias: string): string {
