@@ -5,7 +5,7 @@
  *   migrated, with synthetic current results for a 100k-account cluster (bench/api-seed.ts).
  * - Our server (src/main.ts, no worker, LOG_LEVEL=warn) and PostGraphile 5 (Amber preset) over views of the same
  *   data (bench database only) as child processes; only one is under load at a time (2 CPUs here), and the
- *   dashboard is measured `--rounds` times (3) per server, taking turns, medians reported.
+ *   dashboard is measured `--rounds` times (5) per server, taking turns, medians reported.
  * - autocannon, N connections, for each: the dashboard (first 50 accounts of the cluster with overall and
  *   per-outcome score, band, journey status, next milestone and top 3 drivers) and journeyProgress over the cluster's
  *   100k accounts (PostGraphile runs the very same SQL statement as a function, so the API layers are compared).
@@ -46,7 +46,7 @@ const PAGE = 50;
 /** journeyProgress takes ~1 s: with 20 connections a request waits ~10 s, so measure long enough to complete some. */
 const JOURNEY_SECONDS = Math.max(SECONDS, 30);
 /** Dashboard measures per server, taking turns (see benchDashboards). */
-const ROUNDS = Number(argValue('rounds') ?? 3);
+const ROUNDS = Number(argValue('rounds') ?? 5);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds: a whole number of at least 1');
 const DB_NAME = argValue('db') ?? process.env.BENCH_API_DB ?? 'oh_bench_api';
 if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error(`--db: not a plain database name: ${DB_NAME}`);

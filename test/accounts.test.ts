@@ -212,6 +212,7 @@ describe('accounts', () => {
       await t.gql(`query($id: ID!) { account(id: $id) { name } }`, { id: bAcc.id }, a.keys.ADMIN),
       await t.gql(`query($e: String!) { accountByExternalId(externalId: $e) { name } }`, { e: 'shared-id' }, a.keys.ADMIN),
       await t.gql(LIST, { filter: { clusterId: bCluster } }, a.keys.ADMIN),
+      await t.gql(LIST, { filter: { clusterId: 'not-a-uuid' } }, a.keys.ADMIN),
       await t.gql(`query { account(id: "nope") { name } }`, {}, a.keys.ADMIN),
     ]) expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     // The same externalId in A creates A's own account.

@@ -10,7 +10,7 @@
  */
 import { QueryFailedError } from 'typeorm';
 import { getCluster } from '../clusters/cluster.service';
-import { InputError } from '../shared/errors';
+import { InputError, NotFoundError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
 import { ACCOUNT_PAGE_COLUMNS, accountFromPageRow } from './account.service';
@@ -30,6 +30,8 @@ export class AccountQuery {
   readonly params: unknown[] = [];
   private readonly joins = new Map<string, string>();
   private readonly predicates: string[] = ['a.workspace_id = $1'];
+  /** Lookups that must succeed for the list to answer, awaited together with its statement (see `check`). */
+  readonly checks: Promise<unknown>[] = [];
 
   /** Bind a value; returns its placeholder (`$n`, with an optional cast). */
   param(value: unknown, cast?: string): string {
@@ -48,6 +50,16 @@ export class AccountQuery {
     return this;
   }
 
+  /**
+   * A lookup whose failure (e.g. NOT_FOUND) must fail the list, run alongside the page's statement rather than
+   * before it: one round trip less. Handled at once too, so a list that fails earlier leaves no unhandled rejection.
+   */
+  check(lookup: Promise<unknown>): this {
+    lookup.catch(() => undefined);
+    this.checks.push(lookup);
+    return this;
+  }
+
   get fromSql(): string {
     return `FROM accounts a ${[...this.joins.values()].join(' ')} WHERE ${this.predicates.join(' AND ')}`;
   }
@@ -59,7 +71,9 @@ export type AccountFilterPart = (scope: TenantScope, filter: AccountFilter, q: A
 export const ACCOUNT_FILTERS: AccountFilterPart[] = [
   async (scope, f, q) => {
     if (!f.clusterId) return;
-    await getCluster(scope, f.clusterId); // a typo or another workspace's id: NOT_FOUND, not an empty page
+    // A typo or another workspace's id: NOT_FOUND, not an empty page (not a UUID: at once, before any SQL casts it).
+    if (!isUuid(f.clusterId)) throw new NotFoundError('Cluster', f.clusterId);
+    q.check(getCluster(scope, f.clusterId));
     q.where(`a.cluster_id = ${q.param(f.clusterId, 'uuid')}`);
   },
   (_scope, f, q) => {
@@ -182,10 +196,16 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
         ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`;
     // Rows the page's health refers to (outcomes, next milestones), once for the page, on its first row.
     const refs = healthPrefetchRefs(scope, prefetch, 'page');
-    rows = await scope.query(refs
+    const statement = scope.query<(typeof rows)[number]>(refs
       ? `WITH page AS MATERIALIZED (SELECT p.*, row_number() OVER () AS pos FROM (${pageSql}) p)
          SELECT page.*, CASE WHEN page.pos = 1 THEN ${refs} END AS "refsJson" FROM page ORDER BY page.pos`
       : pageSql, q.params);
+    // The filter's checks (e.g. the cluster exists) ran alongside; their errors come first.
+    const [read, ...checked] = await Promise.allSettled([statement, ...q.checks]);
+    const failed = checked.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (read.status === 'rejected') throw read.reason;
+    rows = read.value;
   } catch (e) {
     // A tampered cursor value that PostgreSQL cannot read back as the sort type.
     if (e instanceof QueryFailedError && /^22/.test(String((e as { code?: string }).code))) {
