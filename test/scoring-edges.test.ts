@@ -303,16 +303,18 @@ describe('scoring edge cases', () => {
     await insertCoin(t.db, ws, outcome, { components: [
       { key: 'up', name: 'up', side: 'REACTIVE', weight: 1, metric: { aggregation: 'COUNT', signalType: 'v', windowDays: 30 }, scoring: { type: 'PERCENTILE', higherIsBetter: true } },
     ] });
+    // By id order (chunks follow it), so that the account of the last chunk is known: 0 signals, 4 after the first
+    // chunk. Its new value (4) then ties with no stored value: a stored distribution holds values, not whose they
+    // are, so a changed value equal to another peer's is ranked as if that entry were its own (half a rank off).
     const counts = [1, 2, 2, 3, 5, 0];
     const ids: string[] = [];
-    for (const [i, n] of counts.entries()) {
-      const id = await insertAccount(t.db, ws, cluster, `a${i}`, {}, '2026-01-01T00:00:00Z');
-      await insertSignals(t.db, ws, id, Array.from({ length: n }, (_, k) => ({ type: 'v', at: daysBefore(k + 1) })));
-      ids.push(id);
+    for (const i of counts.keys()) ids.push(await insertAccount(t.db, ws, cluster, `a${i}`, {}, '2026-01-01T00:00:00Z'));
+    ids.sort();
+    for (const [i, id] of ids.entries()) {
+      await insertSignals(t.db, ws, id, Array.from({ length: counts[i] }, (_, k) => ({ type: 'v', at: daysBefore(k + 1) })));
     }
-    const byId = [...ids].sort();
-    const late = byId[byId.length - 1]; // scored in the last chunk
-    const before = counts[ids.indexOf(late)];
+    const late = ids[ids.length - 1]; // scored in the last chunk
+    const before = counts[ids.length - 1];
     const run = await createRun(scopeOf(t.db, ws), {}, { chunkSize: 2, asOf: new Date(T) });
     runHooks.afterChunkScored = async ({ chunk }) => {
       // a late signal (before asOf) lands while the run is under way: 4 more for the account of the last chunk
