@@ -16,7 +16,6 @@ import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } fr
  * `currentDrivers`); rows scored on the fly (scoreAccount) carry both.
  */
 export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones' | 'drivers'> & { milestones?: MilestoneJson[]; drivers?: DriverJson[] };
-export interface StoredOutcomeHealth { row: StoredOutcomeRow }
 
 // Without the milestones and drivers jsonb: a list screen shows the journey status and next milestone (columns),
 // rarely every milestone, and the top few drivers (8+ per row, ~2 kB of JSON: parsing all of them was the
@@ -36,15 +35,15 @@ export const currentAccountHealth = (scope: TenantScope) => new DataLoader<strin
 });
 
 /** account id -> current health per active outcome (oldest outcome first). */
-export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<string, StoredOutcomeHealth[]>(async (ids) => {
+export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<string, StoredOutcomeRow[]>(async (ids) => {
   const rows = await scope.query<StoredOutcomeRow>(
     `SELECT ${OUTCOME_COLS}
      FROM current_outcome_health h
      JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
      WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])
      ORDER BY o.created_at, o.id`, [[...ids]]);
-  const groups = new Map<string, StoredOutcomeHealth[]>(ids.map((id) => [id, []]));
-  for (const row of rows) groups.get(row.accountId)?.push({ row });
+  const groups = new Map<string, StoredOutcomeRow[]>(ids.map((id) => [id, []]));
+  for (const row of rows) groups.get(row.accountId)?.push(row);
   return ids.map((id) => groups.get(id)!);
 });
 
@@ -64,8 +63,8 @@ const topDriversSql = (h: string, top: string) => {
   if (/^\d+$/.test(t)) {
     const n = Number(t);
     if (n === 0) return `'[]'::jsonb`;
-    // A literal range (beyond a jsonpath subscript's int range: every driver): lax mode ignores indexes past the end.
-    return n > 2 ** 31 ? `${h}.drivers` : `jsonb_path_query_array(${h}.drivers, '$[0 to ${n - 1}]')`;
+    // Lax mode ignores indexes past the end; n is a GraphQL Int, so n - 1 is a valid subscript.
+    return `jsonb_path_query_array(${h}.drivers, '$[0 to ${n - 1}]')`;
   }
   return `CASE WHEN (${t}) IS NULL THEN ${h}.drivers
     ELSE jsonb_path_query_array(${h}.drivers, '$[0 to $last]', jsonb_build_object('last', (${t}) - 1)) END`;

@@ -19,7 +19,7 @@ export async function accountHealth(scope: TenantScope, accountId: string): Prom
 
 export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
   const rows = await scope.loader(currentOutcomeHealth).load(accountId);
-  return rows.map((r) => OutcomeHealth.from(r.row));
+  return rows.map((row) => OutcomeHealth.from(row));
 }
 
 /** The hash of the model version that scored it: known for a row scored on the fly, else read by version id. */
