@@ -267,7 +267,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
                    WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
       [runId, attempt]);
     if (!fin.length) return 'STOPPED';
-    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.sql.ts) is not needed any more.
+    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.percentile.ts) is not needed any more.
     await scope.query(`DELETE FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2`, [runId]);
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';
