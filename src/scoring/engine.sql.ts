@@ -2,6 +2,7 @@
  * The SQL steps of the scoring engine (see engine.ts for the list): each builds one temp table, set-based
  * over every account of the scope, from the configuration flattened into small typed rows.
  */
+import { clusterCaseSql } from '../clusters/cluster.assign';
 import { ruleToSql } from '../rules/rule.sql';
 import type { TenantScope } from '../shared/tenant';
 import type { ComponentConfig, ModelConfig, ScoringFn } from './model-config';
@@ -116,7 +117,7 @@ export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknow
  * are identical), only those the spec's PERCENTILE components read; the others are NULL. `clusters`: SQL for the
  * ids of the clusters whose accounts count as peers.
  */
-function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v: unknown) => string, clusters: string): string {
+function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v: unknown) => string, clusters: string, accounts = 'accounts'): string {
   const need = (...a: string[]) => aggs.some((x) => a.includes(x));
   const col = (on: boolean, expr: string, type: string) => (on ? expr : `NULL::${type}`);
   return `SELECT s.account_id, ${sp.spec_id} AS spec_id,
@@ -135,7 +136,7 @@ function peerMetricSql(sp: Spec & { win_start: string }, aggs: string[], $p: (v:
             ${sp.subject === null ? '' : `AND s.subject = ${$p(sp.subject)}`}
             -- the accounts table (not the peers CTE): with its statistics the planner can pick a range scan of the
             -- signals of this type and window (index signals_type_time_idx) over one probe per peer account
-            AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters}))
+            AND s.account_id IN (SELECT a.id FROM ${accounts} a WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters}))
           GROUP BY s.account_id`;
 }
 
@@ -148,7 +149,7 @@ const ANALYZED = new Set(['_acc', '_ao', '_mv', '_ach', '_jr', '_pv', '_cs', '_o
 export interface PeerCache { runId: string; modelHash: string }
 
 export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf: Date, ids: string[] | null, timings: Record<string, number>,
-  peerCache: PeerCache | null = null): Promise<void> {
+  peerCache: PeerCache | null = null, opts: { assignClusters?: boolean } = {}): Promise<void> {
   const rows = configRows(config);
   const step = async (name: string, sql: string, params: unknown[] = []) => {
     const t0 = performance.now();
@@ -160,7 +161,9 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     if (ANALYZED.has(name)) await tx.manager.query(`ANALYZE ${name}`);
     timings[name] = Math.round(performance.now() - t0);
   };
-  await tx.manager.query(`DROP TABLE IF EXISTS _o, _st, _c, _fn, _ms, _acc, _ao, _mv, _ach, _jr, _pv, _cs, _oh, _ah`);
+  await tx.manager.query(`DROP TABLE IF EXISTS _o, _st, _c, _fn, _ms, _acc, _ao, _mv, _ach, _jr, _pv, _cs, _oh, _ah, _acl`);
+  // The accounts with the cluster they are in: stored, or (a draft's rules) assigned by the configuration's rules.
+  const accounts = opts.assignClusters ? await assignedClusters(tx, config) : 'accounts';
 
   // ---- configuration ----
   await step('_o', `CREATE TEMP TABLE _o ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
@@ -197,10 +200,10 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     SELECT a.id AS account_id, a.cluster_id, a.attributes, a.journey_started_at,
       GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d,
       ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])) AS target
-    FROM accounts a
+    FROM ${accounts} a
     WHERE a.workspace_id = $1 AND ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])
       OR (a.cluster_id = ANY($4::uuid[])
-          AND ($5::boolean OR a.cluster_id IN (SELECT t.cluster_id FROM accounts t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[])))))`,
+          AND ($5::boolean OR a.cluster_id IN (SELECT t.cluster_id FROM ${accounts} t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[])))))`,
   [asOf, ids, cached || leanPeers ? [] : pctClusters, storeForRun]);
 
   // ---- account × outcome, stage in force: greatest start_day <= d ----
@@ -407,12 +410,12 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       // Peers: the other accounts of the targets' clusters; for a run's stored distribution, of every PERCENTILE cluster.
       const clusters = storeForRun ? `SELECT unnest(${$p(pctClusters)}::uuid[])` : 'SELECT cluster_id FROM _acc';
       const peerMv = specRows.filter((sp) => sp.percentile).map((sp) => peerMetricSql(sp,
-        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p, clusters));
+        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p, clusters, accounts));
       await step('_pv', `CREATE TEMP TABLE _pv ON COMMIT DROP AS
         WITH peers AS MATERIALIZED (
           SELECT a.id AS account_id, a.attributes, o.outcome_id,
             GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d
-          FROM accounts a JOIN _o o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
+          FROM ${accounts} a JOIN _o o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
           WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters})
             AND NOT EXISTS (SELECT 1 FROM _acc t WHERE t.account_id = a.id)
         ), mv AS (
@@ -546,4 +549,20 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       cov_num / NULLIF(den, 0) AS coverage,
       CASE worst WHEN 4 THEN 'STUCK' WHEN 3 THEN 'BEHIND' WHEN 2 THEN 'ON_TRACK' WHEN 1 THEN 'AHEAD' END AS worst_journey_status
     FROM a WHERE $1::uuid IS NOT NULL`, [redBelow, yellowBelow]);
+}
+
+/**
+ * `_acl`: every account's cluster by the configuration's rules (clusterCaseSql, as assignClusters stores them:
+ * priority order, first match wins, the default last), and the SQL of a relation that reads like `accounts`
+ * with that cluster.
+ */
+async function assignedClusters(tx: TenantScope, config: ModelConfig): Promise<string> {
+  const ordered = [...config.clusters.filter((c) => !c.isDefault).sort((a, b) => a.priority - b.priority), ...config.clusters.filter((c) => c.isDefault)];
+  const params: unknown[] = [];
+  const caseSql = clusterCaseSql(ordered, 'a', params, 1);
+  await tx.query(`CREATE TEMP TABLE _acl ON COMMIT DROP AS SELECT a.id AS account_id, ${caseSql} AS cluster_id
+    FROM accounts a WHERE a.workspace_id = $1`, params);
+  await tx.manager.query(`ANALYZE _acl`);
+  return `(SELECT x.id, x.workspace_id, x.attributes, x.journey_started_at, l.cluster_id
+           FROM accounts x JOIN _acl l ON l.account_id = x.id WHERE x.workspace_id = $1)`;
 }

@@ -89,6 +89,13 @@ export interface ScoreOptions {
   /** Write snapshots + current tables (in one transaction). */
   persist: boolean;
   runId?: string | null;
+  /** Score under this configuration instead of the live one (a draft or a version: src/model/model.source.ts resolveModel). */
+  config?: ModelConfig;
+  /**
+   * Assign clusters from the configuration's rules (inside SQL) instead of reading the accounts' stored cluster:
+   * a draft may change cluster rules. Off, as for the live model, whose stored clusters are current.
+   */
+  assignClusters?: boolean;
 }
 
 export interface ScoringResult {
@@ -111,11 +118,11 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
   if (Number.isNaN(asOf.getTime())) throw new Error('scoreAccounts: invalid asOf');
   const ids = opts.accountIds ? [...new Set(opts.accountIds)].filter(isUuid) : null;
   if (ids && ids.length === 0) {
-    const config = await loadModelConfig(scope);
+    const config = opts.config ?? await loadModelConfig(scope);
     return { asOf, modelHash: modelHash(config), modelVersionId: null, accountCount: 0, outcomeCount: 0, outcomes: opts.persist ? undefined : [], accounts: opts.persist ? undefined : [], timings: {} };
   }
   return await inTransaction(scope, !opts.persist, async (tx) => {
-    const config = await loadModelConfig(tx);
+    const config = opts.config ?? await loadModelConfig(tx);
     const hash = modelHash(config);
     // Big sorts/hashes in memory; JIT compilation costs more than it saves on these one-off statements.
     await tx.manager.query(`SET LOCAL work_mem = '512MB'`);
@@ -124,7 +131,8 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
     await tx.manager.query(`SELECT set_config('default_toast_compression', 'lz4', true)
       FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`);
     const timings: Record<string, number> = {};
-    await buildTempTables(tx, config, asOf, ids, timings, opts.persist && opts.runId ? { runId: opts.runId, modelHash: hash } : null);
+    await buildTempTables(tx, config, asOf, ids, timings, opts.persist && opts.runId ? { runId: opts.runId, modelHash: hash } : null,
+      { assignClusters: opts.assignClusters ?? false });
     const [{ n_acc, n_out }] = await tx.query<{ n_acc: number; n_out: number }>(
       `SELECT (SELECT count(*)::int FROM _ah) AS n_acc, (SELECT count(*)::int FROM _oh) AS n_out WHERE $1::uuid IS NOT NULL`);
     if (opts.persist) {
@@ -169,10 +177,21 @@ const OUTCOME_SELECT = `account_id AS "accountId", outcome_id AS "outcomeId", sc
   next_milestone_id AS "nextMilestoneId", days_until_due AS "daysUntilDue", drivers, milestones`;
 const ACCOUNT_SELECT = `account_id AS "accountId", score, band, coverage, worst_journey_status AS "worstJourneyStatus"`;
 
+/**
+ * The version snapshots point at: the newest recorded version of this configuration (every change of the live model
+ * records one, src/model/); one is recorded here only for a configuration written some other way (SQL, old seeds).
+ */
 async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
-  await tx.query(`INSERT INTO model_versions (workspace_id, hash, config) VALUES ($1::uuid, $2, $3::jsonb)
-                  ON CONFLICT (workspace_id, hash) DO NOTHING`, [hash, JSON.stringify(config)]);
-  const [row] = await tx.query<{ id: string }>(`SELECT id FROM model_versions WHERE workspace_id = $1 AND hash = $2`, [hash]);
+  const newest = `SELECT id FROM model_versions WHERE workspace_id = $1 AND hash = $2 ORDER BY number DESC LIMIT 1`;
+  const [found] = await tx.query<{ id: string }>(newest, [hash]);
+  if (found) return found.id;
+  // Under the lock the numbering trigger takes, so that concurrent chunks of one run record it once.
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('model_versions:' || $1::uuid::text, 0))`);
+  const [again] = await tx.query<{ id: string }>(newest, [hash]);
+  if (again) return again.id;
+  const [row] = await tx.query<{ id: string }>(
+    `INSERT INTO model_versions (workspace_id, hash, config, message) VALUES ($1::uuid, $2, $3::jsonb, 'recorded by scoring') RETURNING id`,
+    [hash, JSON.stringify(config)]);
   return row.id;
 }
 
