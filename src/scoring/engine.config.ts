@@ -104,13 +104,16 @@ export interface StepContext {
   asOf: Date;
   /** The accounts to score; null: every account of the workspace. */
   ids: string[] | null;
+  /** SQL of the accounts relation (id, workspace_id, attributes, journey_started_at, cluster_id): `accounts`, or the
+   *  accounts with the clusters a draft's rules assign them (ScoreOptions.assignClusters). */
+  accounts: string;
   /** Run one statement that builds the temp table `name`, timed (and analysed, when later joins need its statistics). */
   step: (name: string, sql: string, params?: unknown[]) => Promise<void>;
 }
 
 /** Every temp table the engine builds, in the order it builds them (dropped at commit). */
 export const TEMP_TABLES = ['_outcomes', '_stages', '_components', '_scoring_fns', '_milestones', '_accounts', '_account_outcomes',
-  '_metric_values', '_milestone_achievements', '_journeys', '_peer_distribution', '_component_scores', '_outcome_health', '_account_health'];
+  '_metric_values', '_milestone_achievements', '_journeys', '_peer_distribution', '_component_scores', '_outcome_health', '_account_health', '_assigned_clusters'];
 
 /** Step 0: the configuration as temp tables. */
 export async function step0ModelAsRows({ rows, step }: StepContext): Promise<void> {
