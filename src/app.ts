@@ -22,6 +22,8 @@ import { LiveHub } from './live/hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
+import { PgListener } from './shared/db/listener';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 export interface RunningApp {
   url: string;
@@ -31,6 +33,8 @@ export interface RunningApp {
   live: LiveHub;
   /** This instance's API key cache (PostgreSQL LISTEN). */
   keys: ApiKeyCache;
+  /** The LISTEN connection live events and the key cache share (the caller's, or one of the app's own). */
+  listener: PgListener;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,8 @@ export interface AppOptions {
   jit?: boolean;
   /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** The process's notification listener (main.ts shares one with the job queue); default: the app starts and stops its own. */
+  listener?: PgListener;
 }
 
 /**
@@ -98,11 +104,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
   });
   await apollo.start();
-  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries });
-  await keys.start();
+  const ownListener = !opts.listener;
+  const listener = opts.listener ?? new PgListener({ url: (db.options as PostgresConnectionOptions).url!, applicationName: 'outcome-health-listen' });
+  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries }, listener);
+  keys.start();
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
-  const live = new LiveHub(db);
-  await live.start();
+  const live = new LiveHub(db, listener);
+  live.start();
+  if (ownListener) await listener.start();
   const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
   app.disable('x-powered-by');
@@ -142,7 +151,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     httpServer,
     live,
     keys,
+    listener,
     // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
-    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); await keys.stop(); },
+    stop: async () => {
+      await liveServer.dispose();
+      live.stop();
+      await apollo.stop();
+      keys.stop();
+      if (ownListener) await listener.stop();
+    },
   };
 }

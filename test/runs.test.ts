@@ -5,22 +5,21 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startJobs, type JobsHandle } from '../src/jobs/worker';
 import { runHooks } from '../src/scoring/runs.engine';
 import { advance, cancelRun, createRun, processRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer } from './support/harness';
-import { addLogins, createLoginModel, currentScores, testDatabaseUrl, until } from './support/scoring-model';
+import { addLogins, createLoginModel, currentScores, startTestJobs, testDatabaseUrl, until } from './support/scoring-model';
 
 const RUN_FIELDS = 'id state kind total done progress attempts asOf startedAt finishedAt heartbeatAt error scope { clusterId outcomeId accountIds }';
 const STALE_MS = 3000;
 
 describe('scoring runs', () => {
   const t = useTestServer();
-  let jobs: JobsHandle;
+  let jobs: Awaited<ReturnType<typeof startTestJobs>>;
 
   beforeAll(async () => {
-    jobs = await startJobs({ db: t.db, url: testDatabaseUrl(t.dbName), work: true, sweepIntervalMs: 200, staleAfterMs: STALE_MS });
+    jobs = await startTestJobs(t.db, t.dbName, { sweepIntervalMs: 200, staleAfterMs: STALE_MS });
   });
   afterAll(async () => { await jobs?.stop(); });
   afterEach(() => { delete runHooks.afterChunkScored; });

@@ -93,12 +93,12 @@ export async function createRun(
 /** `recomputeHealth`: create a run and hand it to the job queue; poll it with `scoringRun(id)`. */
 export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number } = {}): Promise<ScoringRun> {
   const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize });
-  await enqueueRun(run);
+  await enqueueRun(scope.manager.connection, run);
   return run;
 }
 
-async function enqueueRun(run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
-  await enqueue(JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
+async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+  await enqueue(db, JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
 }
 
 export async function getRun(scope: TenantScope, id: string): Promise<ScoringRun> {
@@ -136,7 +136,7 @@ export async function restartRun(scope: TenantScope, id: string, staleAfterMs = 
     throw new ConflictError('Only a FAILED or CANCELLED run, or a RUNNING run whose worker stopped responding, can be restarted.');
   }
   const run = await getRun(scope, id);
-  await enqueueRun(run);
+  await enqueueRun(scope.manager.connection, run);
   return run;
 }
 
@@ -329,7 +329,7 @@ export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number;
       WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
          OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
     [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueueRun({ workspaceId: r.workspace_id, id: r.id });
+  for (const r of rows) await enqueueRun(db, { workspaceId: r.workspace_id, id: r.id });
   return rows.length;
 }
 
@@ -348,7 +348,7 @@ export async function startDailyRuns(db: DataSource): Promise<ScoringRun[]> {
   const runs: ScoringRun[] = [];
   for (const { id } of rows) {
     const run = await createRun(TenantScope.system(db, id), {}, { kind: ScoringRunKind.DAILY });
-    await enqueueRun(run);
+    await enqueueRun(db, run);
     runs.push(run);
   }
   if (runs.length) logger.info({ runs: runs.length }, 'daily full rescore enqueued');
