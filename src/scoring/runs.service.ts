@@ -12,7 +12,7 @@ import { ConflictError, InputError, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { runHooks, scoreAndPersist } from './runs.engine';
+import { scoreAndPersist, type ChunkInfo } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 
 /**
@@ -149,6 +149,8 @@ export interface ProcessOptions {
   concurrency?: number;
   /** After each committed chunk; `timings` are the chunk's engine step timings (ms). */
   onProgress?: (run: { done: number; total: number; timings: Record<string, number> }) => void;
+  /** Inside a chunk's transaction, after the engine wrote its scores and before the chunk commits (tests fail or kill a chunk here). */
+  afterChunkScored?: (info: ChunkInfo) => Promise<void> | void;
 }
 
 export type ProcessOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
@@ -224,7 +226,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
         // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
         if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
         timings = (await scoreAndPersist(tx, c.ids, run.asOf, runId)).timings;
-        await runHooks.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
+        await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
         // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
         const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(
           `SELECT cursor, done_ranges FROM scoring_runs WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 FOR UPDATE`,
