@@ -15,7 +15,7 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
-import { formatError } from './shared/errors';
+import { formatError, isDatabaseUnavailable, unavailableContextError, unavailablePlugin } from './shared/errors';
 import { logger } from './shared/logger';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
@@ -98,7 +98,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
     // Cache-control hints are unused (no CDN/response cache) and instrument every field resolver: off.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
     validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
     parseOptions, // token limit
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
@@ -120,6 +120,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.set('etag', false);
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
+    // Without LISTEN, subscribers would miss events and the key cache would be off: not ready until it is back.
+    if (!listener.listening) return void res.status(503).json({ status: 'notifications not listening' });
     try {
       await db.query('SELECT 1');
       const pending = await db.showMigrations();
@@ -137,7 +139,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req.headers);
         res.setHeader('x-request-id', requestId); // on every response, failed ones included
-        return await buildContext(db, keys, req.headers, requestId);
+        try {
+          return await buildContext(db, keys, req.headers, requestId);
+        } catch (err) {
+          if (isDatabaseUnavailable(err)) throw unavailableContextError();
+          throw err;
+        }
       },
     }),
   );

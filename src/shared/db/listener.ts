@@ -75,7 +75,7 @@ export class PgListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.opts.url, application_name: this.opts.applicationName ?? 'outcome-health-listen', keepAlive: true });
+    const client = new Client({ connectionString: this.opts.url, application_name: this.opts.applicationName ?? 'outcome-health-listen', keepAlive: true, connectionTimeoutMillis: 5_000 });
     this.client = client;
     client.on('notification', (msg) => {
       for (const handler of this.handlers.get(msg.channel) ?? []) {
