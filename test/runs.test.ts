@@ -5,25 +5,22 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startJobs, type JobsHandle } from '../src/jobs/worker';
-import { runHooks } from '../src/scoring/runs.engine';
 import { advance, cancelRun, createRun, processRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer } from './support/harness';
-import { addLogins, createLoginModel, currentScores, testDatabaseUrl, until } from './support/scoring-model';
+import { addLogins, createLoginModel, currentScores, startTestJobs, testDatabaseUrl, until } from './support/scoring-model';
 
 const RUN_FIELDS = 'id state kind total done progress attempts asOf startedAt finishedAt heartbeatAt error scope { clusterId outcomeId accountIds }';
 const STALE_MS = 3000;
 
 describe('scoring runs', () => {
   const t = useTestServer();
-  let jobs: JobsHandle;
+  let jobs: Awaited<ReturnType<typeof startTestJobs>>;
 
   beforeAll(async () => {
-    jobs = await startJobs({ db: t.db, url: testDatabaseUrl(t.dbName), work: true, sweepIntervalMs: 200, staleAfterMs: STALE_MS });
+    jobs = await startTestJobs(t.db, t.dbName, { sweepIntervalMs: 200, staleAfterMs: STALE_MS });
   });
   afterAll(async () => { await jobs?.stop(); });
-  afterEach(() => { delete runHooks.afterChunkScored; });
 
   const runOf = async (key: string, id: string) => (await t.ok(`query($id: ID!) { scoringRun(id: $id) { ${RUN_FIELDS} } }`, { id }, key)).scoringRun;
   const waitFor = async (key: string, id: string, state: string) =>
@@ -173,8 +170,8 @@ describe('scoring runs', () => {
     const m = await createLoginModel(t.db, ws.id, 7);
     const run = await createRun(TenantScope.system(t.db, ws.id), {}, { chunkSize: 3 });
     const sizes: number[] = [];
-    runHooks.afterChunkScored = ({ accountIds }) => { sizes.push(accountIds.length); };
-    expect(await processRun(t.db, ws.id, run.id, { concurrency: 2 })).toBe('SUCCEEDED');
+    const afterChunkScored = ({ accountIds }: { accountIds: string[] }) => { sizes.push(accountIds.length); };
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 2, afterChunkScored })).toBe('SUCCEEDED');
     expect(sizes[0]).toBe(3);
     expect(sizes.slice(1).sort()).toEqual([2, 2]); // 4 left over 2 lanes: 2 + 2, not 3 + 1
     const snaps = await runSnapshots(run.id);
@@ -199,9 +196,8 @@ describe('scoring runs', () => {
     const m = await createLoginModel(t.db, ws.id, 8);
     await addLogins(t.db, ws.id, m.accountIds, () => 2);
     const run = await createRun(scope, {}, { chunkSize: 3 });
-    runHooks.afterChunkScored = ({ runId, chunk }) => { if (runId === run.id && chunk === 2) throw new Error('simulated failure in chunk 2'); };
-    expect(await processRun(t.db, ws.id, run.id, { concurrency: 1, staleAfterMs: STALE_MS })).toBe('FAILED');
-    delete runHooks.afterChunkScored;
+    const afterChunkScored = ({ chunk }: { chunk: number }) => { if (chunk === 2) throw new Error('simulated failure in chunk 2'); };
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 1, staleAfterMs: STALE_MS, afterChunkScored })).toBe('FAILED');
 
     const failed = await runOf(ws.keys.OPS, run.id);
     expect(failed).toMatchObject({ state: 'FAILED', done: 3, total: 8, error: 'simulated failure in chunk 2' });
@@ -239,8 +235,8 @@ describe('scoring runs', () => {
     const run = await createRun(scope, {}, { chunkSize: 3 });
     // Only this run's second chunk; heartbeats as often as the file's worker expects (STALE_MS), so that under a
     // heavy load its sweep never takes the run over mid-test.
-    runHooks.afterChunkScored = async ({ runId, chunk }) => { if (runId === run.id && chunk === 2) await cancelRun(scope, run.id); };
-    expect(await processRun(t.db, ws.id, run.id, { concurrency: 1, staleAfterMs: STALE_MS })).toBe('STOPPED');
+    const afterChunkScored = async ({ chunk }: { chunk: number }) => { if (chunk === 2) await cancelRun(scope, run.id); };
+    expect(await processRun(t.db, ws.id, run.id, { concurrency: 1, staleAfterMs: STALE_MS, afterChunkScored })).toBe('STOPPED');
     const r = await runOf(ws.keys.OPS, run.id);
     expect(r).toMatchObject({ state: 'CANCELLED', done: 3 });
     expect((await runSnapshots(run.id)).length).toBe(3);
