@@ -26,6 +26,8 @@ export class LiveHub {
   private client?: Client;
   private stopping = false;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** The batch being handed out (onNotification never rejects). */
+  private delivering: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: DataSource) {}
 
@@ -34,7 +36,10 @@ export class LiveHub {
     this.stopping = false;
     const options = this.db.options as PostgresConnectionOptions;
     const client = new Client({ connectionString: options.url, application_name: 'outcome-health-live' });
-    client.on('notification', (msg) => { if (msg.channel === HEALTH_CHANNEL) void this.onNotification(msg.payload); });
+    client.on('notification', (msg) => {
+      // One batch after the other, in commit order: a subscriber gets events in the order they were published.
+      if (msg.channel === HEALTH_CHANNEL) this.delivering = this.delivering.then(() => this.onNotification(msg.payload));
+    });
     client.on('error', (err) => {
       logger.warn({ err }, 'live: listener connection lost; reconnecting');
       this.reconnect(client);

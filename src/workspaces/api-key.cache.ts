@@ -21,6 +21,8 @@ export interface ApiKeyCacheOptions {
   /** 0: no cache (and no listener connection): every request looks its key up. */
   ttlMs: number;
   maxEntries: number;
+  /** The clock the TTL is measured with (tests move it instead of waiting); default Date.now. */
+  now?: () => number;
 }
 
 const CALLER_SQL = `SELECT id, workspace_id, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`;
@@ -88,7 +90,7 @@ export class ApiKeyCache {
   async authenticate(key: string): Promise<Caller | undefined> {
     const hash = hashApiKey(key);
     if (!this.listening) return await findCaller(this.db, hash);
-    const now = Date.now();
+    const now = (this.opts.now ?? Date.now)();
     const hit = this.entries.get(hash);
     if (hit) {
       this.entries.delete(hash);
