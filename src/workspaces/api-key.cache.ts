@@ -106,6 +106,12 @@ export class ApiKeyCache {
     return caller;
   }
 
+  /** Whether this key exists but was revoked (asked only for a key that was refused: never cached). */
+  async wasRevoked(key: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
+    return rows.length > 0;
+  }
+
   forget(id: string): void {
     this.epoch++;
     const hash = this.hashById.get(id);
