@@ -74,9 +74,9 @@ describe('API key cache', () => {
     ws = await t.workspace('Cache');
   });
 
-  afterAll(async () => {
-    await sql?.end();
+  t.cleanup(async () => {
     for (const { app, db } of extra) { await app.stop(); await db.destroy(); }
+    await sql?.end();
   });
 
   it('answers a known key from memory, and only until the TTL', async () => {

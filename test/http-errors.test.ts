@@ -30,7 +30,7 @@ describe('HTTP-level errors', () => {
       process.env.NODE_ENV = saved;
     }
   });
-  afterAll(async () => {
+  t.cleanup(async () => {
     for (const app of Object.values(apps)) await app.stop();
     await db?.destroy();
   });

@@ -20,7 +20,7 @@ describe('job queue: incremental and daily rescoring', () => {
   beforeAll(async () => {
     jobs = await startJobs({ db: t.db, url: testDatabaseUrl(t.dbName), work: true, sweepIntervalMs: 250 });
   });
-  afterAll(async () => { await jobs?.stop(); });
+  t.cleanup(async () => { await jobs?.stop(); });
 
   const jobCount = async (workspaceId: string): Promise<number> => (await t.db.query(
     `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'workspaceId' = $2`, [JOBS.RESCORE_ACCOUNTS, workspaceId]))[0].n;

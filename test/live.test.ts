@@ -113,7 +113,7 @@ describe('healthChanged subscription', () => {
   }
   const isSentinel = (e: any) => e.asOf === SENTINEL_AS_OF.toISOString();
 
-  afterAll(async () => {
+  t.cleanup(async () => {
     for (const c of clients) await c.dispose();
     await appB?.stop();
     await dbB?.destroy();

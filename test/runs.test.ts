@@ -27,7 +27,7 @@ describe('scoring runs', () => {
     // heartbeat late on a busy machine), and the child then finds nothing to claim and exits with code 0.
     jobs = await startJobs({ db: t.db, url: testDatabaseUrl(t.dbName), work: true, sweepIntervalMs: NEVER_MS, staleAfterMs: STALE_MS });
   });
-  afterAll(async () => { await jobs?.stop(); });
+  t.cleanup(async () => { await jobs?.stop(); });
   afterEach(() => { delete runHooks.afterChunkScored; });
 
   const runOf = async (key: string, id: string) => (await t.ok(`query($id: ID!) { scoringRun(id: $id) { ${RUN_FIELDS} } }`, { id }, key)).scoringRun;

@@ -112,7 +112,7 @@ export class LiveHub {
 
   private retryLater(): void {
     if (this.stopping) return;
-    setTimeout(() => { this.start().catch(() => this.retryLater()); }, RECONNECT_MS * 5).unref();
+    setTimeout(() => { if (!this.stopping) this.start().catch(() => this.retryLater()); }, RECONNECT_MS * 5).unref();
   }
 
   private async onNotification(payload: string | undefined): Promise<void> {
