@@ -15,7 +15,8 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
-import { formatError, isDatabaseUnavailable, unavailableContextError, unavailablePlugin } from './shared/errors';
+import { formatError, isDatabaseUnavailable, REVOKED_KEY_MESSAGE, unavailableContextError, unavailablePlugin } from './shared/errors';
+import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './shared/http-errors';
 import { logger } from './shared/logger';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
@@ -60,7 +61,9 @@ const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
     if (!logger.isLevelEnabled('info')) return;
     const started = process.hrtime.bigint();
     return {
-      async willSendResponse({ contextValue: ctx, operationName, errors }) {
+      async willSendResponse({ contextValue: ctx, operationName, response }) {
+        // The codes the client got (after formatError), not those of the errors thrown (a DomainError carries none).
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
         ctx.log.info({
           operation: operationName ?? undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -82,7 +85,9 @@ export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: h
   const auth = headers.authorization;
   const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
   const caller = match ? await keys.authenticate(match[1]) : undefined;
-  return new RequestContext(requestId, db, logger, caller);
+  // Only a refused key costs this second lookup; it tells the holder of a revoked key why, and nothing about others.
+  const refusal = match && !caller && (await keys.wasRevoked(match[1])) ? REVOKED_KEY_MESSAGE : undefined;
+  return new RequestContext(requestId, db, logger, caller, refusal);
 }
 
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
@@ -134,7 +139,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.use(
     '/graphql',
     cors(),
-    express.json({ limit: '10mb' }),
+    express.json({ limit: BODY_LIMIT_BYTES }),
+    refuseEmptyOperationName,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req.headers);
@@ -148,6 +154,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       },
     }),
   );
+
+  app.use(jsonErrorHandler((req) => requestIdOf(req.headers)));
 
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;

@@ -20,6 +20,8 @@ export interface ApiKeyCacheOptions {
   /** 0: no cache (and no listener connection): every request looks its key up. */
   ttlMs: number;
   maxEntries: number;
+  /** The clock the TTL is measured with (tests move it instead of waiting); default Date.now. */
+  now?: () => number;
 }
 
 const CALLER_SQL = `SELECT id, workspace_id, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`;
@@ -103,7 +105,7 @@ export class ApiKeyCache {
   async authenticate(key: string): Promise<Caller | undefined> {
     const hash = hashApiKey(key);
     if (!this.listening) return await findCaller(this.db, hash);
-    const now = Date.now();
+    const now = (this.opts.now ?? Date.now)();
     const hit = this.entries.get(hash);
     if (hit) {
       this.entries.delete(hash);
@@ -117,6 +119,12 @@ export class ApiKeyCache {
     const caller = await findCaller(this.db, hash);
     if (caller && this.listening && epoch === this.epoch) this.add(hash, Object.freeze(caller), now + this.opts.ttlMs);
     return caller;
+  }
+
+  /** Whether this key exists but was revoked (asked only for a key that was refused: never cached). */
+  async wasRevoked(key: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
+    return rows.length > 0;
   }
 
   forget(id: string): void {
