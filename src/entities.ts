@@ -11,6 +11,7 @@ import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -18,4 +19,5 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
+  Backtest, BacktestCase, BacktestOutcomeScore,
 ];

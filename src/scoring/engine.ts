@@ -89,6 +89,13 @@ export interface ScoreOptions {
   /** Write snapshots + current tables (in one transaction). */
   persist: boolean;
   runId?: string | null;
+  /** Score under this configuration instead of the live one (a stored model version, a draft). */
+  config?: ModelConfig;
+  /**
+   * Without persist: hand the result tables (_oh, _ah) to this writer inside the scoring transaction instead of
+   * returning the rows (a backtest copies them with INSERT … SELECT rather than through JavaScript).
+   */
+  sink?: (tx: TenantScope) => Promise<void>;
 }
 
 export interface ScoringResult {
@@ -111,11 +118,11 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
   if (Number.isNaN(asOf.getTime())) throw new Error('scoreAccounts: invalid asOf');
   const ids = opts.accountIds ? [...new Set(opts.accountIds)].filter(isUuid) : null;
   if (ids && ids.length === 0) {
-    const config = await loadModelConfig(scope);
+    const config = opts.config ?? await loadModelConfig(scope);
     return { asOf, modelHash: modelHash(config), modelVersionId: null, accountCount: 0, outcomeCount: 0, outcomes: opts.persist ? undefined : [], accounts: opts.persist ? undefined : [], timings: {} };
   }
   return await inTransaction(scope, !opts.persist, async (tx) => {
-    const config = await loadModelConfig(tx);
+    const config = opts.config ?? await loadModelConfig(tx);
     const hash = modelHash(config);
     // Big sorts/hashes in memory; JIT compilation costs more than it saves on these one-off statements.
     await tx.manager.query(`SET LOCAL work_mem = '512MB'`);
@@ -137,6 +144,10 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
       await publishHealthChanges(tx, { asOf, accountIds: ids ?? null });
       timings.publish = Math.round(performance.now() - t1);
       return { asOf, modelHash: hash, modelVersionId: versionId, accountCount: n_acc, outcomeCount: n_out, timings };
+    }
+    if (opts.sink) {
+      await opts.sink(tx);
+      return { asOf, modelHash: hash, modelVersionId: null, accountCount: n_acc, outcomeCount: n_out, timings };
     }
     const outcomes = await tx.query<OutcomeHealthRow>(
       `SELECT ${OUTCOME_SELECT}, NULL::uuid AS "modelVersionId" FROM _oh WHERE $1::uuid IS NOT NULL ORDER BY account_id, outcome_id`);
@@ -169,7 +180,7 @@ const OUTCOME_SELECT = `account_id AS "accountId", outcome_id AS "outcomeId", sc
   next_milestone_id AS "nextMilestoneId", days_until_due AS "daysUntilDue", drivers, milestones`;
 const ACCOUNT_SELECT = `account_id AS "accountId", score, band, coverage, worst_journey_status AS "worstJourneyStatus"`;
 
-async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
+export async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
   await tx.query(`INSERT INTO model_versions (workspace_id, hash, config) VALUES ($1::uuid, $2, $3::jsonb)
                   ON CONFLICT (workspace_id, hash) DO NOTHING`, [hash, JSON.stringify(config)]);
   const [row] = await tx.query<{ id: string }>(`SELECT id FROM model_versions WHERE workspace_id = $1 AND hash = $2`, [hash]);

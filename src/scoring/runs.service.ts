@@ -52,7 +52,7 @@ function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { s
   return { sql: parts.join(' AND '), params };
 }
 
-async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
+export async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
   const out: RunScope = {};
   if (input.clusterId) out.clusterId = (await scope.mustFind(Cluster, input.clusterId, 'Cluster')).id;
   if (input.outcomeId) out.outcomeId = (await scope.mustFind(Outcome, input.outcomeId, 'Outcome')).id;
