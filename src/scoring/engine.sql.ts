@@ -35,7 +35,8 @@ export function configRows(config: ModelConfig) {
   }));
   const stages = config.outcomes.flatMap((o) => (o.journey?.stages ?? []).map((s) => ({ outcome_id: o.id, stage_id: s.id, key: s.key, start_day: s.startDay })));
   const specs = new Map<string, Spec>();
-  const fns: Array<{ fn_id: number; component_id: string; stage_key: string | null; type: string; floor: number; target: number; bands: unknown[]; hib: boolean }> = [];
+  const fns: Array<{ fn_id: number; component_id: string; stage_key: string | null; type: string; floor: number; target: number; bands: unknown[]; hib: boolean;
+    categories: Array<{ value: string; score: number }>; default_score: number | null }> = [];
   const components = config.outcomes.flatMap((o) => (o.coin?.components ?? []).map((c) => {
     const agg = c.metric.aggregation;
     const pct = isPercentile(c);
@@ -63,14 +64,14 @@ export function configRows(config: ModelConfig) {
     const stageKeys = new Set((o.journey?.stages ?? []).map((s) => s.key));
     const addFn = (stageKey: string | null, f: ScoringFn) => {
       fns.push({ fn_id: fns.length + 1, component_id: c.id, stage_key: stageKey, type: f.type, floor: f.floor ?? 0, target: f.target ?? 0,
-        bands: f.bands ?? [], hib: f.higherIsBetter ?? true });
+        bands: f.bands ?? [], hib: f.higherIsBetter ?? true, categories: f.categories ?? [], default_score: f.defaultScore ?? null });
       return fns.length;
     };
     const fnId = addFn(null, c.scoring);
     for (const ov of c.stageOverrides) if (stageKeys.has(ov.stageKey)) addFn(ov.stageKey, ov.scoring);
     return {
       component_id: c.id, outcome_id: o.id, key: c.key, name: c.name, side: c.side, weight: c.weight, position: c.position,
-      agg, spec_id: specId, normalize_by: c.metric.normalizeBy ?? null, fn_id: fnId, percentile: pct,
+      agg, spec_id: specId, normalize_by: c.metric.normalizeBy ?? null, fn_id: fnId, percentile: pct, attr: c.metric.attribute ?? null,
     };
   }));
   // Automatic milestones with the same signal type, subject and aggregation share one running measure.
@@ -99,6 +100,17 @@ const f8 = (n: number) => `'${String(n)}'::float8`;
  * the higher score; 0 below every band), instead of unpacking the bands jsonb for every account.
  */
 const sc = (b: { score: number | null }) => b.score ?? Infinity; // ORDER BY score DESC puts a null score first
+
+/** CATEGORICAL as one CASE per scoring function over the attribute's text value `tv`: listed score, else the default (else NULL = missing). */
+export function categoricalSql(fns: Array<{ fn_id: number; type: string; categories: Array<{ value: string; score: number }>; default_score: number | null }>, tv: string): string {
+  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const cases = fns.filter((f) => f.type === 'CATEGORICAL').map((f) => {
+    const arms = f.categories.map((c) => `WHEN ${lit(c.value)} THEN ${f8(c.score)}`);
+    const other = f.default_score === null ? 'NULL::float8' : f8(f.default_score);
+    return `WHEN ${f.fn_id} THEN CASE WHEN ${tv} IS NULL THEN NULL::float8 ${arms.length ? `ELSE CASE ${tv} ${arms.join(' ')} ELSE ${other} END` : `ELSE ${other}`} END`;
+  });
+  return cases.length ? `CASE f.fn_id ${cases.join(' ')} END` : 'NULL::float8';
+}
 
 export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknown[] }>, v: string): string {
   const cases = fns.filter((f) => f.type === 'BANDS').map((f) => {
@@ -170,7 +182,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     AS x(outcome_id uuid, stage_id uuid, key text, start_day int) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.stages)]);
   await step('_c', `CREATE TEMP TABLE _c ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(component_id uuid, outcome_id uuid, key text, name text, side text, weight float8, position int, agg text, spec_id int,
-         normalize_by text, fn_id int, percentile boolean) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.components)]);
+         normalize_by text, fn_id int, percentile boolean, attr text) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.components)]);
   await step('_fn', `CREATE TEMP TABLE _fn ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(fn_id int, component_id uuid, stage_key text, type text, floor float8, target float8, bands jsonb, hib boolean)
     WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.fns)]);
@@ -366,6 +378,9 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
           WHEN 'LATEST' THEN mv.latest_v
           WHEN 'DAYS_SINCE' THEN coalesce(floor(extract(epoch FROM ($2::timestamptz - mv.last_at)) / 86400)::float8, ao.d::float8)
           WHEN 'JOURNEY_ADHERENCE' THEN ${adherence}
+          -- what the account is: a numeric attribute (today's: attributes have no history), its tenure
+          WHEN 'ATTRIBUTE' THEN CASE WHEN jsonb_typeof(ao.attributes -> c.attr) = 'number' THEN (ao.attributes ->> c.attr)::float8 END
+          WHEN 'JOURNEY_DAY' THEN ao.d::float8
         END AS v0,
         CASE WHEN c.normalize_by IS NULL THEN 1::float8
              WHEN jsonb_typeof(ao.attributes -> c.normalize_by) = 'number' THEN NULLIF((ao.attributes ->> c.normalize_by)::float8, 0)
@@ -374,6 +389,8 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       SELECT ao.account_id, ao.outcome_id, ao.target, c.component_id, c.key, c.name, c.side, c.weight, c.position,
         ${appl} AS applicable,
         coalesce(fo.fn_id, c.fn_id) AS fn_id,
+        -- CATEGORICAL reads the attribute as text (a plan name, true, 12)
+        CASE WHEN c.agg = 'ATTRIBUTE' THEN ao.attributes ->> c.attr END AS tv,
         ${valueSql('jr.adherence')}
       FROM _ao ao JOIN _c c ON c.outcome_id = ao.outcome_id
       LEFT JOIN _fn fo ON fo.component_id = c.component_id AND fo.stage_key = ao.stage_key
@@ -381,6 +398,7 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
       LEFT JOIN _jr jr ON jr.account_id = ao.account_id AND jr.outcome_id = ao.outcome_id
       WHERE ($1::uuid IS NOT NULL) AND ${where}`;
   const bandsCases = bandsSql(rows.fns, 'val.v');
+  const categoricalCases = categoricalSql(rows.fns, 'val.tv');
   // From a CTE `raw` (component_id, applicable, v0, divisor): the distribution of each component's distinct values.
   const distributionSql = `g AS (
           SELECT component_id, v0 / divisor AS v, count(*) AS n FROM raw
@@ -416,7 +434,11 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
           WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters})
             AND NOT EXISTS (SELECT 1 FROM _acc t WHERE t.account_id = a.id)
         ), mv AS (
-          ${peerMv.join('\n          UNION ALL\n          ')}
+          ${peerMv.length ? peerMv.join('\n          UNION ALL\n          ')
+    // PERCENTILE only over what the account is (ATTRIBUTE, JOURNEY_DAY): no signals to read
+    : `SELECT NULL::uuid AS account_id, NULL::int AS spec_id, NULL::bigint AS n, NULL::bigint AS days, NULL::bigint AS subjects,
+            NULL::numeric AS sum_v, NULL::bigint AS n_v, NULL::float8 AS min_v, NULL::float8 AS max_v, NULL::float8 AS latest_v,
+            NULL::timestamptz AS last_at WHERE false`}
         ), raw AS (
           SELECT c.component_id, ${appl} AS applicable, ${valueSql('NULL::float8')}
           FROM peers ao JOIN _c c ON c.outcome_id = ao.outcome_id AND c.percentile
@@ -454,7 +476,9 @@ export async function buildTempTables(tx: TenantScope, config: ModelConfig, asOf
     )
     SELECT val.account_id, val.outcome_id, val.component_id, val.key, val.name, val.side, val.weight, val.position, val.applicable,
       val.v AS value,
-      CASE WHEN NOT val.applicable OR val.v IS NULL THEN NULL
+      CASE WHEN NOT val.applicable THEN NULL
+           WHEN f.type = 'CATEGORICAL' THEN ${categoricalCases}
+           WHEN val.v IS NULL THEN NULL
            WHEN f.type = 'LINEAR' THEN
              CASE WHEN f.floor = f.target THEN CASE WHEN val.v >= f.target THEN 100::float8 ELSE 0::float8 END
                   ELSE GREATEST(0::float8, LEAST(1::float8, (val.v - f.floor) / (f.target - f.floor))) * 100::float8 END
