@@ -105,6 +105,8 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'recomputeHealth.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { recomputeHealth(scope: { clusterId: $c }) { id } }', variables: { c: m.clusterId } }) },
   'recomputeHealth.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { recomputeHealth(scope: { accountIds: $a }) { id } }', variables: { a: [m.accountId] } }) },
   'restartScoringRun.id': MUTATIONS.restartScoringRun,
+  'suggestWeights.backtestId': { call: (m) => ({ query: 'query($b: ID!, $o: ID!) { suggestWeights(backtestId: $b, outcomeId: $o) { n } }', variables: { b: m.backtestId, o: m.outcomeId } }) },
+  'suggestWeights.outcomeId': { call: (m) => ({ query: 'query($b: ID!, $o: ID!) { suggestWeights(backtestId: $b, outcomeId: $o) { n } }', variables: { b: m.backtestId, o: m.outcomeId } }) },
   'backtest.id': { call: (m) => ({ query: 'query($id: ID!) { backtest(id: $id) { id } }', variables: { id: m.backtestId } }) },
   'restartBacktest.id': MUTATIONS.restartBacktest,
   'runBacktest.input.scope.outcomeId': MUTATIONS.runBacktest,

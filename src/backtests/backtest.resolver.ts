@@ -1,4 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { WeightSuggestion } from './backtest.types';
+import { suggestWeights } from './suggest.service';
 import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
 import { Backtest } from './backtest.entity';
@@ -23,6 +25,19 @@ export class BacktestResolver {
   @Query(() => Backtest)
   async backtest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Backtest> {
     return await backtests.getBacktest(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.BACKTEST)
+  @Query(() => WeightSuggestion, { description: 'Fit the coin weights of an outcome to the outcomes of a finished backtest, cross-validated (k folds) next to the current weights.' })
+  async suggestWeights(
+    @Ctx() ctx: RequestContext,
+    @Arg('backtestId', () => ID) backtestId: string,
+    @Arg('outcomeId', () => ID) outcomeId: string,
+    @Arg('folds', () => Int, { defaultValue: 5 }) folds: number,
+    @Arg('learnScoring', { defaultValue: false, description: 'Also learn each component\'s scoring (BANDS cut points, category scores).' }) learnScoring: boolean,
+    @Arg('dropNoEvidence', { defaultValue: true, description: 'Leave components without evidence out of the suggested coin.' }) dropNoEvidence: boolean,
+  ): Promise<WeightSuggestion> {
+    return await suggestWeights(ctx.tenant, backtestId, outcomeId, { folds, learnScoring, dropNoEvidence });
   }
 
   @Authorized(Roles.READ)

@@ -1,4 +1,5 @@
 /** The report of a backtest: stored as jsonb on the backtest, read as these GraphQL types. */
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ simpleResolvers: true, description: 'Churn among the cases of one band.' })
@@ -72,4 +73,35 @@ export class BacktestReport extends Separation {
   @Field(() => [SegmentFigures]) outcomes: SegmentFigures[];
   @Field(() => [ComponentEvidence]) components: ComponentEvidence[];
   @Field(() => [String], { description: 'Too few churners, possible leakage, attributes without history.' }) warnings: string[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One component in a weight suggestion.' })
+export class SuggestedComponent {
+  @Field(() => ID) componentId: string;
+  @Field() key: string;
+  @Field() name: string;
+  @Field() side: string;
+  @Field(() => Float, { description: 'Its share of the whole coin today, in % (all components present).' }) currentWeight: number;
+  @Field(() => Float, { description: 'Its suggested share of the whole coin, in %.' }) suggestedWeight: number;
+  @Field({ description: 'The fit gave it (almost) no weight: the outcomes show no evidence for it.' }) noEvidence: boolean;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'With learnScoring: the learned scoring function (BANDS or CATEGORICAL).' }) scoring: Record<string, unknown> | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Weights fitted to what happened, with their out-of-sample AUC next to the current weights\' on the same folds.' })
+export class WeightSuggestion {
+  @Field(() => ID) backtestId: string;
+  @Field(() => ID) outcomeId: string;
+  @Field(() => Int, { description: 'Cases the fit used (with a score, not EXCLUDED).' }) n: number;
+  @Field(() => Int) churners: number;
+  @Field(() => Int) folds: number;
+  @Field() learnScoring: boolean;
+  @Field(() => Float, { nullable: true, description: 'Mean held-out AUC of the suggestion (each fold fitted on the others).' }) cvAuc: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean held-out AUC of the current weights on the same folds.' }) cvAucCurrent: number | null;
+  @Field(() => [Float], { nullable: 'items' }) cvAucPerFold: Array<number | null>;
+  @Field(() => [Float], { nullable: 'items' }) cvAucCurrentPerFold: Array<number | null>;
+  @Field(() => Float) proactiveWeight: number;
+  @Field(() => Float) reactiveWeight: number;
+  @Field(() => [SuggestedComponent]) components: SuggestedComponent[];
+  @Field(() => GraphQLJSONObject, { description: 'The suggested coin as a CoinInput document (defineCoin input), fitted on every case.' }) coin: Record<string, unknown>;
+  @Field(() => [String]) warnings: string[];
 }
