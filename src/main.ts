@@ -8,7 +8,7 @@ import { config } from './shared/config';
 import { openDatabase } from './shared/db/bootstrap';
 import { JobQueue } from './jobs/queue';
 import { startWorker } from './jobs/worker';
-import { scoringJobHandlers } from './scoring/scoring.jobs';
+import { jobHandlers } from './job-handlers';
 import { PgListener } from './shared/db/listener';
 import { logger } from './shared/logger';
 import { seedDemoIfEmpty } from '../seeds/demo';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const stopHooks: Array<() => Promise<void>> = [];
   // Job queue (pg-boss, schema pgboss): always enqueues; works jobs when WORKER=true (default).
   const queue = await new JobQueue({ url: database.url, listener }).start(database.db);
-  const worker = config.worker ? await startWorker({ queue, handlers: scoringJobHandlers(database.db) }) : undefined;
+  const worker = config.worker ? await startWorker({ queue, handlers: jobHandlers(database.db) }) : undefined;
   stopHooks.push(async () => { await worker?.stop(); await queue.stop(); await listener.stop(); });
 
   logger.info({ url: app.url, ms: Date.now() - started, embedded: !!database.embedded }, 'Outcome Health is up');

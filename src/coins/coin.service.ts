@@ -17,6 +17,8 @@ import { coinByOutcome, forgetCoinLoaders } from './coin.loaders';
 
 /** Aggregations that read no window: DAYS_SINCE looks back to the newest signal ever, adherence to journey start. */
 const WINDOWLESS = new Set([Aggregation.DAYS_SINCE, Aggregation.JOURNEY_ADHERENCE]);
+/** Aggregations that read no signals: what the account is (attribute, tenure) or its journey. */
+const SIGNAL_FREE = new Set([Aggregation.JOURNEY_ADHERENCE, Aggregation.ATTRIBUTE, Aggregation.JOURNEY_DAY]);
 
 /** The coin of an outcome, null when none is defined yet; NOT_FOUND for outcomes of other workspaces. */
 export async function getCoin(scope: TenantScope, outcomeId: string): Promise<Coin | null> {
@@ -50,7 +52,7 @@ export function checkCoin(input: CoinInput, stageKeys: Set<string>, problems: Pr
     if (names.has(name)) problems.add(`${cat}.name`, 'Another component of this coin already has this name.');
     names.add(name);
     const metric = checkMetric(c.metric, `${cat}.metric`, problems);
-    const scoring = checkScoring(c.scoring, `${cat}.scoring`, problems);
+    const scoring = checkScoring(c.scoring, `${cat}.scoring`, problems, metric);
     const seen = new Set<string>();
     const stageOverrides = c.stageOverrides.map((o, j) => {
       const oat = `${cat}.stageOverrides[${j}]`;
@@ -61,7 +63,7 @@ export function checkCoin(input: CoinInput, stageKeys: Set<string>, problems: Pr
       }
       if (seen.has(o.stageKey)) problems.add(`${oat}.stageKey`, 'This component already has an override for this stage.');
       seen.add(o.stageKey);
-      return { stageKey: o.stageKey, scoring: checkScoring(o.scoring, `${oat}.scoring`, problems) };
+      return { stageKey: o.stageKey, scoring: checkScoring(o.scoring, `${oat}.scoring`, problems, metric) };
     });
     const applicability = c.applicability ? problems.collect(() => validateRule(c.applicability!, `${cat}.applicability`)) ?? null : null;
     return { metric, scoring, stageOverrides, applicability };
@@ -74,8 +76,17 @@ function checkMetric(m: MetricInput, at: string, problems: Problems): Metric {
     for (const f of ['signalType', 'subject', 'windowDays', 'normalizeBy'] as const) {
       if (given(m[f])) problems.add(`${at}.${f}`, `JOURNEY_ADHERENCE is computed from the journey's milestones and takes no ${f}.`);
     }
+  } else if (m.aggregation === Aggregation.ATTRIBUTE || m.aggregation === Aggregation.JOURNEY_DAY) {
+    // What the account is, not what it did: no signals to count.
+    for (const f of ['signalType', 'subject', 'windowDays'] as const) {
+      if (given(m[f])) problems.add(`${at}.${f}`, `${m.aggregation} reads the account itself and takes no ${f}.`);
+    }
+    if (m.aggregation === Aggregation.ATTRIBUTE && !given(m.attribute)) problems.add(`${at}.attribute`, 'ATTRIBUTE needs the name of an account attribute (e.g. arr).');
   } else if (!given(m.signalType)) {
     problems.add(`${at}.signalType`, `${m.aggregation} needs a signalType.`);
+  }
+  if (given(m.attribute) && m.aggregation !== Aggregation.ATTRIBUTE) {
+    problems.add(`${at}.attribute`, `Only the ATTRIBUTE aggregation reads an attribute (${m.aggregation} reads ${SIGNAL_FREE.has(m.aggregation) ? 'the account' : 'signals'}).`);
   }
   if (given(m.windowDays) && WINDOWLESS.has(m.aggregation)) {
     problems.add(`${at}.windowDays`, `${m.aggregation} ignores windows: leave windowDays out.`);
@@ -83,11 +94,16 @@ function checkMetric(m: MetricInput, at: string, problems: Problems): Metric {
   return {
     aggregation: m.aggregation, signalType: m.signalType ?? null, subject: m.subject ?? null,
     windowDays: m.windowDays ?? null, normalizeBy: m.normalizeBy ?? null,
+    // only where it applies, so that the stored metrics (and model hashes) of other components stay as they were
+    ...(m.aggregation === Aggregation.ATTRIBUTE ? { attribute: m.attribute } : {}),
   };
 }
 
 /** Each scoring type takes exactly its own parameters; stored with only those. */
-function checkScoring(s: ScoringFunctionInput, at: string, problems: Problems): ScoringFunction {
+function checkScoring(s: ScoringFunctionInput, at: string, problems: Problems, metric: Metric): ScoringFunction {
+  if (s.type !== ScoringFunctionType.CATEGORICAL) {
+    for (const f of ['categories', 'defaultScore'] as const) if (given(s[f])) problems.add(`${at}.${f}`, `${s.type} scoring takes no ${f}.`);
+  }
   const refuse = (fields: Array<'floor' | 'target' | 'bands' | 'higherIsBetter'>) => {
     for (const f of fields) if (given(s[f])) problems.add(`${at}.${f}`, `${s.type} scoring takes no ${f}.`);
   };
@@ -118,6 +134,23 @@ function checkScoring(s: ScoringFunctionInput, at: string, problems: Problems): 
       refuse(['floor', 'target', 'bands']);
       if (!given(s.higherIsBetter)) problems.add(`${at}.higherIsBetter`, 'PERCENTILE scoring needs higherIsBetter.');
       return { type: s.type, higherIsBetter: s.higherIsBetter };
+    }
+    case ScoringFunctionType.CATEGORICAL: {
+      refuse(['floor', 'target', 'bands', 'higherIsBetter']);
+      if (metric.aggregation !== Aggregation.ATTRIBUTE) {
+        problems.add(`${at}.type`, 'CATEGORICAL scoring maps attribute values: use it with the ATTRIBUTE aggregation.');
+      }
+      const categories = s.categories ?? [];
+      if (!categories.length) problems.add(`${at}.categories`, 'CATEGORICAL scoring needs at least one category.');
+      const values = new Set<string>();
+      categories.forEach((c, k) => {
+        if (values.has(c.value)) problems.add(`${at}.categories[${k}].value`, 'Each value may be listed once.');
+        values.add(c.value);
+      });
+      return {
+        type: s.type, categories: categories.map((c) => ({ value: c.value, score: c.score })),
+        ...(given(s.defaultScore) ? { defaultScore: s.defaultScore } : {}),
+      };
     }
     default:
       problems.add(`${at}.type`, 'Unknown scoring type.');

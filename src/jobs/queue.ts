@@ -17,11 +17,14 @@ export const JOBS = {
   RECOMPUTE_RUN: 'recompute-run',
   /** Cron 02:00 UTC: one full-rescore run per workspace (time alone moves DAYS_SINCE, windows, stages). */
   DAILY_RESCORE: 'daily-rescore',
+  /** {workspaceId, backtestId}: score (or resume) a backtest and write its report. */
+  BACKTEST: 'backtest',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 export interface RescoreAccountsJob { workspaceId: string }
 export interface RecomputeRunJob { workspaceId: string; runId: string }
+export interface BacktestJob { workspaceId: string; backtestId: string }
 
 /**
  * Queue policies. `short` = at most one *queued* job per singleton key (any number active): a burst
@@ -33,6 +36,8 @@ const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, 'name'>> = {
   // Runs track their own state (FAILED + restartScoringRun), so pg-boss does not retry them itself.
   [JOBS.RECOMPUTE_RUN]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
   [JOBS.DAILY_RESCORE]: { policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 60 * 60 },
+  // Like runs, backtests track their own state (FAILED + restartBacktest).
+  [JOBS.BACKTEST]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
 };
 
 /**

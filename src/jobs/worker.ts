@@ -5,13 +5,15 @@
  * incremental rescores of one workspace are serialised by an advisory lock.
  */
 import { logger } from '../shared/logger';
-import { JOBS, type JobQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { JOBS, type JobQueue, type BacktestJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 /** What each job does. */
 export interface JobHandlers {
   rescoreAccounts(job: RescoreAccountsJob): Promise<unknown>;
   /** `signal` aborts when the worker stops: a run hands itself back after its current chunk. */
   recomputeRun(job: RecomputeRunJob, signal: AbortSignal): Promise<unknown>;
+  /** `signal` as for runs: a backtest hands itself back after its current as-of group. */
+  backtest(job: BacktestJob, signal: AbortSignal): Promise<unknown>;
   dailyRescore(): Promise<unknown>;
   /** Turn durable work nobody has taken (requests, QUEUED or stale runs) into jobs. */
   sweep(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startWorker(opts: JobsOptions): Promise<JobsHandle> {
     await queue.work<RescoreAccountsJob>(JOBS.RESCORE_ACCOUNTS, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.rescoreAccounts(job));
   }
   await queue.work<RecomputeRunJob>(JOBS.RECOMPUTE_RUN, { pollingIntervalSeconds: 1 }, async (job) => await handlers.recomputeRun(job, shutdown.signal));
+  await queue.work<BacktestJob>(JOBS.BACKTEST, { pollingIntervalSeconds: 1 }, async (job) => await handlers.backtest(job, shutdown.signal));
   await queue.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5 }, async () => await handlers.dailyRescore());
   await queue.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *');
 

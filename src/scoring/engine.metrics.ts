@@ -198,6 +198,8 @@ export function componentValues({ config, rows, asOf }: StepContext): ComponentV
       SELECT ao.account_id, ao.outcome_id, ao.target, c.component_id, c.key, c.name, c.side, c.weight, c.position,
         ${applicable} AS applicable,
         coalesce(fo.fn_id, c.fn_id) AS fn_id,
+        -- CATEGORICAL reads the attribute as text (a plan name, true, 12)
+        CASE WHEN c.agg = 'ATTRIBUTE' THEN ao.attributes ->> c.attr END AS tv,
         ${value('jr.adherence')}
       FROM _account_outcomes ao JOIN _components c ON c.outcome_id = ao.outcome_id
       LEFT JOIN _scoring_fns fo ON fo.component_id = c.component_id AND fo.stage_key = ao.stage_key

@@ -122,7 +122,10 @@ function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
           WHERE a.workspace_id = $1 AND a.cluster_id IN (${clustersSql})
             AND NOT EXISTS (SELECT 1 FROM _accounts t WHERE t.account_id = a.id)
         ), mv AS (
-          ${peerMv.join('\n          UNION ALL\n          ')}
+          ${peerMv.length ? peerMv.join('\n          UNION ALL\n          ')
+    // PERCENTILE only over what the account is (ATTRIBUTE, JOURNEY_DAY): no signals to read
+    : `SELECT NULL::uuid AS account_id, NULL::int AS spec_id, ${(Object.keys(METRIC_COLUMNS) as MetricColumn[])
+      .map((c) => `NULL::${METRIC_COLUMNS[c].type} AS ${c}`).join(', ')} WHERE false`}
         ), raw AS (
           SELECT c.component_id, ${values.applicable} AS applicable, ${values.value('NULL::float8')}
           FROM peers ao JOIN _components c ON c.outcome_id = ao.outcome_id AND c.percentile

@@ -102,6 +102,11 @@ export interface ScoreOptions {
    * a draft may change cluster rules. Off, as for the live model, whose stored clusters are current.
    */
   assignClusters?: boolean;
+  /**
+   * Without persist: hand the result tables (_outcome_health, _account_health) to this writer inside the scoring
+   * transaction instead of returning the rows (a backtest copies them with INSERT … SELECT rather than through JavaScript).
+   */
+  sink?: (tx: TenantScope) => Promise<void>;
 }
 
 export interface ScoringResult {
@@ -152,6 +157,10 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
       timings.publish = Math.round(performance.now() - t1);
       return { asOf, modelHash: hash, modelVersionId: versionId, accountCount: n_acc, outcomeCount: n_out, timings };
     }
+    if (opts.sink) {
+      await opts.sink(tx);
+      return { asOf, modelHash: hash, modelVersionId: null, accountCount: n_acc, outcomeCount: n_out, timings };
+    }
     const outcomes = await tx.query<OutcomeHealthRow>(
       `SELECT ${OUTCOME_SELECT}, NULL::uuid AS "modelVersionId" FROM _outcome_health WHERE $1::uuid IS NOT NULL ORDER BY account_id, outcome_id`);
     const accounts = await tx.query<AccountHealthRow>(
@@ -187,7 +196,7 @@ const ACCOUNT_SELECT = `account_id AS "accountId", score, band, coverage, worst_
  * The version snapshots point at: the newest recorded version of this configuration (every change of the live model
  * records one, src/model/); one is recorded here only for a configuration written some other way (SQL, old seeds).
  */
-async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
+export async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
   const newest = `SELECT id FROM model_versions WHERE workspace_id = $1 AND hash = $2 ORDER BY number DESC LIMIT 1`;
   const [found] = await tx.query<{ id: string }>(newest, [hash]);
   if (found) return found.id;

@@ -8,7 +8,7 @@ import type { JobHandlers } from '../jobs/worker';
 import { drainRescoreRequests, workspacesWithPendingRequests } from './rescore';
 import { processRun, recoverRuns, startDailyRuns, STALE_AFTER_MS } from './runs.service';
 
-export function scoringJobHandlers(db: DataSource, opts: { staleAfterMs?: number } = {}): JobHandlers {
+export function scoringJobHandlers(db: DataSource, opts: { staleAfterMs?: number } = {}): Pick<JobHandlers, 'rescoreAccounts' | 'recomputeRun' | 'dailyRescore' | 'sweep'> {
   const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
   return {
     rescoreAccounts: async ({ workspaceId }) => await drainRescoreRequests(db, workspaceId),

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { JobQueue } from '../../src/jobs/queue';
 import { startWorker } from '../../src/jobs/worker';
 import { PgListener } from '../../src/shared/db/listener';
-import { scoringJobHandlers } from '../../src/scoring/scoring.jobs';
+import { jobHandlers } from '../../src/job-handlers';
 
 export interface ScoringModel { outcomeId: string; clusterId: string; accountIds: string[]; externalIds: string[] }
 
@@ -68,6 +68,6 @@ export async function startTestJobs(db: DataSource, dbName: string, opts: { swee
   const listener = new PgListener({ url: testDatabaseUrl(dbName) });
   await listener.start();
   const queue = await new JobQueue({ url: testDatabaseUrl(dbName), listener }).start(db);
-  const worker = await startWorker({ queue, handlers: scoringJobHandlers(db, { staleAfterMs: opts.staleAfterMs }), sweepIntervalMs: opts.sweepIntervalMs });
+  const worker = await startWorker({ queue, handlers: jobHandlers(db, { staleAfterMs: opts.staleAfterMs }), sweepIntervalMs: opts.sweepIntervalMs });
   return { queue, sweep: worker.sweep, stop: async () => { await worker.stop(); await queue.stop(); await listener.stop(); } };
 }
