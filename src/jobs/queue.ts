@@ -16,6 +16,8 @@ export const JOBS = {
   RECOMPUTE_RUN: 'recompute-run',
   /** Cron 02:00 UTC: one full-rescore run per workspace (time alone moves DAYS_SINCE, windows, stages). */
   DAILY_RESCORE: 'daily-rescore',
+  /** {workspaceId, deliveryId}: one attempt of a webhook delivery (src/webhooks); retries are new jobs with startAfter. */
+  DELIVER_WEBHOOK: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -32,6 +34,8 @@ const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, 'name'>> = {
   // Runs track their own state (FAILED + restartScoringRun), so pg-boss does not retry them itself.
   [JOBS.RECOMPUTE_RUN]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
   [JOBS.DAILY_RESCORE]: { policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 60 * 60 },
+  // Deliveries keep their own attempts, backoff and dead-letter state (webhook_deliveries): pg-boss only runs them.
+  [JOBS.DELIVER_WEBHOOK]: { policy: 'standard', retryLimit: 0, expireInSeconds: 5 * 60 },
 };
 
 export interface QueueOptions {

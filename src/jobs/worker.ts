@@ -8,6 +8,8 @@ import type { DataSource } from 'typeorm';
 import { logger } from '../shared/logger';
 import { drainRescoreRequests, workspacesWithPendingRequests } from '../scoring/rescore';
 import { processRun, recoverRuns, startDailyRuns, STALE_AFTER_MS } from '../scoring/runs.service';
+import { evaluatePlaysAfterScoring } from '../plays/play.evaluate';
+import { registerWebhookJobs, type WebhookJobsOptions } from '../webhooks/webhook.jobs';
 import { enqueue, JOBS, listenForJobs, registerLocalWorker, startQueue, stopQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 export interface JobsOptions {
@@ -23,6 +25,8 @@ export interface JobsOptions {
   staleAfterMs?: number;
   /** Daily full rescore cron (UTC). */
   dailyCron?: string;
+  /** Webhook delivery options (tests: retry timing, loopback receivers). */
+  webhooks?: WebhookJobsOptions;
 }
 
 export interface JobsHandle {
@@ -46,15 +50,23 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
   // 0.5 s polling (pg-boss's minimum) bounds the latency when a wake-up is lost.
   for (let i = 0; i < (opts.rescoreConcurrency ?? 2); i++) {
     const id = await boss.work<RescoreAccountsJob>(JOBS.RESCORE_ACCOUNTS, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
-      return await drainRescoreRequests(db, job.data.workspaceId);
+      const scoredSince = new Date();
+      const drained = await drainRescoreRequests(db, job.data.workspaceId);
+      // Plays over the accounts just rescored (src/plays): tasks and webhooks when a condition starts to hold.
+      if (drained.rounds) await evaluatePlaysAfterScoring(db, job.data.workspaceId, { scoredSince });
+      return drained;
     });
     registerLocalWorker(JOBS.RESCORE_ACCOUNTS, id);
   }
   const runWorker = await boss.work<RecomputeRunJob>(JOBS.RECOMPUTE_RUN, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-    return { outcome: await processRun(db, job.data.workspaceId, job.data.runId, { staleAfterMs, signal: shutdown.signal }) };
+    const outcome = await processRun(db, job.data.workspaceId, job.data.runId, { staleAfterMs, signal: shutdown.signal });
+    // After a full or daily run, every play over every account (time alone moves renewal and touchpoint windows).
+    if (outcome === 'SUCCEEDED') await evaluatePlaysAfterScoring(db, job.data.workspaceId);
+    return { outcome };
   });
   registerLocalWorker(JOBS.RECOMPUTE_RUN, runWorker);
   await boss.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5, batchSize: 1 }, async () => ({ runs: (await startDailyRuns(db)).length }));
+  const webhooks = await registerWebhookJobs(boss, db, opts.webhooks);
   await listenForJobs(opts.url).catch((err) => logger.warn({ err }, 'job wake-ups: LISTEN failed; polling only'));
   // pg-boss sends one job per cron tick however many instances run the schedule.
   await boss.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *', {}, { tz: 'UTC' });
@@ -77,6 +89,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     sweep,
     stop: async () => {
       clearInterval(timer);
+      webhooks.stop();
       shutdown.abort(); // running scoring runs hand themselves back after their current chunk
       await sweeping;
       await stopQueue();
