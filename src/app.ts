@@ -19,6 +19,7 @@ import { formatError } from './shared/errors';
 import { logger } from './shared/logger';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
+import { TaskHub } from './tasks/task.hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
@@ -103,6 +104,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db);
   await live.start();
+  const taskHub = new TaskHub(db); // taskChanged subscriptions (src/tasks)
+  await taskHub.start();
   const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
   app.disable('x-powered-by');
@@ -143,6 +146,6 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     live,
     keys,
     // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
-    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); await keys.stop(); },
+    stop: async () => { await liveServer.dispose(); await live.stop(); await taskHub.stop(); await apollo.stop(); await keys.stop(); },
   };
 }

@@ -4,7 +4,10 @@
  * (dry run), validation that reports every problem at once, tasks as a connection and on Account.
  * Model (test/support/scoring-model.ts): account score = min(logins in 30 days, 10) × 10, so 0 logins = RED.
  */
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { startJobs, type JobsHandle } from '../src/jobs/worker';
+import { TaskHub } from '../src/tasks/task.hub';
 import { evaluatePlays } from '../src/plays/play.evaluate';
 import { createRun, processRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
@@ -162,5 +165,39 @@ describe('plays', () => {
     expect((await t.ok(TASKS, { f: { statuses: ['DONE'] } }, ws.keys.ANALYST)).tasks.totalCount).toBe(0);
     expect((await t.ok(TASKS, { f: { dueBefore: '2000-01-01' } }, ws.keys.ANALYST)).tasks.totalCount).toBe(0);
     expect((await t.ok(TASKS, { f: { clusterId: m.clusterId } }, ws.keys.ANALYST)).tasks.totalCount).toBe(5);
+  });
+
+  it('pushes taskChanged to subscribers of the workspace (filtered by owner) when a play opens a task and when it is closed', async () => {
+    const { ws } = await scored(2);
+    const other = await t.workspace('Other');
+    const received: Array<{ owner: string; title: string; status: string }> = [];
+    const foreign: unknown[] = [];
+    const listen = (key: string, owner: string | null, into: unknown[]) => {
+      const client = createClient({ url: t.app.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+      client.subscribe({ query: 'subscription($o: String) { taskChanged(owner: $o) { owner title status } }', variables: { o: owner } }, {
+        next: (msg) => { into.push((msg.data as any)?.taskChanged ?? msg.errors); }, error: (err) => { into.push(err); }, complete: () => undefined,
+      });
+      return client;
+    };
+    const mine = listen(ws.keys.CSM, 'csm-acc-002', received);
+    const theirs = listen(other.keys.ADMIN, null, foreign);
+    try {
+      const hub = TaskHub.of(t.db)!;
+      await until(async () => hub.subscriberCount(ws.id) === 1 && hub.subscriberCount(other.id) === 1, 5_000);
+      await t.ok(CREATE, { input: redPlay() }, ws.keys.OPS);
+      await evaluatePlays(t.db, ws.id);
+      await until(async () => received.length === 1, 5_000);
+      const task = (await t.ok(TASKS, { f: { owner: 'csm-acc-002' } }, ws.keys.CSM)).tasks.edges[0].node;
+      await t.ok(`mutation($id: ID!) { updateTask(id: $id, input: { status: DISMISSED }) { id } }`, { id: task.id }, ws.keys.CSM);
+      await until(async () => received.length === 2, 5_000);
+      expect(received).toEqual([
+        { owner: 'csm-acc-002', title: 'Account 2 is RED on Adoption (0)', status: 'OPEN' },
+        { owner: 'csm-acc-002', title: 'Account 2 is RED on Adoption (0)', status: 'DISMISSED' },
+      ]);
+      expect(foreign).toEqual([]);
+    } finally {
+      await mine.dispose();
+      await theirs.dispose();
+    }
   });
 });

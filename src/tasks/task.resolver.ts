@@ -1,11 +1,14 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
 import { Play } from '../plays/play.entity';
 import { playById } from '../plays/play.loaders';
+import { LiveRequestContext } from '../live/live.context';
 import { Roles } from '../shared/auth';
+import { DomainError } from '../shared/errors';
 import type { RequestContext } from '../shared/context';
 import { Task, TaskStatus } from './task.entity';
 import { TaskConnection, TaskFilter, UpdateTaskInput } from './task.gql';
+import { TaskHub } from './task.hub';
 import { accountById, tasksByAccount } from './task.loaders';
 import * as tasks from './task.service';
 
@@ -32,6 +35,23 @@ export class TaskResolver {
   @Mutation(() => Task, { description: 'Mark a task DONE or DISMISSED (or OPEN again), and/or replace its notes; records who and when.' })
   async updateTask(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateTaskInput): Promise<Task> {
     return await tasks.updateTask(ctx.tenant, id, input);
+  }
+
+  @Authorized(Roles.READ)
+  @Subscription(() => Task, {
+    description: 'Tasks of your workspace as they are opened by plays or changed by people (status, notes). Over WebSocket (graphql-ws) at /graphql, like healthChanged.',
+    subscribe: ({ args, context }) => {
+      const hub = context instanceof LiveRequestContext ? TaskHub.of(context.db) : undefined;
+      if (!hub || !(context instanceof LiveRequestContext)) throw new DomainError('BAD_USER_INPUT', 'Subscriptions are served over WebSocket (graphql-ws) at /graphql.');
+      return hub.subscribe(context.tenant.workspaceId, { owner: args.owner ?? null, accountId: args.accountId ?? null });
+    },
+  })
+  taskChanged(
+    @Root() task: Task,
+    @Arg('owner', () => String, { nullable: true, description: 'Only tasks of this owner.' }) _owner?: string | null,
+    @Arg('accountId', () => ID, { nullable: true, description: 'Only tasks of this account.' }) _accountId?: string | null,
+  ): Task {
+    return task;
   }
 
   @FieldResolver(() => Account)
