@@ -12,6 +12,7 @@ import { evaluatePlays } from '../src/plays/play.evaluate';
 import { createRun, processRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer, type TestWorkspace } from './support/harness';
+import { statementsDuring } from './support/statements';
 import { addLogins, createLoginModel, testDatabaseUrl, until, type ScoringModel } from './support/scoring-model';
 
 const CREATE = `mutation($input: PlayInput!) { createPlay(input: $input) { id name enabled trigger { kind band days } cooldownDays task { titleTemplate owner dueInDays priority } } }`;
@@ -198,6 +199,24 @@ describe('plays', () => {
     } finally {
       await mine.dispose();
       await theirs.dispose();
+    }
+  });
+
+  it('reads tasks with their accounts and plays, and accounts with their tasks, in the same number of statements for 2 or 20', async () => {
+    const { ws } = await scored(20);
+    await t.ok(CREATE, { input: redPlay() }, ws.keys.OPS);
+    await evaluatePlays(t.db, ws.id);
+    const lists = [
+      `query($first: Int) { tasks(first: $first) { edges { node { title account { name tasks { title } } play { name } } } } }`,
+      `query($first: Int) { accounts(first: $first) { edges { node { name tasks(status: OPEN) { title play { name } } } } } }`,
+    ];
+    for (const list of lists) {
+      await t.ok(list, { first: 1 }, ws.keys.ANALYST); // warm the key cache and prepared statements
+      const small = await statementsDuring(() => t.ok(list, { first: 2 }, ws.keys.ANALYST));
+      const large = await statementsDuring(() => t.ok(list, { first: 20 }, ws.keys.ANALYST));
+      const rows = large.result.tasks?.edges ?? large.result.accounts.edges;
+      expect(rows).toHaveLength(20);
+      expect(large.statements.map((q) => q.slice(0, 90))).toEqual(small.statements.map((q) => q.slice(0, 90)));
     }
   });
 });
