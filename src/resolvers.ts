@@ -11,7 +11,7 @@ import { SignalResolver } from './signals/signal.resolver';
 import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoint.resolver';
 import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
 import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
-import { PlayResolver } from './plays/play.resolver';
+import { PlayResolver, TaskPlayResolver } from './plays/play.resolver';
 import { AccountTasksResolver, TaskResolver } from './tasks/task.resolver';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhooks/webhook.resolver';
 
@@ -20,4 +20,4 @@ export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, A
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
   ScoringRunResolver, ...HEALTH_RESOLVERS,
-  PlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver] as const;
+  PlayResolver, TaskPlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver] as const;

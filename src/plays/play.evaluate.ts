@@ -129,6 +129,10 @@ export async function evaluatePlays(db: DataSource, workspaceId: string, opts: E
     }
     summary.tasks = tasks.length;
     summary.deliveries = deliveries.length;
+    if (!opts.scoredSince) {
+      // Retention, on full evaluations only: cleared firings past the longest cooldown (365 days) decide nothing any more.
+      await tx.query(`DELETE FROM play_firings WHERE workspace_id = $1 AND cleared_at < $2::timestamptz - interval '366 days'`, [now]);
+    }
     // Jobs and notifications become visible with the firings, at commit.
     await queueDeliveryJobs(tx, deliveries);
     await announceTaskChanges(tx, tasks);

@@ -1,9 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
+import { Task } from '../tasks/task.entity';
 import { Play } from './play.entity';
 import { PlayDryRun, PlayEvaluation, PlayInput } from './play.gql';
-import { endpointFailing } from './play.loaders';
+import { endpointFailing, playById } from './play.loaders';
 import * as plays from './play.service';
 
 @Resolver(() => Play)
@@ -64,5 +65,13 @@ export class PlayResolver {
   @FieldResolver(() => Boolean, { description: 'Its webhook endpoint keeps failing (3 or more failed attempts since the last success): reported, not disabled.' })
   async webhookFailing(@Root() play: Play, @Ctx() ctx: RequestContext): Promise<boolean> {
     return play.webhookEndpointId ? await ctx.tenant.loader(endpointFailing).load(play.webhookEndpointId) : false;
+  }
+}
+
+@Resolver(() => Task)
+export class TaskPlayResolver {
+  @FieldResolver(() => Play, { nullable: true, description: 'The play that opened it (null once the play is deleted).' })
+  async play(@Root() task: Task, @Ctx() ctx: RequestContext): Promise<Play | null> {
+    return task.playId ? await ctx.tenant.loader(playById).load(task.playId) : null;
   }
 }

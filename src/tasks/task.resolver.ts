@@ -1,7 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
-import { Play } from '../plays/play.entity';
-import { playById } from '../plays/play.loaders';
 import { LiveRequestContext } from '../live/live.context';
 import { Roles } from '../shared/auth';
 import { DomainError } from '../shared/errors';
@@ -57,11 +55,6 @@ export class TaskResolver {
   @FieldResolver(() => Account)
   async account(@Root() task: Task, @Ctx() ctx: RequestContext): Promise<Account | null> {
     return await ctx.tenant.loader(accountById).load(task.accountId);
-  }
-
-  @FieldResolver(() => Play, { nullable: true, description: 'The play that opened it (null once the play is deleted).' })
-  async play(@Root() task: Task, @Ctx() ctx: RequestContext): Promise<Play | null> {
-    return task.playId ? await ctx.tenant.loader(playById).load(task.playId) : null;
   }
 }
 

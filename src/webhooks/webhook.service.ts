@@ -1,7 +1,7 @@
 /** Webhook endpoints (ADMIN): create with a secret shown once, change, rotate, delete; the delivery log; manual redelivery. */
 import { ConflictError, InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import { DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
 import type { WebhookDeliveryFilter, WebhookEndpointInput, WebhookEndpointWithSecret } from './webhook.gql';
 import { queueDeliveryJobs } from './webhook.queue';
 import { encryptSecret, newWebhookSecret } from './webhook.secret';
@@ -81,4 +81,3 @@ export async function redeliver(scope: TenantScope, id: string): Promise<Webhook
 export const attemptsOf = async (scope: TenantScope, deliveryIds: readonly string[]): Promise<WebhookAttempt[]> =>
   await scope.find(WebhookAttempt, { where: deliveryIds.map((deliveryId) => ({ deliveryId })), order: { attempt: 'ASC' } });
 
-export { DeliveryState };
