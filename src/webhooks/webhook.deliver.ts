@@ -58,15 +58,23 @@ export async function attemptDelivery(db: DataSource, workspaceId: string, deliv
                 e.url, e.secret_ciphertext AS "secretCiphertext", e.enabled`, [deliveryId]);
   if (!claimed) return 'SKIPPED'; // delivered, dead, not yet due, or another worker holds it
   const startedAt = new Date();
-  let result: SendResult;
+  let result!: SendResult;
   if (!claimed.enabled) {
     result = { ok: false, statusCode: null, latencyMs: 0, error: 'The endpoint is disabled.', excerpt: null };
   } else {
-    const body = JSON.stringify({ id: deliveryId, ...claimed.payload });
-    result = await sendWebhook({
-      url: claimed.url, secret: decryptSecret(claimed.secretCiphertext), deliveryId, event: claimed.event, body,
-      timestampSeconds: Math.floor(Date.now() / 1000),
-    }, policy.target, policy.timeoutMs);
+    let secret: string | null = null;
+    try {
+      secret = decryptSecret(claimed.secretCiphertext);
+    } catch {
+      // A failed attempt like any other (logged, retried, dead-lettered), not a job stuck in SENDING.
+      result = { ok: false, statusCode: null, latencyMs: 0, excerpt: null,
+        error: 'The signing secret cannot be decrypted (was WEBHOOK_SECRETS_KEY changed or unset?): set the key, or rotate the secret.' };
+    }
+    if (secret !== null) {
+      const body = JSON.stringify({ id: deliveryId, ...claimed.payload });
+      result = await sendWebhook({ url: claimed.url, secret, deliveryId, event: claimed.event, body, timestampSeconds: Math.floor(Date.now() / 1000) },
+        policy.target, policy.timeoutMs);
+    }
   }
   const tries = claimed.attempt - claimed.attemptBase; // attempts in the current retry window
   const delay = backoffMs(tries, policy);
@@ -111,6 +119,6 @@ export async function sweepDeliveries(db: DataSource, policy: DeliveryPolicy, gr
   const due: { workspace_id: string; id: string; next_attempt_at: Date }[] = await db.query(
     `SELECT workspace_id, id, next_attempt_at FROM webhook_deliveries
       WHERE state = 'PENDING' AND next_attempt_at < now() - $1 * interval '1 millisecond' ORDER BY next_attempt_at LIMIT 1000`, [graceMs]);
-  for (const d of due) await queueAttempt(d.workspace_id, d.id, new Date());
+  for (const d of due) await queueAttempt(d.workspace_id, d.id, new Date(), { dedupe: true });
   return due.length;
 }

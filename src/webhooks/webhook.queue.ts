@@ -22,7 +22,11 @@ export async function queueDeliveryJobs(tx: TenantScope, deliveryIds: string[]):
   }
 }
 
-/** The next attempt of one delivery, not before `at`. */
-export async function queueAttempt(workspaceId: string, deliveryId: string, at: Date): Promise<void> {
-  await enqueue(JOBS.DELIVER_WEBHOOK, { workspaceId, deliveryId } satisfies DeliverWebhookJob, { startAfter: at });
+/**
+ * The next attempt of one delivery, not before `at`. `dedupe` (the sweep's re-queues): at most one such job per
+ * delivery per minute, so a backlog past its due time is not queued again every sweep.
+ */
+export async function queueAttempt(workspaceId: string, deliveryId: string, at: Date, opts: { dedupe?: boolean } = {}): Promise<void> {
+  await enqueue(JOBS.DELIVER_WEBHOOK, { workspaceId, deliveryId } satisfies DeliverWebhookJob,
+    opts.dedupe ? { startAfter: at, singletonKey: deliveryId, singletonSeconds: 60 } : { startAfter: at });
 }
