@@ -20,6 +20,7 @@ import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './
 import { logger } from './shared/logger';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
+import { TaskHub } from './tasks/task.hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
@@ -116,6 +117,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db, listener);
   live.start();
+  const taskHub = new TaskHub(db, listener); // taskChanged subscriptions (src/tasks)
+  taskHub.start();
   if (ownListener) await listener.start();
   const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
@@ -171,6 +174,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     stop: async () => {
       await liveServer.dispose();
       live.stop();
+      taskHub.stop();
       await apollo.stop();
       keys.stop();
       if (ownListener) await listener.stop();

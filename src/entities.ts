@@ -13,6 +13,9 @@ import { ApiKey } from './workspaces/api-key.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { ModelDraft } from './model/model-draft.entity';
 import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
+import { Play, PlayFiring } from './plays/play.entity';
+import { Task } from './tasks/task.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -22,4 +25,5 @@ export const ENTITIES = [
   HealthEventRecord,
   ModelDraft,
   Backtest, BacktestCase, BacktestOutcomeScore,
+  WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];
