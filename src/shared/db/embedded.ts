@@ -188,7 +188,7 @@ function binaries(runAs: RunAs): Binaries {
   }
   if (runAs.uid === undefined || reachableByOthers(path.dirname(bin.postgres))) return bin;
   const native = path.dirname(path.dirname(bin.postgres));
-  const version = (require(`${pkg}/package.json`) as { version: string }).version;
+  const { version } = JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string };
   const copy = path.join(os.tmpdir(), `outcome-health-pg-bin-${version}-${process.arch}`);
   if (!fs.existsSync(path.join(copy, '.complete'))) {
     // Copied aside and renamed, so that two processes starting together never see half a copy.
