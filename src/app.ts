@@ -18,6 +18,7 @@ import { RequestContext } from './shared/context';
 import { formatError, isDatabaseUnavailable, REVOKED_KEY_MESSAGE, unavailableContextError, unavailablePlugin } from './shared/errors';
 import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './shared/http-errors';
 import { logger } from './shared/logger';
+import { StartupError } from './shared/startup-error';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
 import { TaskHub } from './tasks/task.hub';
@@ -114,13 +115,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const listener = opts.listener ?? new PgListener({ url: (db.options as PostgresConnectionOptions).url!, applicationName: 'outcome-health-listen' });
   const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries }, listener);
   keys.start();
-  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db, listener);
   live.start();
   const taskHub = new TaskHub(db, listener); // taskChanged subscriptions (src/tasks)
   taskHub.start();
   if (ownListener) await listener.start();
-  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -160,7 +159,21 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   app.use(jsonErrorHandler((req) => requestIdOf(req.headers)));
 
-  await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
+  const wanted = opts.port ?? config.port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(wanted, opts.host ?? config.host, () => { httpServer.off('error', reject); resolve(); });
+    });
+  } catch (err) {
+    await apollo.stop(); live.stop(); taskHub.stop(); keys.stop();
+    if (ownListener) await listener.stop();
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new StartupError(`port ${wanted} is in use; set PORT`);
+    throw err;
+  }
+  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN. Attached once
+  // listening: the WebSocket server re-emits the HTTP server's errors, and would only log a taken port, not fail.
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = (opts.host ?? config.host) === '0.0.0.0' ? 'localhost' : (opts.host ?? config.host);
   return {
