@@ -17,7 +17,7 @@ import { config } from './shared/config';
 import { RequestContext } from './shared/context';
 import { formatError, isDatabaseUnavailable, unavailableContextError, unavailablePlugin } from './shared/errors';
 import { logger } from './shared/logger';
-import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
+import { operationChecks, parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
@@ -98,7 +98,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
     // Cache-control hints are unused (no CDN/response cache) and instrument every field resolver: off.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, operationChecks(schema), unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
     validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
     parseOptions, // token limit
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
