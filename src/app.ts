@@ -15,6 +15,7 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
+import { AuthThrottle, authenticate } from './shared/auth-throttle';
 import { formatError, isDatabaseUnavailable, unavailableContextError, unavailablePlugin } from './shared/errors';
 import { logger } from './shared/logger';
 import { operationChecks, parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
@@ -47,6 +48,8 @@ export interface AppOptions {
   jit?: boolean;
   /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** Failed-authentication throttle; default: config.authFailuresPerMinute per client address. */
+  authThrottle?: AuthThrottle;
   /** The process's notification listener (main.ts shares one with the job queue); default: the app starts and stops its own. */
   listener?: PgListener;
 }
@@ -78,10 +81,11 @@ export function requestIdOf(headers: http.IncomingHttpHeaders): string {
   return (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
 }
 
-export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers)): Promise<RequestContext> {
+export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers),
+  throttle?: { limiter: AuthThrottle; address: string }): Promise<RequestContext> {
   const auth = headers.authorization;
   const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
-  const caller = match ? await keys.authenticate(match[1]) : undefined;
+  const caller = match ? await authenticate(keys, match[1], throttle) : undefined;
   return new RequestContext(requestId, db, logger, caller);
 }
 
@@ -112,7 +116,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const live = new LiveHub(db, listener);
   live.start();
   if (ownListener) await listener.start();
-  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
+  const throttle = opts.authThrottle ?? new AuthThrottle({ maxFailures: config.authFailuresPerMinute, windowMs: 60_000 });
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys, throttle);
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -140,7 +145,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         const requestId = requestIdOf(req.headers);
         res.setHeader('x-request-id', requestId); // on every response, failed ones included
         try {
-          return await buildContext(db, keys, req.headers, requestId);
+          return await buildContext(db, keys, req.headers, requestId, { limiter: throttle, address: req.socket.remoteAddress ?? 'unknown' });
         } catch (err) {
           if (isDatabaseUnavailable(err)) throw unavailableContextError();
           throw err;

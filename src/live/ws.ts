@@ -13,6 +13,7 @@ import type { Caller } from '../shared/context';
 import { logger } from '../shared/logger';
 import { protectMessage, protectionRules } from '../shared/protection';
 import type { ApiKeyCache } from '../workspaces/api-key.cache';
+import { authenticate, type AuthThrottle } from '../shared/auth-throttle';
 import type { LiveHub } from './hub';
 import { LiveRequestContext } from './live.context';
 
@@ -65,7 +66,7 @@ class ConnectionsByKey {
   }
 }
 
-export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema, db: DataSource, hub: LiveHub, keys: ApiKeyCache): { dispose(): Promise<void> } {
+export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema, db: DataSource, hub: LiveHub, keys: ApiKeyCache, throttle: AuthThrottle): { dispose(): Promise<void> } {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const rules = [...specifiedRules, ...protectionRules()];
   const connections = new ConnectionsByKey(db);
@@ -75,8 +76,9 @@ export function attachLiveServer(httpServer: http.Server, schema: GraphQLSchema,
     validate: (s, document) => validate(s, document, rules).map((e) => new GraphQLError(protectMessage(e.message), { nodes: e.nodes, extensions: e.extensions })),
     onConnect: async (ctx) => {
       const key = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) ?? bearer(ctx.extra.request.headers.authorization);
-      const caller = key ? await keys.authenticate(key) : undefined;
-      if (!caller) return false; // graphql-ws closes with 4403 Forbidden
+      const limiter = { limiter: throttle, address: ctx.extra.request.socket.remoteAddress ?? 'unknown' };
+      const caller = key ? await authenticate(keys, key, limiter).catch(() => undefined) : undefined;
+      if (!caller) return false; // graphql-ws closes with 4403 Forbidden (a throttled address too)
       ctx.extra.caller = caller;
       ctx.extra.connectionId = randomUUID();
       connections.add(caller.apiKeyId, ctx.extra.socket);

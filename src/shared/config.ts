@@ -32,6 +32,8 @@ export interface Config {
   apiKeyCacheTtlSeconds: number;
   /** Cached keys per instance (least recently used ones go first). */
   apiKeyCacheMaxEntries: number;
+  /** Unknown or revoked keys one client address may present per minute before it gets 429 (src/shared/auth-throttle.ts). */
+  authFailuresPerMinute: number;
 }
 
 /** Every value comes from `env` (never process.env directly), so a test can hand loadConfig any environment. */
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scoringRunConcurrency: int(env, 'SCORING_RUN_CONCURRENCY', 2, 1, 16),
     apiKeyCacheTtlSeconds: int(env, 'API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
     apiKeyCacheMaxEntries: int(env, 'API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
   };
 }
 
