@@ -32,6 +32,8 @@ export interface Config {
   apiKeyCacheTtlSeconds: number;
   /** Cached keys per instance (least recently used ones go first). */
   apiKeyCacheMaxEntries: number;
+  /** Unknown or revoked keys one client address may present per minute before it gets 429 (src/shared/auth-throttle.ts). */
+  authFailuresPerMinute: number;
   /** NODE_ENV=production. */
   production: boolean;
   /** Server key that encrypts webhook secrets at rest (32 bytes); unset = a fixed development key outside production. */
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scoringRunConcurrency: int(env, 'SCORING_RUN_CONCURRENCY', 2, 1, 16),
     apiKeyCacheTtlSeconds: int(env, 'API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
     apiKeyCacheMaxEntries: int(env, 'API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
     production,
     webhookSecretsKey: key32('WEBHOOK_SECRETS_KEY', env.WEBHOOK_SECRETS_KEY),
     webhookAllowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', env.NODE_ENV === 'development' || env.NODE_ENV === 'test'),
