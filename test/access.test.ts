@@ -30,6 +30,7 @@ interface Model {
   stageId: string;
   apiKeyId: string;
   runId: string;
+  draftId: string;
 }
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
@@ -58,6 +59,11 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   removeTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { removeTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
   completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+  createModelDraft: { roles: CONFIGURE, call: () => ({ query: 'mutation { createModelDraft(input: { name: "Try" }) { id } }' }) },
+  updateModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateModelDraft(id: $id, document: { thresholds: { redBelow: 40, yellowBelow: 70 }, clusters: [{ key: "all", name: "All", isDefault: true }] }) { id } }', variables: { id: m.draftId } }) },
+  deleteModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteModelDraft(id: $id) }', variables: { id: m.draftId } }) },
+  publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
+  revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
 };
 
 /**
@@ -108,6 +114,11 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'completeMilestone.milestoneId': { call: (m) => MUTATIONS.completeMilestone.call(m) },
   'uncompleteMilestone.accountId': MUTATIONS.uncompleteMilestone,
   'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
+  'model.draftId': { call: (m) => ({ query: 'query($d: ID) { model(draftId: $d) { hash } }', variables: { d: m.draftId } }) },
+  'modelDraftChanges.id': { call: (m) => ({ query: 'query($id: ID!) { modelDraftChanges(id: $id) { text } }', variables: { id: m.draftId } }) },
+  'updateModelDraft.id': MUTATIONS.updateModelDraft,
+  'deleteModelDraft.id': MUTATIONS.deleteModelDraft,
+  'publishModelDraft.id': MUTATIONS.publishModelDraft,
 };
 
 function emptyEvents(d: any): boolean {
@@ -165,11 +176,13 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
+  const draft = await t.ok(`mutation { createModelDraft(input: { name: "Proposal" }) { id } }`, {}, key);
   return {
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
+    draftId: draft.createModelDraft.id,
   };
 }
 
@@ -227,7 +240,8 @@ describe('access control', () => {
   it('lets every allowed role through (no FORBIDDEN) on every mutation', async () => {
     const refused: string[] = [];
     // Destructive calls last, so the rest still find what they need.
-    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(/^(delete|revoke)/.test(x)) - Number(/^(delete|revoke)/.test(y)));
+    const destructive = /^(delete|revoke|publish|revert)/;
+    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(destructive.test(x)) - Number(destructive.test(y)));
     for (const [name, { roles, call }] of order) {
       for (const role of roles) {
         const { query, variables } = call(a);

@@ -97,7 +97,7 @@ export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}
   return run;
 }
 
-async function enqueueRun(run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+export async function enqueueRun(run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
   await enqueue(JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
 }
 
