@@ -12,6 +12,7 @@ import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { ModelDraft } from './model/model-draft.entity';
+import { ModelPreview, ModelPreviewAccount, ModelPreviewOutcome } from './model/model-preview.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -19,5 +20,5 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
-  ModelDraft,
+  ModelDraft, ModelPreview, ModelPreviewAccount, ModelPreviewOutcome,
 ];

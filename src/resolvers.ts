@@ -12,10 +12,11 @@ import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoin
 import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
 import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
 import { ModelResolver } from './model/model.resolver';
+import { ModelPreviewResolver } from './model/model-preview.resolver';
 
 export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
   ScoringRunResolver, ...HEALTH_RESOLVERS,
-  ModelResolver] as const;
+  ModelResolver, ModelPreviewResolver] as const;

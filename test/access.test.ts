@@ -18,6 +18,7 @@ const CONFIGURE = [Role.ADMIN, Role.OPS];
 const INGEST = [Role.ADMIN, Role.INGEST];
 const CSM = [Role.ADMIN, Role.CSM];
 const ADMIN = [Role.ADMIN];
+const PREVIEW = [Role.ADMIN, Role.OPS, Role.ANALYST]; // a preview changes nothing live
 
 /** The ids of one workspace's small model. */
 interface Model {
@@ -31,6 +32,7 @@ interface Model {
   apiKeyId: string;
   runId: string;
   draftId: string;
+  previewId: string;
 }
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
@@ -63,6 +65,7 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   updateModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateModelDraft(id: $id, document: { thresholds: { redBelow: 40, yellowBelow: 70 }, clusters: [{ key: "all", name: "All", isDefault: true }] }) { id } }', variables: { id: m.draftId } }) },
   deleteModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteModelDraft(id: $id) }', variables: { id: m.draftId } }) },
   publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
+  previewModel: { roles: PREVIEW, call: (m) => ({ query: 'mutation($d: ID!) { previewModel(draftId: $d) { id } }', variables: { d: m.draftId } }) },
   revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
 };
 
@@ -119,6 +122,11 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'updateModelDraft.id': MUTATIONS.updateModelDraft,
   'deleteModelDraft.id': MUTATIONS.deleteModelDraft,
   'publishModelDraft.id': MUTATIONS.publishModelDraft,
+  'previewModel.draftId': MUTATIONS.previewModel,
+  'previewModel.scope.clusterId': { call: (m) => ({ query: 'mutation($d: ID!, $c: ID) { previewModel(draftId: $d, scope: { clusterId: $c }) { id } }', variables: { d: m.draftId, c: m.clusterId } }) },
+  'previewModel.scope.outcomeId': { call: (m) => ({ query: 'mutation($d: ID!, $o: ID) { previewModel(draftId: $d, scope: { outcomeId: $o }) { id } }', variables: { d: m.draftId, o: m.outcomeId } }) },
+  'previewModel.scope.accountIds': { call: (m) => ({ query: 'mutation($d: ID!, $a: [ID!]) { previewModel(draftId: $d, scope: { accountIds: $a }) { id } }', variables: { d: m.draftId, a: [m.accountId] } }) },
+  'modelPreview.id': { call: (m) => ({ query: 'query($id: ID!) { modelPreview(id: $id) { id } }', variables: { id: m.previewId } }) },
 };
 
 function emptyEvents(d: any): boolean {
@@ -177,12 +185,13 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
   const draft = await t.ok(`mutation { createModelDraft(input: { name: "Proposal" }) { id } }`, {}, key);
+  const preview = await t.ok(`mutation($d: ID!) { previewModel(draftId: $d) { id } }`, { d: draft.createModelDraft.id }, key);
   return {
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
-    draftId: draft.createModelDraft.id,
+    draftId: draft.createModelDraft.id, previewId: preview.previewModel.id,
   };
 }
 

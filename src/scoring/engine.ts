@@ -96,6 +96,11 @@ export interface ScoreOptions {
    * a draft may change cluster rules. Off, as for the live model, whose stored clusters are current.
    */
   assignClusters?: boolean;
+  /**
+   * Instead of persisting or returning rows: called in the scoring transaction with the step tables (_acc, _oh, _ah)
+   * built, to copy what it needs set-based (previews). No rows reach JavaScript.
+   */
+  onScored?: (tx: TenantScope) => Promise<void>;
 }
 
 export interface ScoringResult {
@@ -135,6 +140,10 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
       { assignClusters: opts.assignClusters ?? false });
     const [{ n_acc, n_out }] = await tx.query<{ n_acc: number; n_out: number }>(
       `SELECT (SELECT count(*)::int FROM _ah) AS n_acc, (SELECT count(*)::int FROM _oh) AS n_out WHERE $1::uuid IS NOT NULL`);
+    if (opts.onScored) {
+      await opts.onScored(tx);
+      return { asOf, modelHash: hash, modelVersionId: null, accountCount: n_acc, outcomeCount: n_out, timings };
+    }
     if (opts.persist) {
       const versionId = await recordModelVersion(tx, hash, config);
       const t0 = performance.now();
