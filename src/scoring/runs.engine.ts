@@ -21,6 +21,8 @@ export const runChunkScorers: Partial<Record<string, (tx: TenantScope, run: Scor
 export async function scoreRunChunk(tx: TenantScope, run: ScoringRun, accountIds: string[]): Promise<ScoringResult> {
   const custom = runChunkScorers[run.kind];
   if (custom) return await custom(tx, run, accountIds);
+  // Never score another kind of run into the live tables by default.
+  if (run.kind === 'PREVIEW') throw new Error('No chunk scorer for PREVIEW runs in this process: import src/model/model.preview');
   return await scoreAndPersist(tx, accountIds, run.asOf, run.id);
 }
 
