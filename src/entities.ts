@@ -16,6 +16,7 @@ import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backte
 import { Play, PlayFiring } from './plays/play.entity';
 import { Task } from './tasks/task.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
+import { ModelPreview, ModelPreviewAccount, ModelPreviewOutcome } from './model/model-preview.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -23,7 +24,7 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
-  ModelDraft,
+  ModelDraft, ModelPreview, ModelPreviewAccount, ModelPreviewOutcome,
   Backtest, BacktestCase, BacktestOutcomeScore,
   WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];

@@ -15,10 +15,13 @@ import { BacktestResolver } from './backtests/backtest.resolver';
 import { PlayResolver, TaskPlayResolver } from './plays/play.resolver';
 import { AccountTasksResolver, TaskResolver } from './tasks/task.resolver';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhooks/webhook.resolver';
+import { ModelResolver } from './model/model.resolver';
+import { ModelPreviewResolver } from './model/model-preview.resolver';
 
 export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
   ScoringRunResolver, ...HEALTH_RESOLVERS, BacktestResolver,
-  PlayResolver, TaskPlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver] as const;
+  PlayResolver, TaskPlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
+  ModelResolver, ModelPreviewResolver] as const;
