@@ -11,7 +11,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { logger } from '../shared/logger';
 import { TenantScope } from '../shared/tenant';
 import type { HealthEvent, HealthEventFilter } from './live.types';
-import { HEALTH_CHANNEL } from './publish';
+import { HEALTH_CHANNEL } from '../health/health.events';
 
 /** A subscriber that falls this far behind loses the oldest events (and is told in the log). */
 const MAX_QUEUE = 10_000;

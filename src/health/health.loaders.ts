@@ -7,9 +7,13 @@ import { Component } from '../coins/coin.entity';
 import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
+import { pastSnapshotSql } from './health.change';
 import { attachReadAlong, readAlongKey, type ReadAlong } from '../shared/read-along';
 import { AccountHealth, JourneyHealth, OutcomeHealth } from './health.types';
-import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
+import {
+  ACCOUNT_JSON, ACCOUNT_SELECT, decodeJsonRow, OUTCOME_SUMMARY_JSON, OUTCOME_SUMMARY_SELECT,
+  type AccountHealthRow, type DriverJson, type MilestoneJson, type OutcomeHealthRow,
+} from './health.columns';
 
 /**
  * A current row as the list reads it: milestones and drivers are left out (see `currentMilestones` and
@@ -17,19 +21,15 @@ import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } fr
  */
 export type StoredOutcomeRow = Omit<OutcomeHealthRow, 'milestones' | 'drivers'> & { milestones?: MilestoneJson[]; drivers?: DriverJson[] };
 
-// Without the milestones and drivers jsonb: a list screen shows the journey status and next milestone (columns),
-// rarely every milestone, and the top few drivers (8+ per row, ~2 kB of JSON: parsing all of them was the
-// biggest single cost of a dashboard page), which `currentMilestones` and `currentDrivers` read when asked for.
-const OUTCOME_COLS = `h.account_id AS "accountId", h.outcome_id AS "outcomeId", h.as_of AS "asOf", h.score, h.band, h.proactive,
-  h.reactive, h.coverage, h.stage_id AS "stageId", h.journey_day AS "journeyDay", h.journey_status AS "journeyStatus",
-  h.overdue_count AS "overdueCount", h.next_milestone_id AS "nextMilestoneId", h.days_until_due AS "daysUntilDue",
-  h.model_version_id AS "modelVersionId"`;
+// Lists read rows without the milestones and drivers jsonb (OUTCOME_SUMMARY_SELECT): a list screen shows the journey
+// status and next milestone (columns), rarely every milestone, and the top few drivers (8+ per row, ~2 kB of JSON:
+// parsing all of them was the biggest single cost of a dashboard page), which `currentMilestones` and
+// `currentDrivers` read when asked for.
 
 /** account id -> its current account health (null if never scored). */
 export const currentAccountHealth = (scope: TenantScope) => new DataLoader<string, AccountHealthRow | null>(async (ids) => {
   const rows = await scope.query<AccountHealthRow>(
-    `SELECT account_id AS "accountId", as_of AS "asOf", score, band, coverage, worst_journey_status AS "worstJourneyStatus"
-     FROM current_account_health WHERE workspace_id = $1 AND account_id = ANY($2::uuid[])`, [[...ids]]);
+    `SELECT ${ACCOUNT_SELECT('h')} FROM current_account_health h WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])`, [[...ids]]);
   const byId = new Map(rows.map((r) => [r.accountId, r]));
   return ids.map((id) => byId.get(id) ?? null);
 });
@@ -37,7 +37,7 @@ export const currentAccountHealth = (scope: TenantScope) => new DataLoader<strin
 /** account id -> current health per active outcome (oldest outcome first). */
 export const currentOutcomeHealth = (scope: TenantScope) => new DataLoader<string, StoredOutcomeRow[]>(async (ids) => {
   const rows = await scope.query<StoredOutcomeRow>(
-    `SELECT ${OUTCOME_COLS}
+    `SELECT ${OUTCOME_SUMMARY_SELECT('h')}
      FROM current_outcome_health h
      JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
      WHERE h.workspace_id = $1 AND h.account_id = ANY($2::uuid[])
@@ -102,44 +102,18 @@ export interface HealthPrefetch {
   nextMilestone?: boolean;
 }
 
-/**
- * The page statement reads rows as positional JSON arrays (`json_build_array`), in this order: on a page of 50
- * accounts the field names of objects were most of the JSON that PostgreSQL built and node parsed. Timestamps
- * travel as json's ISO 8601 text, turned into Dates here.
- */
-const HEALTH_FIELDS = [
-  ['asOf', 'ah.as_of'], ['score', 'ah.score'], ['band', 'ah.band'], ['coverage', 'ah.coverage'], ['worstJourneyStatus', 'ah.worst_journey_status'],
-] as const;
-const OUTCOME_FIELDS = [
-  ['outcomeId', 'h.outcome_id'], ['asOf', 'h.as_of'], ['score', 'h.score'], ['band', 'h.band'], ['proactive', 'h.proactive'],
-  ['reactive', 'h.reactive'], ['coverage', 'h.coverage'], ['stageId', 'h.stage_id'], ['journeyDay', 'h.journey_day'],
-  ['journeyStatus', 'h.journey_status'], ['overdueCount', 'h.overdue_count'], ['nextMilestoneId', 'h.next_milestone_id'],
-  ['daysUntilDue', 'h.days_until_due'], ['modelVersionId', 'h.model_version_id'],
-] as const;
-
-/**
- * A decoder of rows read with `fields`: one object literal built by a function compiled once from the field list
- * (the names are this file's constants), so every row gets the same shape at once; `asOf` becomes a Date.
- */
-function positionalDecoder<T>(fields: readonly (readonly [string, string])[]): (values: unknown[], accountId: string) => T {
-  const props = fields.map(([name], i) => (name === 'asOf' ? `${name}: new Date(v[${i}])` : `${name}: v[${i}]`));
-  return new Function('v', 'accountId', `return { accountId, ${props.join(', ')} };`) as (values: unknown[], accountId: string) => T;
-}
-const healthRow = positionalDecoder<AccountHealthRow>(HEALTH_FIELDS);
-const outcomeRow = positionalDecoder<StoredOutcomeRow>(OUTCOME_FIELDS);
-
 /** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch. */
 export function healthPrefetchColumns(p: HealthPrefetch): string[] {
   // A literal LIMIT (a checked whole number) keeps the statement's generic plan: see listAccounts.
   const top = p.drivers && p.drivers.top !== null && Number.isInteger(p.drivers.top) && p.drivers.top >= 0 ? String(p.drivers.top) : 'ALL';
   const cols: string[] = [];
   if (p.health) {
-    cols.push(`(SELECT json_build_array(${HEALTH_FIELDS.map(([, sql]) => sql).join(', ')})
+    cols.push(`(SELECT ${ACCOUNT_JSON('ah')}
        FROM current_account_health ah WHERE ah.workspace_id = $1 AND ah.account_id = a.id) AS "healthJson"`);
   }
   if (p.outcomes) {
     // Same rows and order as `currentOutcomeHealth`; the drivers (when asked for) last.
-    cols.push(`(SELECT json_agg(json_build_array(${OUTCOME_FIELDS.map(([, sql]) => sql).join(', ')}${p.drivers ? `, ${topDriversSql('h', top)}` : ''})
+    cols.push(`(SELECT json_agg(${OUTCOME_SUMMARY_JSON('h', p.drivers ? `, 'topDrivers', ${topDriversSql('h', top)}` : '')}
          ORDER BY o.created_at, o.id)
        FROM current_outcome_health h
        JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
@@ -167,10 +141,11 @@ export function healthPrefetchRefs(scope: TenantScope, p: HealthPrefetch, page: 
 }
 
 type Refs = { outcomes?: Record<string, unknown>[] | null; milestones?: Record<string, unknown>[] | null } | null | undefined;
-export interface PrefetchedRow { healthJson?: unknown[] | null; outcomesJson?: unknown[][] | null }
+type Json = Record<string, unknown>;
+export interface PrefetchedRow { healthJson?: Json | null; outcomesJson?: Json[] | null }
 
 /**
- * The health of a page's accounts from its prefetched columns (positional arrays, see `healthPrefetchColumns`) and
+ * The health of a page's accounts from its prefetched columns (json objects, see `healthPrefetchColumns`) and
  * refs, as values read along (src/shared/read-along.ts): Account.health and .outcomes, and on each OutcomeHealth
  * its outcome, journey (with its next milestone) and drivers for the page's `top`.
  */
@@ -181,10 +156,11 @@ export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (
   const driversKeys = !p.drivers ? [] : p.drivers.top === null ? ['drivers', readAlongKey('drivers', { top: null })] : [readAlongKey('drivers', { top: p.drivers.top })];
   return (accountId, row) => {
     const along: ReadAlong = {};
-    if (p.health) along.health = AccountHealth.from(row.healthJson ? healthRow(row.healthJson, accountId) : null);
+    if (p.health) along.health = AccountHealth.from(row.healthJson ? decodeJsonRow<AccountHealthRow>(row.healthJson, accountId) : null);
     if (p.outcomes) {
-      along.outcomes = (row.outcomesJson ?? []).map((values) => {
-        const stored = outcomeRow(values, accountId);
+      along.outcomes = (row.outcomesJson ?? []).map((json) => {
+        const { topDrivers, ...values } = json;
+        const stored = decodeJsonRow<StoredOutcomeRow>(values, accountId);
         const oh = OutcomeHealth.from(stored);
         const ohAlong: ReadAlong = {};
         if (outcomes) ohAlong.outcome = outcomes.get(stored.outcomeId) ?? null;
@@ -193,7 +169,7 @@ export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (
           ohAlong.journey = journey && attachReadAlong(journey, { nextMilestone: (stored.nextMilestoneId && milestones.get(stored.nextMilestoneId)) || null });
         }
         // The parsed driver objects as they are: Driver's fields are plain properties of the same names.
-        for (const key of driversKeys) ohAlong[key] = values[OUTCOME_FIELDS.length];
+        for (const key of driversKeys) ohAlong[key] = topDrivers;
         return attachReadAlong(oh, ohAlong);
       });
     }
@@ -214,25 +190,22 @@ export const currentMilestones = (scope: TenantScope) => new DataLoader<OutcomeK
   return keys.map((k) => byKey.get(`${k.accountId}|${k.outcomeId}`) ?? null);
 }, { cacheKeyFn: (k) => `${k.accountId}|${k.outcomeId}` });
 
-export interface SnapshotKey { accountId: string; outcomeId: string; atOrBefore: Date }
+export interface PastSnapshotKey { accountId: string; outcomeId: string; asOf: Date; days: number }
 export interface PastSnapshot { asOf: Date; score: number | null; drivers: DriverJson[] }
 
-/** (account, outcome, time) -> the newest snapshot at or before that time: one backward index probe per key, one statement. */
-export const snapshotAtOrBefore = (scope: TenantScope) => new DataLoader<SnapshotKey, PastSnapshot | null, string>(async (keys) => {
+/** (account, outcome, asOf, days) -> the past snapshot a change compares with (health.change.ts): one statement. */
+export const pastSnapshot = (scope: TenantScope) => new DataLoader<PastSnapshotKey, PastSnapshot | null, string>(async (keys) => {
   const rows = await scope.query<PastSnapshot & { i: number }>(
     `SELECT k.i, s.as_of AS "asOf", s.score, s.drivers
-     FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[]) WITH ORDINALITY AS k(account_id, outcome_id, t, i)
-     CROSS JOIN LATERAL (
-       SELECT as_of, score, drivers FROM health_snapshots
-       WHERE workspace_id = $1 AND account_id = k.account_id AND outcome_id = k.outcome_id AND as_of <= k.t
-       ORDER BY as_of DESC LIMIT 1) s`,
-    [keys.map((k) => k.accountId), keys.map((k) => k.outcomeId), keys.map((k) => k.atOrBefore)]);
+     FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::int[]) WITH ORDINALITY AS k(account_id, outcome_id, as_of, days, i)
+     CROSS JOIN LATERAL (${pastSnapshotSql({ columns: 'p.as_of, p.score, p.drivers', account: 'k.account_id', outcome: 'k.outcome_id', at: 'k.as_of', days: 'k.days' })}) s`,
+    [keys.map((k) => k.accountId), keys.map((k) => k.outcomeId), keys.map((k) => k.asOf), keys.map((k) => k.days)]);
   const byI = new Map(rows.map((r) => [Number(r.i), r]));
   return keys.map((_, i) => {
     const r = byI.get(i + 1);
     return r ? { asOf: r.asOf, score: r.score, drivers: r.drivers } : null;
   });
-}, { cacheKeyFn: (k) => `${k.accountId}|${k.outcomeId}|${k.atOrBefore.toISOString()}` });
+}, { cacheKeyFn: (k) => `${k.accountId}|${k.outcomeId}|${new Date(k.asOf).toISOString()}|${k.days}` });
 
 const byIds = <E extends { id: string }>(entity: new () => E) => (scope: TenantScope) =>
   new DataLoader<string, E | null>(async (ids) => {
