@@ -8,12 +8,7 @@ import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
 import { pastSnapshotSql } from './health.change';
-import { attachReadAlong, readAlongKey, type ReadAlong } from '../shared/read-along';
-import { AccountHealth, JourneyHealth, OutcomeHealth } from './health.types';
-import {
-  ACCOUNT_JSON, ACCOUNT_SELECT, decodeJsonRow, OUTCOME_SUMMARY_JSON, OUTCOME_SUMMARY_SELECT,
-  type AccountHealthRow, type DriverJson, type MilestoneJson, type OutcomeHealthRow,
-} from './health.columns';
+import { ACCOUNT_SELECT, OUTCOME_SUMMARY_SELECT, type AccountHealthRow, type DriverJson, type MilestoneJson, type OutcomeHealthRow } from './health.columns';
 
 /**
  * A current row as the list reads it: milestones and drivers are left out (see `currentMilestones` and
@@ -51,24 +46,14 @@ export interface OutcomeKey { accountId: string; outcomeId: string }
 export interface DriversKey extends OutcomeKey { top: number | null }
 
 /**
- * A current row's drivers, the ones that lost the most points first (ties keep the coin's component order),
- * only the first `top` when given: a jsonb array expression over row alias `h`. The engine stores them in that
- * order (engine.scores.ts, _outcome_health; migrations/1795449200000-SortedDrivers.ts for older rows), so this only takes the
- * first `top`, in SQL so that node parses only what it returns. `top`: a whole number literal, 'ALL', or an
- * integer SQL expression (NULL: all).
+ * A current row's drivers, the ones that lost the most points first (ties keep the coin's component order), only the
+ * first `top` when given: a jsonb array expression over row alias `h`. The engine stores them in that order
+ * (engine.scores.ts, _outcome_health; migrations/1795449200000-SortedDrivers.ts for older rows), so this only takes
+ * the first `top`, in SQL so that node parses only what it returns. `top`: an integer SQL expression, a bound
+ * parameter (NULL: all), never a literal, so that one statement text serves every `top`.
  */
-const topDriversSql = (h: string, top: string) => {
-  const t = top.trim();
-  if (/^all$/i.test(t)) return `${h}.drivers`;
-  if (/^\d+$/.test(t)) {
-    const n = Number(t);
-    if (n === 0) return `'[]'::jsonb`;
-    // Lax mode ignores indexes past the end; n is a GraphQL Int, so n - 1 is a valid subscript.
-    return `jsonb_path_query_array(${h}.drivers, '$[0 to ${n - 1}]')`;
-  }
-  return `CASE WHEN (${t}) IS NULL THEN ${h}.drivers
-    ELSE jsonb_path_query_array(${h}.drivers, '$[0 to $last]', jsonb_build_object('last', (${t}) - 1)) END`;
-};
+export const topDriversSql = (h: string, top: string) => `CASE WHEN (${top}) IS NULL THEN ${h}.drivers
+    ELSE jsonb_path_query_array(${h}.drivers, '$[0 to $last]', jsonb_build_object('last', (${top}) - 1)) END`;
 
 /** (account, outcome, top) -> its current drivers, worst first (empty without a current row). */
 export const currentDrivers = (scope: TenantScope) => new DataLoader<DriversKey, DriverJson[], string>(async (keys) => {
@@ -83,98 +68,6 @@ export const currentDrivers = (scope: TenantScope) => new DataLoader<DriversKey,
 
 function driversKey(k: DriversKey): string {
   return `${k.accountId}|${k.outcomeId}|${k.top ?? ''}`;
-}
-
-/**
- * What a page of accounts can read in its own statement for its items' health fields (see `listAccounts`):
- * SQL expressions over the page's accounts (alias `a`), and `pageHealth` to turn their values into what those
- * fields answer (read along: src/shared/read-along.ts), without a statement of their own.
- */
-export interface HealthPrefetch {
-  /** Account.health: current_account_health. */
-  health?: boolean;
-  /** Account.outcomes: current_outcome_health of the active outcomes. */
-  outcomes?: boolean;
-  /** With outcomes: also the drivers of each, the first `top` (null: all). */
-  drivers?: { top: number | null };
-  /** With outcomes: also the Outcome rows (OutcomeHealth.outcome) and next milestones (JourneyHealth.nextMilestone) they refer to, once per page. */
-  outcome?: boolean;
-  nextMilestone?: boolean;
-}
-
-/** The page statement's extra columns ("healthJson", "outcomesJson") for this prefetch. */
-export function healthPrefetchColumns(p: HealthPrefetch): string[] {
-  // A literal LIMIT (a checked whole number) keeps the statement's generic plan: see listAccounts.
-  const top = p.drivers && p.drivers.top !== null && Number.isInteger(p.drivers.top) && p.drivers.top >= 0 ? String(p.drivers.top) : 'ALL';
-  const cols: string[] = [];
-  if (p.health) {
-    cols.push(`(SELECT ${ACCOUNT_JSON('ah')}
-       FROM current_account_health ah WHERE ah.workspace_id = $1 AND ah.account_id = a.id) AS "healthJson"`);
-  }
-  if (p.outcomes) {
-    // Same rows and order as `currentOutcomeHealth`; the drivers (when asked for) last.
-    cols.push(`(SELECT json_agg(${OUTCOME_SUMMARY_JSON('h', p.drivers ? `, 'topDrivers', ${topDriversSql('h', top)}` : '')}
-         ORDER BY o.created_at, o.id)
-       FROM current_outcome_health h
-       JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.active
-       WHERE h.workspace_id = $1 AND h.account_id = a.id) AS "outcomesJson"`);
-  }
-  return cols;
-}
-
-/**
- * With `outcome` / `nextMilestone`: an expression over the page's rows (CTE `page`, with "outcomesJson") giving the
- * rows they refer to, each once: `{ outcomes: [...], milestones: [...] }`; null when not asked for.
- */
-export function healthPrefetchRefs(scope: TenantScope, p: HealthPrefetch, page: string): string | null {
-  if (!p.outcomes || (!p.outcome && !p.nextMilestone)) return null;
-  // From the table rather than from "outcomesJson": reading that json back costs PostgreSQL more than 2 index probes per account.
-  const ids = (column: string) => `(SELECT h.${column} FROM ${page} pr JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = pr.id)`;
-  const parts: string[] = [];
-  if (p.outcome) {
-    parts.push(`'outcomes', (SELECT json_agg(${scope.entityJsonSql(Outcome, 'o')}) FROM outcomes o WHERE o.workspace_id = $1 AND o.id IN ${ids('outcome_id')})`);
-  }
-  if (p.nextMilestone) {
-    parts.push(`'milestones', (SELECT json_agg(${scope.entityJsonSql(Milestone, 'm')}) FROM milestones m WHERE m.workspace_id = $1 AND m.id IN ${ids('next_milestone_id')})`);
-  }
-  return `json_build_object(${parts.join(', ')})`;
-}
-
-type Refs = { outcomes?: Record<string, unknown>[] | null; milestones?: Record<string, unknown>[] | null } | null | undefined;
-type Json = Record<string, unknown>;
-export interface PrefetchedRow { healthJson?: Json | null; outcomesJson?: Json[] | null }
-
-/**
- * The health of a page's accounts from its prefetched columns (json objects, see `healthPrefetchColumns`) and
- * refs, as values read along (src/shared/read-along.ts): Account.health and .outcomes, and on each OutcomeHealth
- * its outcome, journey (with its next milestone) and drivers for the page's `top`.
- */
-export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (accountId: string, row: PrefetchedRow) => ReadAlong {
-  const outcomes = p.outcome ? new Map((refs?.outcomes ?? []).map((o) => { const e = scope.entityFromJson(Outcome, o); return [e.id, e]; })) : undefined;
-  const milestones = p.nextMilestone ? new Map((refs?.milestones ?? []).map((m) => { const e = scope.entityFromJson(Milestone, m); return [e.id, e]; })) : undefined;
-  // `drivers(top: 3)`; without a top (or null) every driver, which `drivers` without the argument also means.
-  const driversKeys = !p.drivers ? [] : p.drivers.top === null ? ['drivers', readAlongKey('drivers', { top: null })] : [readAlongKey('drivers', { top: p.drivers.top })];
-  return (accountId, row) => {
-    const along: ReadAlong = {};
-    if (p.health) along.health = AccountHealth.from(row.healthJson ? decodeJsonRow<AccountHealthRow>(row.healthJson, accountId) : null);
-    if (p.outcomes) {
-      along.outcomes = (row.outcomesJson ?? []).map((json) => {
-        const { topDrivers, ...values } = json;
-        const stored = decodeJsonRow<StoredOutcomeRow>(values, accountId);
-        const oh = OutcomeHealth.from(stored);
-        const ohAlong: ReadAlong = {};
-        if (outcomes) ohAlong.outcome = outcomes.get(stored.outcomeId) ?? null;
-        if (milestones) {
-          const journey = JourneyHealth.of(stored);
-          ohAlong.journey = journey && attachReadAlong(journey, { nextMilestone: (stored.nextMilestoneId && milestones.get(stored.nextMilestoneId)) || null });
-        }
-        // The parsed driver objects as they are: Driver's fields are plain properties of the same names.
-        for (const key of driversKeys) ohAlong[key] = topDrivers;
-        return attachReadAlong(oh, ohAlong);
-      });
-    }
-    return along;
-  };
 }
 
 export interface StoredMilestones { journeyDay: number; milestones: MilestoneJson[] }
