@@ -6,7 +6,9 @@ import { WorkspaceResolver } from './workspaces/workspace.resolver';
 import { LiveResolver } from './live/live.resolver';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
 import { ScoringRunResolver } from './scoring/runs.resolver';
-import { HEALTH_RESOLVERS } from './scoring/health.resolver';
+import { HEALTH_RESOLVERS } from './health/health.resolver';
+import { AccountHealthResolver, AccountScoreResolver } from './accounts/account-health.resolver';
+import { ScoreAccountResolver } from './scoring/score-account.resolver';
 import { SignalResolver } from './signals/signal.resolver';
 import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoint.resolver';
 import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
@@ -22,6 +24,6 @@ export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, A
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
-  ScoringRunResolver, ...HEALTH_RESOLVERS, BacktestResolver,
+  ScoringRunResolver, ...HEALTH_RESOLVERS, AccountHealthResolver, AccountScoreResolver, ScoreAccountResolver, BacktestResolver,
   PlayResolver, TaskPlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
   ModelResolver, ModelPreviewResolver] as const;

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role, Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
-import { HealthBand } from '../scoring/health.types';
+import { HealthBand } from '../health/health.types';
 import { RecomputeScopeInput } from '../scoring/runs.inputs';
 import * as previews from './model.preview';
 import {

@@ -1,7 +1,7 @@
 /** GraphQL types of a model preview. */
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsEnum, IsOptional, IsUUID } from 'class-validator';
-import { HealthBand } from '../scoring/health.types';
+import { HealthBand } from '../health/health.types';
 import { ScoringRun } from '../scoring/runs.entity';
 import type { ModelPreview } from './model-preview.entity';
 import type { PreviewOrder } from './model.preview';

@@ -8,7 +8,7 @@ import type { TenantScope } from '../shared/tenant';
 import { modelHash } from '../scoring/model-config';
 import { createRun, enqueueRun } from '../scoring/runs.service';
 import type { ScoringRun } from '../scoring/runs.entity';
-import type { ModelVersion } from '../scoring/snapshot.entity';
+import type { ModelVersion } from '../scoring/model-version.entity';
 import { applyDocument } from './model.apply';
 import { documentToConfig } from './model.config';
 import { documentHash, type ModelDocument } from './model.document';

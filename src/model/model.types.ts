@@ -4,7 +4,7 @@ import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { PageInfo } from '../accounts/account.types';
 import { ScoringRun } from '../scoring/runs.entity';
-import type { ModelVersion as ModelVersionRow } from '../scoring/snapshot.entity';
+import type { ModelVersion as ModelVersionRow } from '../scoring/model-version.entity';
 import type { ModelChange as Change, ChangeKind } from './model.diff';
 import type { ModelDraft as DraftRow } from './model-draft.entity';
 

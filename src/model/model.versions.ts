@@ -6,7 +6,7 @@ import { ConflictError, InputError } from '../shared/errors';
 import { onModelChanged } from '../shared/model-change';
 import type { TenantScope } from '../shared/tenant';
 import { modelHash } from '../scoring/model-config';
-import { ModelVersion } from '../scoring/snapshot.entity';
+import { ModelVersion } from '../scoring/model-version.entity';
 import { diffDocuments, type ModelChange } from './model.diff';
 import { documentHash, type ModelDocument } from './model.document';
 import { exportLiveModel } from './model.export';

@@ -1,7 +1,7 @@
 /** GraphQL types of the health read path (Account.health, Account.outcomes, healthHistory, scoreAccount). */
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Side } from '../coins/coin.entity';
-import type { AccountHealthRow, DriverJson, MilestoneJson } from './engine';
+import type { AccountHealthRow, DriverJson, MilestoneJson } from './health.columns';
 import type { StoredOutcomeRow } from './health.loaders';
 
 export enum HealthBand {
@@ -140,15 +140,6 @@ export class HealthPoint {
   @Field(() => Float, { nullable: true }) score: number | null;
   @Field(() => HealthBand) band: HealthBand;
   @Field(() => Float, { nullable: true }) coverage: number | null;
-}
-
-@ObjectType({ simpleResolvers: true, description: 'An account scored at any time from the stored signals, not saved.' })
-export class AccountScore {
-  accountId: string;
-  @Field(() => Date) asOf: Date;
-  @Field(() => AccountHealth) health: AccountHealth;
-  @Field(() => [OutcomeHealth]) outcomes: OutcomeHealth[];
-  @Field() modelVersion: string;
 }
 
 export function toMilestoneProgress(m: MilestoneJson): MilestoneProgress {
