@@ -21,6 +21,7 @@ import { parseOptions, persistedQueries, protectionPlugin, protectionRules } fro
 import { LiveHub } from './live/hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
+import { mountIde, type IdeOptions } from './ide/ide.routes';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
 
 export interface RunningApp {
@@ -43,6 +44,8 @@ export interface AppOptions {
   jit?: boolean;
   /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** The landing page and GraphQL IDE (src/ide), served where introspection is on. */
+  ide?: IdeOptions;
 }
 
 /**
@@ -120,6 +123,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  if (opts.introspection ?? config.introspection) mountIde(app, opts.ide);
   app.use(
     '/graphql',
     cors(),

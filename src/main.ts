@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await openDatabase({ attach: false });
   const demo = config.seedDemo ? await seedDemoIfEmpty(database.db) : undefined;
-  const app = await startApp({ db: database.db });
+  // The IDE opens with the demo key, so a first query just works (served only where introspection is on, which
+  // production turns off, and only to a browser on this machine).
+  const ideHeaders = demo ? { Authorization: `Bearer ${demo.adminKey}` } : undefined;
+  const app = await startApp({ db: database.db, ide: { headers: () => ideHeaders } });
   const stopHooks: Array<() => Promise<void>> = [];
   // Job queue (pg-boss, schema pgboss): always enqueues; works jobs when WORKER=true (default).
   const jobs = await startJobs({ db: database.db, url: database.url, work: config.worker });
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Outcome Health GraphQL API: ${app.url}`,
+    `  GraphQL IDE: ${app.url.replace(/\/graphql$/, '/ide/')}`,
     database.embedded ? `  Embedded PostgreSQL: ${database.url} (data in ${config.dataDir})` : '  PostgreSQL: DATABASE_URL',
   ];
   if (demo) lines.push(`  Demo workspace "${demo.workspaceName}" — ADMIN API key: ${demo.adminKey}`,
