@@ -8,7 +8,7 @@ import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
 import { attachReadAlong, readAlongKey, type ReadAlong } from '../shared/read-along';
-import { AccountHealth, JourneyHealth, OutcomeHealth } from './health.types';
+import { AccountHealth, driverId, JourneyHealth, OutcomeHealth } from './health.types';
 import type { AccountHealthRow, DriverJson, MilestoneJson, OutcomeHealthRow } from './engine';
 
 /**
@@ -181,7 +181,7 @@ export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (
   const driversKeys = !p.drivers ? [] : p.drivers.top === null ? ['drivers', readAlongKey('drivers', { top: null })] : [readAlongKey('drivers', { top: p.drivers.top })];
   return (accountId, row) => {
     const along: ReadAlong = {};
-    if (p.health) along.health = AccountHealth.from(row.healthJson ? healthRow(row.healthJson, accountId) : null);
+    if (p.health) along.health = AccountHealth.from(row.healthJson ? healthRow(row.healthJson, accountId) : null, accountId);
     if (p.outcomes) {
       along.outcomes = (row.outcomesJson ?? []).map((values) => {
         const stored = outcomeRow(values, accountId);
@@ -192,7 +192,8 @@ export function pageHealth(scope: TenantScope, p: HealthPrefetch, refs: Refs): (
           const journey = JourneyHealth.of(stored);
           ohAlong.journey = journey && attachReadAlong(journey, { nextMilestone: (stored.nextMilestoneId && milestones.get(stored.nextMilestoneId)) || null });
         }
-        // The parsed driver objects as they are: Driver's fields are plain properties of the same names.
+        // The parsed driver objects as they are (Driver's fields are plain properties of the same names), with their id.
+        if (driversKeys.length) for (const d of values[OUTCOME_FIELDS.length] as Array<DriverJson & { id?: string }>) d.id = driverId(oh.id, d.componentId);
         for (const key of driversKeys) ohAlong[key] = values[OUTCOME_FIELDS.length];
         return attachReadAlong(oh, ohAlong);
       });
