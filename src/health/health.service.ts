@@ -4,7 +4,7 @@ import type { TenantScope } from '../shared/tenant';
 import type { MilestoneJson } from './health.columns';
 import {
   AccountHealth, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
-  OverdueMilestone, toMilestoneProgress,
+  OverdueMilestone, scoredId, toMilestoneProgress,
 } from './health.types';
 import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
 import { checkChangeDays } from './health.change';
@@ -13,7 +13,7 @@ import { checkChangeDays } from './health.change';
 const MOVE_EPSILON = 1e-9;
 
 export async function accountHealth(scope: TenantScope, accountId: string): Promise<AccountHealth> {
-  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId));
+  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId), accountId);
 }
 
 export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
@@ -43,7 +43,7 @@ async function journeyMilestones(scope: TenantScope, j: JourneyHealth): Promise<
 }
 
 export async function milestonesOf(scope: TenantScope, j: JourneyHealth): Promise<MilestoneProgress[]> {
-  return (await journeyMilestones(scope, j)).milestones.map(toMilestoneProgress);
+  return (await journeyMilestones(scope, j)).milestones.map((m) => toMilestoneProgress(m, j.id));
 }
 
 /** Overdue = due and not achieved, most overdue first. */
@@ -51,7 +51,7 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
   const { milestones, journeyDay } = await journeyMilestones(scope, j);
   return milestones
     .filter((m) => m.achievedAt === null && m.expectedByDay <= journeyDay)
-    .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
+    .map((m) => Object.assign(new OverdueMilestone(), { id: `${j.id}/${m.milestoneId}`, milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
     .sort((a, b) => b.daysOverdue - a.daysOverdue);
 }
 
@@ -64,9 +64,9 @@ export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: num
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
   const { row } = oh;
   if (!row.drivers) {
-    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map(Driver.from);
+    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map((d) => Driver.from(d, oh.id));
   }
-  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map(Driver.from);
+  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map((d) => Driver.from(d, oh.id));
 }
 
 /** Difference from the past snapshot (health.change.ts), and the components that moved it (by contribution). */
@@ -96,6 +96,6 @@ export async function history(scope: TenantScope, accountId: string, args: { out
   if (args.from && args.to && args.from > args.to) throw new InputError('from', 'from must not be after to.');
   const points = await scope.loader(healthHistory).load({ accountId, outcomeId: args.outcomeId ?? null, from: args.from ?? null, to: args.to ?? null });
   return points.map((p) => Object.assign(new HealthPoint(), {
-    asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
+    id: scoredId(accountId, p.outcomeId, p.asOf), asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
   }));
 }
