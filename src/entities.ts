@@ -10,6 +10,7 @@ import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
+import { ClusterDiscovery, ClusterDiscoveryMember } from './discovery/discovery.entity';
 import { Workspace } from './workspaces/workspace.entity';
 
 export const ENTITIES = [
@@ -18,4 +19,5 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
+  ClusterDiscovery, ClusterDiscoveryMember,
 ];

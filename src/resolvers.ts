@@ -11,9 +11,11 @@ import { SignalResolver } from './signals/signal.resolver';
 import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoint.resolver';
 import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
 import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
+import { ClusterDiscoveryResolver, ClusterSuggestionResolver } from './discovery/discovery.resolver';
 
 export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
-  ScoringRunResolver, ...HEALTH_RESOLVERS] as const;
+  ScoringRunResolver, ...HEALTH_RESOLVERS,
+  ClusterDiscoveryResolver, ClusterSuggestionResolver] as const;

@@ -16,11 +16,14 @@ export const JOBS = {
   RECOMPUTE_RUN: 'recompute-run',
   /** Cron 02:00 UTC: one full-rescore run per workspace (time alone moves DAYS_SINCE, windows, stages). */
   DAILY_RESCORE: 'daily-rescore',
+  /** {workspaceId, discoveryId}: compute a cluster discovery (src/discovery/). */
+  DISCOVER_CLUSTERS: 'discover-clusters',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 export interface RescoreAccountsJob { workspaceId: string }
 export interface RecomputeRunJob { workspaceId: string; runId: string }
+export interface DiscoverClustersJob { workspaceId: string; discoveryId: string }
 
 /**
  * Queue policies. `short` = at most one *queued* job per singleton key (any number active): a burst
@@ -32,6 +35,8 @@ const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, 'name'>> = {
   // Runs track their own state (FAILED + restartScoringRun), so pg-boss does not retry them itself.
   [JOBS.RECOMPUTE_RUN]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
   [JOBS.DAILY_RESCORE]: { policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 60 * 60 },
+  // Discoveries track their own state (FAILED; the recovery sweep takes over a dead worker's), like runs.
+  [JOBS.DISCOVER_CLUSTERS]: { policy: 'short', retryLimit: 0, expireInSeconds: 60 * 60 },
 };
 
 export interface QueueOptions {

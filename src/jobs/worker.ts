@@ -8,7 +8,8 @@ import type { DataSource } from 'typeorm';
 import { logger } from '../shared/logger';
 import { drainRescoreRequests, workspacesWithPendingRequests } from '../scoring/rescore';
 import { processRun, recoverRuns, startDailyRuns, STALE_AFTER_MS } from '../scoring/runs.service';
-import { enqueue, JOBS, listenForJobs, registerLocalWorker, startQueue, stopQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { processDiscovery, recoverDiscoveries } from '../discovery/discovery.service';
+import { enqueue, JOBS, listenForJobs, registerLocalWorker, startQueue, stopQueue, type DiscoverClustersJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 export interface JobsOptions {
   db: DataSource;
@@ -54,6 +55,10 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
     return { outcome: await processRun(db, job.data.workspaceId, job.data.runId, { staleAfterMs, signal: shutdown.signal }) };
   });
   registerLocalWorker(JOBS.RECOMPUTE_RUN, runWorker);
+  const discoveryWorker = await boss.work<DiscoverClustersJob>(JOBS.DISCOVER_CLUSTERS, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
+    return { outcome: await processDiscovery(db, job.data.workspaceId, job.data.discoveryId) };
+  });
+  registerLocalWorker(JOBS.DISCOVER_CLUSTERS, discoveryWorker);
   await boss.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5, batchSize: 1 }, async () => ({ runs: (await startDailyRuns(db)).length }));
   await listenForJobs(opts.url).catch((err) => logger.warn({ err }, 'job wake-ups: LISTEN failed; polling only'));
   // pg-boss sends one job per cron tick however many instances run the schedule.
@@ -61,6 +66,7 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
 
   const sweep = async () => {
     await recoverRuns(db, { staleAfterMs });
+    await recoverDiscoveries(db);
     for (const workspaceId of await workspacesWithPendingRequests(db, 2_000)) {
       await enqueue(JOBS.RESCORE_ACCOUNTS, { workspaceId }, { singletonKey: workspaceId });
     }
