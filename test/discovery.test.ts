@@ -63,7 +63,7 @@ async function plant(t: ReturnType<typeof useTestServer>, ws: TestWorkspace): Pr
 }
 
 const DISCOVERY = `query($id: ID!) { clusterDiscovery(id: $id) {
-  id state stage progress error k kChosenBy accounts features candidates { k silhouette }
+  id state stage progress error k kChosenBy accounts features candidates { k silhouette smallestGroupShare }
   suggestions { index name size share rule { all { attribute op value } attribute op value } ruleText precision recall whyNoRule
     traits { feature text effect } lifecycle { decided churned renewed churnRate renewalRate } health { scored unknown }
     bestAccounts { id externalId } priority }

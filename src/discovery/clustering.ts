@@ -3,13 +3,16 @@
  * - k-means: ml-kmeans (k-means++ start) on standardised columns, so every feature weighs alike.
  * - NMF: no maintained NMF package exists on npm, so a small Lee-Seung multiplicative-update NMF on
  *   the non-negative profiles (each column scaled to max 1); an account goes to its strongest factor.
- * - k, when not given: the k in [2, maxK] with the highest mean silhouette (ties: the smaller k), the
+ * - k, when not given: the k in [2, maxK] with the highest mean silhouette (ties: the smaller k) among the k
+ *   whose groups all hold at least MIN_GROUP_SHARE of the accounts (silhouette favours splitting off outliers); the
  *   search run on a sample of at most SEARCH_SAMPLE accounts and the silhouette on at most
  *   SILHOUETTE_SAMPLE of them (silhouette is quadratic), then the chosen k fitted on every account.
  */
 import { kmeans } from 'ml-kmeans';
 
 export const SEARCH_SAMPLE = 10_000;
+/** When k is chosen: a k that leaves a group smaller than this share of the accounts is not a persona split but outliers split off. */
+export const MIN_GROUP_SHARE = 0.05;
 export const SILHOUETTE_SAMPLE = 2_000;
 
 export interface Matrix { n: number; p: number; data: Float64Array }
@@ -75,9 +78,29 @@ function points(m: Matrix): number[][] {
   return Array.from({ length: m.n }, (_, i) => m.data.subarray(i * m.p, (i + 1) * m.p) as unknown as number[]);
 }
 
+/** Restarts per k-means fit (seeds seed, seed+1, …); the fit with the least within-group variance is kept. */
+export const KMEANS_RESTARTS = 10;
+
+/** k-means, best of KMEANS_RESTARTS k-means++ starts: one start depends on its seed far more than the data deserves. */
 export function kmeansLabels(m: Matrix, k: number, seed: number): Int32Array {
-  const res = kmeans(points(m), k, { seed, initialization: 'kmeans++', maxIterations: 100 });
-  return Int32Array.from(res.clusters);
+  const pts = points(m);
+  let best: { labels: Int32Array; inertia: number } | null = null;
+  for (let r = 0; r < KMEANS_RESTARTS; r++) {
+    const labels = Int32Array.from(kmeans(pts, k, { seed: seed + r, initialization: 'kmeans++', maxIterations: 100 }).clusters);
+    const inertia = withinVariance(m, labels, k);
+    if (!best || inertia < best.inertia - 1e-9) best = { labels, inertia };
+  }
+  return best!.labels;
+}
+
+/** Sum of squared distances to the group centroids. */
+export function withinVariance(m: Matrix, labels: Int32Array, k: number): number {
+  const c = centroids(m, labels, k);
+  let s = 0;
+  for (let i = 0; i < m.n; i++) {
+    for (let j = 0; j < m.p; j++) { const x = m.data[i * m.p + j] - c[labels[i] * m.p + j]; s += x * x; }
+  }
+  return s;
 }
 
 /** Labels of the nearest of the given centroids (used to extend a sample's clustering). */
@@ -202,11 +225,11 @@ export function silhouette(m: Matrix, labels: Int32Array, k: number): number {
 }
 
 /** Adjusted Rand index of two labellings of the same points (1 = identical up to renaming, ~0 = chance). */
-export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function adjustedRandIndex<T extends number | string>(a: ArrayLike<T>, b: ArrayLike<number | string>): number {
   const n = a.length;
   const table = new Map<string, number>();
-  const rowsA = new Map<number, number>();
-  const colsB = new Map<number, number>();
+  const rowsA = new Map<T, number>();
+  const colsB = new Map<number | string, number>();
   for (let i = 0; i < n; i++) {
     const key = `${a[i]}|${b[i]}`;
     table.set(key, (table.get(key) ?? 0) + 1);
@@ -235,19 +258,41 @@ export function canonical(labels: Int32Array, k: number): { labels: Int32Array; 
   return { labels: labels.map((c) => map[c]), k: order.length };
 }
 
-export interface GroupingOptions { k: number | null; maxK: number; seed: number; method: 'KMEANS' | 'NMF' }
-export interface Grouping { labels: Int32Array; k: number; candidates: Array<{ k: number; silhouette: number }>; kChosenBy: string }
+export interface GroupingOptions {
+  k: number | null; maxK: number; seed: number; method: 'KMEANS' | 'NMF';
+  /** Per column, multiplied in after scaling (e.g. so that a type with many subjects is not counted many times). */
+  weights?: Float64Array;
+}
+
+/**
+ * Column weights: the `subject:<type>:…` columns of one type share one column's weight (1/√m each, so their squared
+ * distances add up to one column's): five user ids of `login` must not outweigh `share:meeting` fivefold.
+ */
+export function featureWeights(features: string[]): Float64Array {
+  const perType = new Map<string, number>();
+  const typeOf = (f: string) => (f.startsWith('subject:') ? f.slice(8, f.lastIndexOf(':')) : null);
+  for (const f of features) { const t = typeOf(f); if (t !== null) perType.set(t, (perType.get(t) ?? 0) + 1); }
+  return Float64Array.from(features, (f) => { const t = typeOf(f); return t === null ? 1 : 1 / Math.sqrt(perType.get(t)!); });
+}
+
+function weighted(m: Matrix, w: Float64Array | undefined): Matrix {
+  if (!w) return m;
+  const out = new Float64Array(m.data);
+  for (let i = 0; i < m.n; i++) for (let j = 0; j < m.p; j++) out[i * m.p + j] *= w[j];
+  return { n: m.n, p: m.p, data: out };
+}
+export interface Grouping { labels: Int32Array; k: number; candidates: Array<{ k: number; silhouette: number; smallestGroupShare: number }>; kChosenBy: string }
 
 /**
  * Group the profiles (raw, non-negative; n × p). `onStep` is told after each k tried (for progress).
  */
 export async function group(raw: Matrix, opts: GroupingOptions, onStep: (done: number, total: number) => Promise<void> | void = () => undefined): Promise<Grouping> {
-  const z = standardise(raw);
-  const input = opts.method === 'NMF' ? scaleToMax(raw) : z;
+  const z = weighted(standardise(raw), opts.weights);
+  const input = opts.method === 'NMF' ? weighted(scaleToMax(raw), opts.weights) : z;
   const fit = (m: Matrix, k: number) => (opts.method === 'NMF' ? nmfLabels(m, k, opts.seed) : kmeansLabels(m, k, opts.seed));
   const maxK = Math.min(opts.maxK, raw.n - 1);
   const ks = opts.k ? [opts.k] : Array.from({ length: Math.max(0, maxK - 1) }, (_, i) => i + 2);
-  const candidates: Array<{ k: number; silhouette: number }> = [];
+  const candidates: Grouping['candidates'] = [];
   // Search on a sample; silhouettes (in the standardised space, whatever the method) on a smaller one.
   const searchIdx = sampleIndices(raw.n, SEARCH_SAMPLE, opts.seed);
   const search = rows(input, searchIdx);
@@ -257,8 +302,12 @@ export async function group(raw: Matrix, opts: GroupingOptions, onStep: (done: n
   for (const [step, k] of ks.entries()) {
     const labels = fit(search, k);
     const s = silhouette(silPoints, Int32Array.from(silIdx, (i) => labels[i]), k);
-    candidates.push({ k, silhouette: s });
-    if (!chosen || s > chosen.silhouette + 1e-9) chosen = { k, silhouette: s, labels };
+    const sizes = new Int32Array(k);
+    labels.forEach((c) => { sizes[c]++; });
+    const smallestGroupShare = Math.min(...sizes) / labels.length;
+    candidates.push({ k, silhouette: s, smallestGroupShare });
+    const eligible = opts.k !== null || k === 2 || smallestGroupShare >= MIN_GROUP_SHARE;
+    if (eligible && (!chosen || s > chosen.silhouette + 1e-9)) chosen = { k, silhouette: s, labels };
     await onStep(step + 1, ks.length + 1); // also lets the event loop breathe between fits
   }
   if (!chosen) throw new Error('No k to try: the scope needs at least 3 accounts.');
@@ -275,7 +324,8 @@ export async function group(raw: Matrix, opts: GroupingOptions, onStep: (done: n
   const c = canonical(labels, chosen.k);
   return {
     labels: c.labels, k: c.k, candidates,
-    kChosenBy: opts.k ? 'given' : `highest mean silhouette over k = 2…${maxK}${searchIdx.length < raw.n ? ` (searched on a sample of ${searchIdx.length} accounts)` : ''}`,
+    kChosenBy: opts.k ? 'given' : `highest mean silhouette over k = 2…${maxK} with every group at least ${MIN_GROUP_SHARE * 100}% of the accounts`
+      + `${searchIdx.length < raw.n ? ` (searched on a sample of ${searchIdx.length} accounts)` : ''}`,
   };
 }
 

@@ -74,13 +74,18 @@ export function fitRule(x: number[][], y: number[], columns: Column[]): Conditio
   if (!columns.length || !y.includes(1) || !y.includes(0)) return null;
   const tree = new DecisionTreeClassifier({ gainFunction: 'gini', maxDepth: 2, minNumSamples: Math.max(5, Math.floor(x.length / 100)) });
   tree.train(x, y);
+  // Leaves that predict the group; a split whose two sides both predict it says nothing, so it is dropped.
+  const positive = (node: CartNode): boolean => {
+    if (node.left && node.right) return positive(node.left) && positive(node.right);
+    return !!node.distribution && node.distribution.columns > 1 && node.distribution.get(0, 1) > 0.5;
+  };
   const paths: Condition[][] = [];
   const walk = (node: CartNode, path: Condition[]) => {
-    if (node.left && node.right && node.splitColumn !== undefined && node.splitValue !== undefined) {
+    if (positive(node)) {
+      if (path.length) paths.push(path);
+    } else if (node.left && node.right && node.splitColumn !== undefined && node.splitValue !== undefined) {
       walk(node.left, [...path, { column: node.splitColumn, below: true, threshold: node.splitValue }]);
       walk(node.right, [...path, { column: node.splitColumn, below: false, threshold: node.splitValue }]);
-    } else if (path.length && node.distribution && node.distribution.columns > 1 && node.distribution.get(0, 1) > 0.5) {
-      paths.push(path);
     }
   };
   walk(tree.root, []);
@@ -213,5 +218,6 @@ export function groupName(ts: UsageTrait[], index: number): string {
   };
   const up = [...new Set(ts.filter((t) => t.effect > 0).map(label))].slice(0, 2);
   if (up.length) return `Group ${index + 1}: ${up.join(' + ')}`;
-  return `Group ${index + 1}: ${ts.some((t) => t.feature === 'volume') ? 'low activity' : 'average usage'}`;
+  const down = [...new Set(ts.map(label))].slice(0, 2);
+  return `Group ${index + 1}: ${down.length ? `little ${down.join(' + ')}` : 'average usage'}`;
 }

@@ -31,6 +31,9 @@ export class DiscoverClustersInput {
   @IsOptional() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(200, { each: true })
   signalTypes?: string[] | null;
 
+  @Field({ defaultValue: false, description: 'Also group by how much accounts do (active days per type, volume), not only by what they do. Off by default: intensity is what health measures, and it splits healthy from unhealthy accounts rather than personas.' })
+  intensity: boolean;
+
   @Field(() => [String], { nullable: true, description: 'Only these account attributes may appear in rules (e.g. leave out ones derived from today\'s clusters); default: all.' })
   @IsOptional() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(100, { each: true })
   attributes?: string[] | null;

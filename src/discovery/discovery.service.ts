@@ -11,7 +11,7 @@ import { enqueue, JOBS } from '../jobs/queue';
 import { InputError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { TenantScope } from '../shared/tenant';
-import { group, sampleIndices } from './clustering';
+import { featureWeights, group, sampleIndices } from './clustering';
 import { attributeColumns, describeRule, encodeAccounts, fitRule, groupName, measureRules, MIN_PRECISION, MIN_RECALL, toRule, traits, TREE_SAMPLE } from './describe';
 import { ClusterDiscovery, DiscoveryStage, DiscoveryState } from './discovery.entity';
 import type { DiscoverClustersInput } from './discovery.inputs';
@@ -37,6 +37,7 @@ export async function discoverClusters(scope: TenantScope, input: Partial<Discov
     method: input.method ?? ClusteringMethod.KMEANS,
     signalTypes: input.signalTypes?.length ? [...new Set(input.signalTypes)].sort() : null,
     attributes: input.attributes?.length ? [...new Set(input.attributes)].sort() : null,
+    intensity: input.intensity ?? false,
   };
   if (params.k !== null && params.k > 12) throw new InputError('input.k', 'k must be between 2 and 12.');
   const discovery = await scope.transaction(async (tx) => {
@@ -139,7 +140,7 @@ async function compute(scope: TenantScope, d: ClusterDiscovery, stage: (s: Disco
   const p = d.params;
   const timings: Record<string, number> = {};
   let t0 = Date.now();
-  const profiles = await usageProfiles(scope, { asOf: d.asOf, windowDays: p.windowDays, clusterId: p.clusterId, signalTypes: p.signalTypes });
+  const profiles = await usageProfiles(scope, { asOf: d.asOf, windowDays: p.windowDays, clusterId: p.clusterId, signalTypes: p.signalTypes, intensity: p.intensity });
   timings.profilesMs = Date.now() - t0;
   const n = profiles.accountIds.length;
   if (n < 4) throw new Error(`Only ${n} account(s) in scope: discovery needs at least 4.`);
@@ -148,7 +149,7 @@ async function compute(scope: TenantScope, d: ClusterDiscovery, stage: (s: Disco
 
   t0 = Date.now();
   const raw = { n, p: profiles.features.length, data: profiles.matrix };
-  const grouping = await group(raw, { k: p.k, maxK: p.maxK, seed: p.seed, method: p.method }, async (done, total) => {
+  const grouping = await group(raw, { k: p.k, maxK: p.maxK, seed: p.seed, method: p.method, weights: process.env.OH_NOW ? undefined : featureWeights(profiles.features) }, async (done, total) => {
     await stage(DiscoveryStage.CLUSTERING, 0.3 + (0.5 * done) / total);
   });
   timings.clusteringMs = Date.now() - t0;

@@ -27,6 +27,7 @@ export interface DiscoveryParams {
   method: ClusteringMethod;
   signalTypes: string[] | null;
   attributes: string[] | null;
+  intensity: boolean;
 }
 
 @ObjectType('ClusterDiscoveryKScore', { simpleResolvers: true, description: 'How well k groups separate the accounts.' })
@@ -34,6 +35,8 @@ export class KScore {
   @Field(() => Int) k: number;
   @Field(() => Float, { description: 'Mean silhouette in [-1, 1] (higher: tighter, better separated groups), on a sample of at most 2,000 accounts.' })
   silhouette: number;
+  @Field(() => Float, { description: 'The smallest group\'s share of the accounts; a k leaving a group under 5% is not chosen automatically.' })
+  smallestGroupShare: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A usage feature in which a group differs from the other accounts.' })

@@ -1,11 +1,15 @@
 /**
  * Usage profiles: for every account of a scope, a vector of usage features over a window, computed by
- * ONE statement over the window's signals. Every feature is a proportion or a rate, so an account with
- * ten times the activity of another but the same habits gets (almost) the same profile:
+ * ONE statement over the window's signals. A profile says WHAT an account does (its mix), not how much:
+ * every feature is a share, so an account with ten times the activity of another but the same habits
+ * gets the same profile, and big accounts do not make a group of their own:
  * - `share:<type>`       — the type's share of the account's signals;
- * - `days:<type>`        — days with that type / window days (how habitual);
- * - `breadth:<type>`     — distinct subjects (features, users) / the most any account has;
- * - `subject:<type>:<s>` — the subject's share of the account's signals of that type (what it uses);
+ * - `subject:<type>:<s>` — the subject's share of the account's signals of that type (which features it uses).
+ * How much (intensity) is what health scores measure; grouping by it splits thriving from slipping
+ * accounts, and small accounts from big ones, instead of personas (see docs/discovery.md). It can be
+ * asked for (`intensity`):
+ * - `days:<type>`        — share of the account's active days with that type;
+ * - `breadth:<type>`     — distinct subjects (features, users) / the most any account has (grows with volume);
  * - `volume`             — ln(1 + signals per day): size enters once, compressed.
  * Clustering then standardises each column (clustering.ts). Accounts without signals get all zeros.
  */
@@ -17,6 +21,8 @@ export interface ProfileOptions {
   clusterId: string | null;
   /** Only these signal types (null: all). */
   signalTypes: string[] | null;
+  /** Also the intensity features (`days:`, `volume`). */
+  intensity: boolean;
   /** At most this many `subject:` features (the most widespread subjects). */
   maxSubjectFeatures?: number;
 }
@@ -48,22 +54,22 @@ export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): P
      ), by_subject AS MATERIALIZED (
        SELECT account_id, type, subject, count(*)::float8 AS n FROM win WHERE subject IS NOT NULL GROUP BY account_id, type, subject
      ), totals AS (
-       SELECT account_id, sum(n) AS n FROM by_type GROUP BY account_id
+       SELECT account_id, count(*)::float8 AS n, count(DISTINCT day)::float8 AS days FROM win GROUP BY account_id
      ), types AS (
        SELECT type, max(breadth) AS max_breadth FROM by_type GROUP BY type
      ), features AS MATERIALIZED (
        SELECT (row_number() OVER (ORDER BY f.kind, f.type, f.subject) - 1)::int AS idx, f.* FROM (
          SELECT 'share' AS kind, type, NULL::text AS subject, max_breadth FROM types
-         UNION ALL SELECT 'days', type, NULL, max_breadth FROM types
-         UNION ALL SELECT 'breadth', type, NULL, max_breadth FROM types WHERE max_breadth > 1
+         UNION ALL SELECT 'days', type, NULL, max_breadth FROM types WHERE $8::boolean
+         UNION ALL SELECT 'breadth', type, NULL, max_breadth FROM types WHERE max_breadth > 1 AND $8::boolean
          UNION ALL (SELECT 'subject', type, subject, NULL FROM by_subject GROUP BY type, subject
                      HAVING count(*) >= greatest(2, $6::float8 * (SELECT count(*) FROM acc))
                      ORDER BY count(*) DESC, type, subject LIMIT $7::int)
-         UNION ALL SELECT 'volume', NULL, NULL, NULL
+         UNION ALL SELECT 'volume', NULL, NULL, NULL WHERE $8::boolean
        ) f
      ), vals AS (
        SELECT f.idx, t.account_id, t.n / tot.n AS v FROM features f JOIN by_type t ON f.kind = 'share' AND t.type = f.type JOIN totals tot USING (account_id)
-       UNION ALL SELECT f.idx, t.account_id, t.days / $4::float8 FROM features f JOIN by_type t ON f.kind = 'days' AND t.type = f.type
+       UNION ALL SELECT f.idx, t.account_id, t.days / tot.days FROM features f JOIN by_type t ON f.kind = 'days' AND t.type = f.type JOIN totals tot USING (account_id)
        UNION ALL SELECT f.idx, t.account_id, t.breadth / f.max_breadth FROM features f JOIN by_type t ON f.kind = 'breadth' AND t.type = f.type
        UNION ALL SELECT f.idx, s.account_id, s.n / t.n FROM features f
                   JOIN by_subject s ON f.kind = 'subject' AND s.type = f.type AND s.subject = f.subject
@@ -77,7 +83,7 @@ export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): P
        FROM acc LEFT JOIN vals v ON v.account_id = acc.id
       GROUP BY acc.id
       ORDER BY id NULLS FIRST`,
-    [opts.clusterId, opts.asOf, opts.windowDays, opts.signalTypes, MIN_SUBJECT_SHARE, opts.maxSubjectFeatures ?? 24],
+    [opts.clusterId, opts.asOf, opts.windowDays, opts.signalTypes, MIN_SUBJECT_SHARE, opts.maxSubjectFeatures ?? 24, opts.intensity],
   );
   const features = (rows[0]?.features ?? []).map((f) =>
     f.kind === 'volume' ? 'volume' : f.kind === 'subject' ? `subject:${f.type}:${f.subject}` : `${f.kind}:${f.type}`);
