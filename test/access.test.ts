@@ -30,6 +30,7 @@ interface Model {
   stageId: string;
   apiKeyId: string;
   runId: string;
+  discoveryId: string;
 }
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
@@ -58,6 +59,7 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   removeTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { removeTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
   completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+  discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
 };
 
 /**
@@ -108,6 +110,8 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'completeMilestone.milestoneId': { call: (m) => MUTATIONS.completeMilestone.call(m) },
   'uncompleteMilestone.accountId': MUTATIONS.uncompleteMilestone,
   'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
+  'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
+  'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
 };
 
 function emptyEvents(d: any): boolean {
@@ -165,11 +169,13 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
+  const discovery = await t.ok(`mutation { discoverClusters { id } }`, {}, key);
   return {
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
+    discoveryId: discovery.discoverClusters.id,
   };
 }
 
