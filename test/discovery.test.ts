@@ -8,6 +8,7 @@ import { adjustedRandIndex } from '../src/discovery/clustering';
 import { discoveryHooks, processDiscovery } from '../src/discovery/discovery.service';
 import { prng } from '../src/discovery/clustering';
 import { useTestServer, type TestWorkspace } from './support/harness';
+import { statementsDuring } from './support/statements';
 
 const PER_PERSONA = 100;
 const DAY = 86_400_000;
@@ -153,6 +154,14 @@ describe('cluster discovery: planted personas', () => {
     const strip = (d: any) => ({ ...d, id: undefined });
     expect(strip(again)).toEqual(strip(first));
     expect([...(await groupsOf(again.id))].sort()).toEqual([...(await groupsOf(first.id))].sort());
+  });
+
+  it('reads a discovery with every group\'s best accounts in a fixed number of statements (one for all the accounts)', async () => {
+    await t.ok(DISCOVERY, { id: first.id }, ws.keys.ANALYST); // warm the key cache
+    const { statements, result } = await statementsDuring(() => t.ok(DISCOVERY, { id: first.id }, ws.keys.ANALYST));
+    expect(result.clusterDiscovery.suggestions.flatMap((s: any) => s.bestAccounts)).toHaveLength(15);
+    expect(statements.filter((q) => /FROM "accounts"/.test(q))).toHaveLength(1);
+    expect(statements.length).toBeLessThanOrEqual(2); // the discovery, the accounts
   });
 
   it('takes k when given, and NMF as the other method (compared in docs/discovery.md)', async () => {
