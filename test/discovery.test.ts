@@ -4,9 +4,10 @@
  * recovered with an adjusted Rand index >= 0.9, a rule naming the attribute for that persona and
  * none for the others, churn per group as planted, the same answer for the same seed.
  */
-import { adjustedRandIndex } from '../src/discovery/clustering';
+import { adjustedRandIndex, prng } from '../src/discovery/clustering';
 import { discoveryHooks, processDiscovery } from '../src/discovery/discovery.service';
-import { prng } from '../src/discovery/clustering';
+import { usageProfiles } from '../src/discovery/profiles.sql';
+import { TenantScope } from '../src/shared/tenant';
 import { useTestServer, type TestWorkspace } from './support/harness';
 import { statementsDuring } from './support/statements';
 
@@ -20,7 +21,7 @@ const PERSONAS = [
   { name: 'reporters', features: { advanced_reports: 6, insights_digest: 3, events_tasks: 1 }, extra: 'export' },
 ] as const;
 
-interface Planted { externalId: string; persona: number; churned: boolean }
+interface Planted { externalId: string; persona: number; churned: boolean; signals: Array<{ type: string; subject?: string; occurredAt: string }> }
 
 /** Deterministic synthetic data (its own PRNG), ingested through the API like a customer would. */
 async function plant(t: ReturnType<typeof useTestServer>, ws: TestWorkspace): Promise<Planted[]> {
@@ -35,7 +36,8 @@ async function plant(t: ReturnType<typeof useTestServer>, ws: TestWorkspace): Pr
       const externalId = `p${persona}-${i}`;
       // Reporters churn more: 40% against 10%; the others renew.
       const churned = rnd() < (persona === 2 ? 0.4 : 0.1);
-      planted.push({ externalId, persona, churned });
+      const mine: Planted['signals'] = [];
+      planted.push({ externalId, persona, churned, signals: mine });
       accounts.push({
         externalId, name: `Account ${externalId}`,
         // Only the mappers are told apart by an attribute (plan); seats, region and managed are noise.
@@ -48,11 +50,12 @@ async function plant(t: ReturnType<typeof useTestServer>, ws: TestWorkspace): Pr
       for (let s = 0; s < 12 * size; s++) {
         let r = rnd() * total;
         const subject = mix.find(([, w]) => (r -= w) < 0)?.[0] ?? mix[0][0];
-        signals.push({ accountExternalId: externalId, type: 'feature_used', subject, occurredAt: new Date(now - rnd() * 80 * DAY).toISOString() });
+        mine.push({ type: 'feature_used', subject, occurredAt: new Date(now - rnd() * 80 * DAY).toISOString() });
       }
       for (let s = 0; s < 4 * size; s++) {
-        signals.push({ accountExternalId: externalId, type: PERSONAS[persona].extra, occurredAt: new Date(now - rnd() * 80 * DAY).toISOString() });
+        mine.push({ type: PERSONAS[persona].extra, occurredAt: new Date(now - rnd() * 80 * DAY).toISOString() });
       }
+      signals.push(...mine.map((x) => ({ accountExternalId: externalId, ...x })));
     }
   }
   await t.ok('mutation($a: [AccountInput!]!) { upsertAccounts(accounts: $a) { created } }', { a: accounts }, ws.keys.INGEST);
@@ -99,6 +102,35 @@ describe('cluster discovery: planted personas', () => {
   }
 
   let first: any;
+
+  it('computes each account\'s profile as derived by hand from its signals (mix by default; intensity when asked)', async () => {
+    const scope = TenantScope.system(t.db, ws.id);
+    const ids: Array<{ id: string; external_id: string }> = await t.db.query('SELECT id, external_id FROM accounts WHERE workspace_id = $1', [ws.id]);
+    const external = new Map(ids.map((r) => [r.id, r.external_id]));
+    for (const intensity of [false, true]) {
+      const p = await usageProfiles(scope, { asOf: new Date(), windowDays: 90, clusterId: null, signalTypes: null, intensity });
+      expect(p.accountIds).toHaveLength(3 * PER_PERSONA);
+      expect(p.features.includes('volume')).toBe(intensity);
+      for (const i of [0, 150, 299]) {
+        const acc = planted.find((x) => x.externalId === external.get(p.accountIds[i]))!;
+        const row = Object.fromEntries(p.features.map((f, j) => [f, p.matrix[i * p.features.length + j]]));
+        const n = acc.signals.length;
+        const of = (type: string) => acc.signals.filter((x) => x.type === type);
+        const days = (xs: Planted['signals']) => new Set(xs.map((x) => x.occurredAt.slice(0, 10))).size;
+        const expected: Record<string, number> = {};
+        for (const type of ['feature_used', 'login', 'meeting', 'export']) {
+          expected[`share:${type}`] = of(type).length / n;
+          if (intensity) expected[`days:${type}`] = days(of(type)) / days(acc.signals);
+        }
+        for (const subject of ['account_plan', 'events_tasks', 'org_chart', 'relationship_map', 'advanced_reports', 'insights_digest']) {
+          expected[`subject:feature_used:${subject}`] = of('feature_used').filter((x) => x.subject === subject).length / of('feature_used').length;
+        }
+        if (intensity) expected.volume = Math.log1p(n / 90);
+        if (intensity) expect(Object.keys(row)).toEqual(expect.arrayContaining(['breadth:feature_used']));
+        for (const [f, v] of Object.entries(expected)) expect([f, row[f]]).toEqual([f, expect.closeTo(v, 10)]);
+      }
+    }
+  });
 
   it('recovers the three personas (k chosen by silhouette) with an adjusted Rand index >= 0.9', async () => {
     first = await discover({ seed: 7 });

@@ -12,7 +12,7 @@ import type { TenantScope } from '../shared/tenant';
 import type { Matrix } from './clustering';
 import type { UsageTrait } from './discovery.types';
 
-export const TREE_SAMPLE = 2_000;
+export const TREE_SAMPLE = 1_000;
 /** A rule is proposed only when it matches the group this well; below, the group is described by usage alone. */
 export const MIN_PRECISION = 0.8;
 export const MIN_RECALL = 0.6;

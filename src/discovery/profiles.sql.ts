@@ -39,22 +39,30 @@ export interface Profiles {
 const MIN_SUBJECT_SHARE = 0.02;
 
 export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): Promise<Profiles> {
-  const rows = await scope.query<{ id: string | null; idx: number[] | null; val: number[] | null; features: Array<{ kind: string; type: string | null; subject: string | null }> | null }>(
+  // One pass over the window's signals for the mix (a hash aggregate per account, type and subject); the distinct
+  // days of the intensity features need a second one, skipped (one-time filter) unless asked for. Big sorts and
+  // hashes stay in memory (work_mem for this transaction only).
+  const rows = await scope.transaction(async (tx) => {
+    await tx.manager.query(`SET LOCAL work_mem = '256MB'`);
+    return await tx.query<{ id: string | null; idx: number[] | null; val: number[] | null; features: Array<{ kind: string; type: string | null; subject: string | null }> | null }>(
     `WITH acc AS (
        SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND ($2::uuid IS NULL OR a.cluster_id = $2::uuid)
-     ), win AS (
-       SELECT s.account_id, s.type, s.subject, (s.occurred_at AT TIME ZONE 'UTC')::date AS day
+     ), sig AS NOT MATERIALIZED (
+       SELECT s.account_id, s.type, s.subject, s.occurred_at
          FROM signals s
         WHERE s.workspace_id = $1 AND s.occurred_at > $3::timestamptz - $4::float8 * interval '1 day' AND s.occurred_at <= $3::timestamptz
           AND ($5::text[] IS NULL OR s.type = ANY($5::text[]))
           AND ($2::uuid IS NULL OR s.account_id IN (SELECT id FROM acc))
+     ), agg AS MATERIALIZED (
+       SELECT account_id, type, subject, count(*)::float8 AS n FROM sig GROUP BY account_id, type, subject
      ), by_type AS MATERIALIZED (
-       SELECT account_id, type, count(*)::float8 AS n, count(DISTINCT day)::float8 AS days, count(DISTINCT subject)::float8 AS breadth
-         FROM win GROUP BY account_id, type
-     ), by_subject AS MATERIALIZED (
-       SELECT account_id, type, subject, count(*)::float8 AS n FROM win WHERE subject IS NOT NULL GROUP BY account_id, type, subject
+       SELECT account_id, type, sum(n) AS n, count(subject)::float8 AS breadth FROM agg GROUP BY account_id, type
+     ), day_counts AS MATERIALIZED (
+       SELECT account_id, type, count(DISTINCT (occurred_at AT TIME ZONE 'UTC')::date)::float8 AS days FROM sig WHERE $8::boolean GROUP BY account_id, type
+     ), active_days AS MATERIALIZED (
+       SELECT account_id, count(DISTINCT (occurred_at AT TIME ZONE 'UTC')::date)::float8 AS days FROM sig WHERE $8::boolean GROUP BY account_id
      ), totals AS (
-       SELECT account_id, count(*)::float8 AS n, count(DISTINCT day)::float8 AS days FROM win GROUP BY account_id
+       SELECT account_id, sum(n) AS n FROM by_type GROUP BY account_id
      ), types AS (
        SELECT type, max(breadth) AS max_breadth FROM by_type GROUP BY type
      ), features AS MATERIALIZED (
@@ -62,17 +70,17 @@ export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): P
          SELECT 'share' AS kind, type, NULL::text AS subject, max_breadth FROM types
          UNION ALL SELECT 'days', type, NULL, max_breadth FROM types WHERE $8::boolean
          UNION ALL SELECT 'breadth', type, NULL, max_breadth FROM types WHERE max_breadth > 1 AND $8::boolean
-         UNION ALL (SELECT 'subject', type, subject, NULL FROM by_subject GROUP BY type, subject
+         UNION ALL (SELECT 'subject', type, subject, NULL FROM agg WHERE subject IS NOT NULL GROUP BY type, subject
                      HAVING count(*) >= greatest(2, $6::float8 * (SELECT count(*) FROM acc))
                      ORDER BY count(*) DESC, type, subject LIMIT $7::int)
          UNION ALL SELECT 'volume', NULL, NULL, NULL WHERE $8::boolean
        ) f
      ), vals AS (
        SELECT f.idx, t.account_id, t.n / tot.n AS v FROM features f JOIN by_type t ON f.kind = 'share' AND t.type = f.type JOIN totals tot USING (account_id)
-       UNION ALL SELECT f.idx, t.account_id, t.days / tot.days FROM features f JOIN by_type t ON f.kind = 'days' AND t.type = f.type JOIN totals tot USING (account_id)
+       UNION ALL SELECT f.idx, d.account_id, d.days / ad.days FROM features f JOIN day_counts d ON f.kind = 'days' AND d.type = f.type JOIN active_days ad USING (account_id)
        UNION ALL SELECT f.idx, t.account_id, t.breadth / f.max_breadth FROM features f JOIN by_type t ON f.kind = 'breadth' AND t.type = f.type
        UNION ALL SELECT f.idx, s.account_id, s.n / t.n FROM features f
-                  JOIN by_subject s ON f.kind = 'subject' AND s.type = f.type AND s.subject = f.subject
+                  JOIN agg s ON f.kind = 'subject' AND s.type = f.type AND s.subject = f.subject
                   JOIN by_type t ON t.account_id = s.account_id AND t.type = s.type
        UNION ALL SELECT f.idx, tot.account_id, ln(1 + tot.n / $4::float8) FROM features f JOIN totals tot ON f.kind = 'volume'
      )
@@ -84,7 +92,8 @@ export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): P
       GROUP BY acc.id
       ORDER BY id NULLS FIRST`,
     [opts.clusterId, opts.asOf, opts.windowDays, opts.signalTypes, MIN_SUBJECT_SHARE, opts.maxSubjectFeatures ?? 24, opts.intensity],
-  );
+    );
+  });
   const features = (rows[0]?.features ?? []).map((f) =>
     f.kind === 'volume' ? 'volume' : f.kind === 'subject' ? `subject:${f.type}:${f.subject}` : `${f.kind}:${f.type}`);
   const n = rows.length - 1;
