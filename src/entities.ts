@@ -12,6 +12,8 @@ import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
 import { ClusterDiscovery, ClusterDiscoveryMember } from './discovery/discovery.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { ModelDraft } from './model/model-draft.entity';
+import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -20,4 +22,6 @@ export const ENTITIES = [
   ScoringRun, RescoreRequest,
   HealthEventRecord,
   ClusterDiscovery, ClusterDiscoveryMember,
+  ModelDraft,
+  Backtest, BacktestCase, BacktestOutcomeScore,
 ];

@@ -12,10 +12,11 @@ import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoin
 import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
 import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
 import { ClusterDiscoveryResolver, ClusterSuggestionResolver } from './discovery/discovery.resolver';
+import { BacktestResolver } from './backtests/backtest.resolver';
 
 export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
-  ScoringRunResolver, ...HEALTH_RESOLVERS,
+  ScoringRunResolver, ...HEALTH_RESOLVERS, BacktestResolver,
   ClusterDiscoveryResolver, ClusterSuggestionResolver] as const;

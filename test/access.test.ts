@@ -18,6 +18,8 @@ const CONFIGURE = [Role.ADMIN, Role.OPS];
 const INGEST = [Role.ADMIN, Role.INGEST];
 const CSM = [Role.ADMIN, Role.CSM];
 const ADMIN = [Role.ADMIN];
+// Backtests change no score: analysts run them too (docs/backtests.md).
+const BACKTEST = [Role.ADMIN, Role.OPS, Role.ANALYST];
 
 /** The ids of one workspace's small model. */
 interface Model {
@@ -31,6 +33,8 @@ interface Model {
   apiKeyId: string;
   runId: string;
   discoveryId: string;
+  backtestId: string;
+  modelVersionId: string;
 }
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
@@ -51,6 +55,8 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   recomputeHealth: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($o: ID) { recomputeHealth(scope: { outcomeId: $o }) { id } }', variables: { o: m.outcomeId } }) },
   restartScoringRun: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { restartScoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
   cancelScoringRun: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { cancelScoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
+  runBacktest: { roles: BACKTEST, call: (m) => ({ query: 'mutation($o: ID) { runBacktest(input: { scope: { outcomeId: $o } }) { id } }', variables: { o: m.outcomeId } }) },
+  restartBacktest: { roles: BACKTEST, call: (m) => ({ query: 'mutation($id: ID!) { restartBacktest(id: $id) { id } }', variables: { id: m.backtestId } }) },
   upsertAccounts: { roles: INGEST, call: () => ({ query: 'mutation { upsertAccounts(accounts: [{ externalId: "new-1", name: "New" }]) { created } }' }) },
   ingestSignals: { roles: INGEST, call: () => ({ query: 'mutation { ingestSignals(signals: [{ accountExternalId: "acc-1", type: "login", occurredAt: "2026-01-01T00:00:00Z" }]) { accepted } }' }) },
   logTouchpoint: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { logTouchpoint(input: { accountId: $a, kind: QBR, occurredAt: "2026-01-01T00:00:00Z" }) { __typename } }', variables: { a: m.accountId } }) },
@@ -101,6 +107,14 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'recomputeHealth.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { recomputeHealth(scope: { clusterId: $c }) { id } }', variables: { c: m.clusterId } }) },
   'recomputeHealth.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { recomputeHealth(scope: { accountIds: $a }) { id } }', variables: { a: [m.accountId] } }) },
   'restartScoringRun.id': MUTATIONS.restartScoringRun,
+  'suggestWeights.backtestId': { call: (m) => ({ query: 'query($b: ID!, $o: ID!) { suggestWeights(backtestId: $b, outcomeId: $o) { n } }', variables: { b: m.backtestId, o: m.outcomeId } }) },
+  'suggestWeights.outcomeId': { call: (m) => ({ query: 'query($b: ID!, $o: ID!) { suggestWeights(backtestId: $b, outcomeId: $o) { n } }', variables: { b: m.backtestId, o: m.outcomeId } }) },
+  'backtest.id': { call: (m) => ({ query: 'query($id: ID!) { backtest(id: $id) { id } }', variables: { id: m.backtestId } }) },
+  'restartBacktest.id': MUTATIONS.restartBacktest,
+  'runBacktest.input.scope.outcomeId': MUTATIONS.runBacktest,
+  'runBacktest.input.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { runBacktest(input: { scope: { clusterId: $c } }) { id } }', variables: { c: m.clusterId } }) },
+  'runBacktest.input.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { runBacktest(input: { scope: { accountIds: $a } }) { id } }', variables: { a: [m.accountId] } }) },
+  'runBacktest.input.modelVersionId': { call: (m) => ({ query: 'mutation($v: ID) { runBacktest(input: { modelVersionId: $v }) { id } }', variables: { v: m.modelVersionId } }) },
   'cancelScoringRun.id': MUTATIONS.cancelScoringRun,
   'logTouchpoint.input.accountId': MUTATIONS.logTouchpoint,
   'setPulse.accountId': MUTATIONS.setPulse,
@@ -170,12 +184,14 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
   const discovery = await t.ok(`mutation { discoverClusters { id } }`, {}, key);
+  const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
   return {
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
     discoveryId: discovery.discoverClusters.id,
+    backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
   };
 }
 

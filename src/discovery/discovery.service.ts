@@ -46,12 +46,12 @@ export async function discoverClusters(scope: TenantScope, input: Partial<Discov
       state: DiscoveryState.QUEUED, stage: null, progress: 0, params, asOf: now, requestedBy: scope.actor, createdAt: now,
     }));
   });
-  await enqueueDiscovery(discovery);
+  await enqueueDiscovery(scope.manager.connection, discovery);
   return discovery;
 }
 
-async function enqueueDiscovery(d: Pick<ClusterDiscovery, 'workspaceId' | 'id'>): Promise<void> {
-  await enqueue(JOBS.DISCOVER_CLUSTERS, { workspaceId: d.workspaceId, discoveryId: d.id }, { singletonKey: d.id });
+async function enqueueDiscovery(db: DataSource, d: Pick<ClusterDiscovery, 'workspaceId' | 'id'>): Promise<void> {
+  await enqueue(db, JOBS.DISCOVER_CLUSTERS, { workspaceId: d.workspaceId, discoveryId: d.id }, { singletonKey: d.id });
 }
 
 export async function getDiscovery(scope: TenantScope, id: string): Promise<ClusterDiscovery> {
@@ -260,6 +260,6 @@ export async function recoverDiscoveries(db: DataSource, opts: { staleAfterMs?: 
       WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
          OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
     [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueueDiscovery({ workspaceId: r.workspace_id, id: r.id });
+  for (const r of rows) await enqueueDiscovery(db, { workspaceId: r.workspace_id, id: r.id });
   return rows.length;
 }
