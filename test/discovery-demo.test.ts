@@ -38,8 +38,11 @@ describe('cluster discovery on the demo workspace', () => {
     const { d, ari, groups } = await discover({ signalTypes: DEMO_USAGE_TYPES, attributes: SEGMENT_ATTRIBUTES });
     const nmf = await discover({ signalTypes: DEMO_USAGE_TYPES, attributes: SEGMENT_ATTRIBUTES, method: 'NMF' });
     const everything = await discover({});
+    const intensity = await discover({ signalTypes: DEMO_USAGE_TYPES, attributes: SEGMENT_ATTRIBUTES, intensity: true });
+    // The comparison in docs/discovery.md.
     // eslint-disable-next-line no-console
-    console.log(`demo ARI: k-means ${ari.toFixed(3)} (k ${d.k}), NMF ${nmf.ari.toFixed(3)} (k ${nmf.d.k}), k-means on every signal type ${everything.ari.toFixed(3)} (k ${everything.d.k})`);
+    console.log(`demo ARI: k-means ${ari.toFixed(3)} (k ${d.k}), NMF ${nmf.ari.toFixed(3)} (k ${nmf.d.k}), `
+      + `k-means with intensity ${intensity.ari.toFixed(3)} (k ${intensity.d.k}), k-means on every signal type ${everything.ari.toFixed(3)} (k ${everything.d.k})`);
     expect(d.k).toBe(2);
     expect(ari).toBeGreaterThanOrEqual(0.6);
 

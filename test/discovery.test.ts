@@ -201,9 +201,14 @@ describe('cluster discovery: planted personas', () => {
     expect(nmf).toMatchObject({ state: 'SUCCEEDED', k: 3, kChosenBy: 'given' });
     const groups = await groupsOf(nmf.id);
     const ari = adjustedRandIndex(planted.map((p) => p.persona), planted.map((p) => groups.get(p.externalId)!));
+    const withIntensity = await discover({ seed: 7, intensity: true });
+    const g2 = await groupsOf(withIntensity.id);
+    const ariIntensity = adjustedRandIndex(planted.map((p) => p.persona), planted.map((p) => g2.get(p.externalId)!));
+    // The comparison in docs/discovery.md.
     // eslint-disable-next-line no-console
-    console.log(`NMF on the planted personas: ARI ${ari.toFixed(3)}`);
+    console.log(`planted personas: NMF (k = 3 given) ARI ${ari.toFixed(3)}; k-means with intensity ARI ${ariIntensity.toFixed(3)} (k ${withIntensity.k})`);
     expect(ari).toBeGreaterThan(0.5);
+    expect(withIntensity.features).toEqual(expect.arrayContaining(['volume', 'days:login', 'breadth:feature_used']));
   });
 
   it('shows progress while it runs', async () => {
