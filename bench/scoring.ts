@@ -494,9 +494,9 @@ function writeResults(startedAt: Date, pgVersion: string): void {
     '',
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');
-  // `npm run bench:api` keeps its own section in the same file: carry it over.
-  const apiSection = fs.existsSync(file) ? /<!-- bench:api start[\s\S]*?<!-- bench:api end -->/.exec(fs.readFileSync(file, 'utf8'))?.[0] : undefined;
-  fs.writeFileSync(file, apiSection ? `${md.trimEnd()}\n\n${apiSection}\n` : md);
+  // `npm run bench:api` and `npm run bench:discovery` keep their own sections in the same file: carry them over.
+  const kept = fs.existsSync(file) ? [...fs.readFileSync(file, 'utf8').matchAll(/<!-- bench:(\w+) start[\s\S]*?<!-- bench:\1 end -->/g)].map((m) => m[0]) : [];
+  fs.writeFileSync(file, kept.length ? `${md.trimEnd()}\n\n${kept.join('\n\n')}\n` : md);
   process.stdout.write(`\nwrote ${path.relative(ROOT, file)}\n`);
 }
 

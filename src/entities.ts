@@ -11,6 +11,7 @@ import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
+import { ClusterDiscovery, ClusterDiscoveryMember } from './discovery/discovery.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { ModelDraft } from './model/model-draft.entity';
 import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
@@ -25,6 +26,7 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
+  ClusterDiscovery, ClusterDiscoveryMember,
   ModelDraft, ModelPreview, ModelPreviewAccount, ModelPreviewOutcome,
   Backtest, BacktestCase, BacktestOutcomeScore,
   WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,

@@ -13,6 +13,7 @@ import { SignalResolver } from './signals/signal.resolver';
 import { AccountTagsResolver, TouchpointResolver } from './touchpoints/touchpoint.resolver';
 import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver } from './journeys/journey.resolver';
 import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
+import { ClusterDiscoveryResolver, ClusterSuggestionResolver } from './discovery/discovery.resolver';
 import { BacktestResolver } from './backtests/backtest.resolver';
 import { PlayResolver, TaskPlayResolver } from './plays/play.resolver';
 import { AccountTasksResolver, TaskResolver } from './tasks/task.resolver';
@@ -26,4 +27,5 @@ export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, A
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
   ScoringRunResolver, ...HEALTH_RESOLVERS, AccountHealthResolver, AccountScoreResolver, ScoreAccountResolver, BacktestResolver,
   PlayResolver, TaskPlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
-  ModelResolver, ModelPreviewResolver] as const;
+  ModelResolver, ModelPreviewResolver,
+  ClusterDiscoveryResolver, ClusterSuggestionResolver] as const;

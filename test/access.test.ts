@@ -33,6 +33,7 @@ interface Model {
   stageId: string;
   apiKeyId: string;
   runId: string;
+  discoveryId: string;
   backtestId: string;
   modelVersionId: string;
   playId: string;
@@ -94,6 +95,7 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
   previewModel: { roles: PREVIEW, call: (m) => ({ query: 'mutation($d: ID!) { previewModel(draftId: $d) { id } }', variables: { d: m.draftId } }) },
   revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
+  discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
 };
 
 /**
@@ -192,6 +194,8 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'previewModel.scope.outcomeId': { call: (m) => ({ query: 'mutation($d: ID!, $o: ID) { previewModel(draftId: $d, scope: { outcomeId: $o }) { id } }', variables: { d: m.draftId, o: m.outcomeId } }) },
   'previewModel.scope.accountIds': { call: (m) => ({ query: 'mutation($d: ID!, $a: [ID!]) { previewModel(draftId: $d, scope: { accountIds: $a }) { id } }', variables: { d: m.draftId, a: [m.accountId] } }) },
   'modelPreview.id': { call: (m) => ({ query: 'query($id: ID!) { modelPreview(id: $id) { id } }', variables: { id: m.previewId } }) },
+  'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
+  'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
 };
 
 function emptyEvents(d: any): boolean {
@@ -249,6 +253,7 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
+  const discovery = await t.ok(`mutation { discoverClusters { id } }`, {}, key);
   const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
   const endpoint = await t.ok(`mutation { createWebhookEndpoint(input: { name: "CRM", url: "https://hooks.example.com/a" }) { endpoint { id } } }`, {}, key);
   const endpointId = endpoint.createWebhookEndpoint.endpoint.id;
@@ -266,6 +271,7 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
+    discoveryId: discovery.discoverClusters.id,
     backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
     draftId: draft.createModelDraft.id, previewId: preview.previewModel.id,
   };
