@@ -15,13 +15,16 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
-import { formatError } from './shared/errors';
+import { formatError, isDatabaseUnavailable, REVOKED_KEY_MESSAGE, unavailableContextError, unavailablePlugin } from './shared/errors';
+import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './shared/http-errors';
 import { logger } from './shared/logger';
 import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
+import { PgListener } from './shared/db/listener';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 export interface RunningApp {
   url: string;
@@ -31,6 +34,8 @@ export interface RunningApp {
   live: LiveHub;
   /** This instance's API key cache (PostgreSQL LISTEN). */
   keys: ApiKeyCache;
+  /** The LISTEN connection live events and the key cache share (the caller's, or one of the app's own). */
+  listener: PgListener;
   stop(): Promise<void>;
 }
 
@@ -43,6 +48,8 @@ export interface AppOptions {
   jit?: boolean;
   /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** The process's notification listener (main.ts shares one with the job queue); default: the app starts and stops its own. */
+  listener?: PgListener;
 }
 
 /**
@@ -54,7 +61,9 @@ const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
     if (!logger.isLevelEnabled('info')) return;
     const started = process.hrtime.bigint();
     return {
-      async willSendResponse({ contextValue: ctx, operationName, errors }) {
+      async willSendResponse({ contextValue: ctx, operationName, response }) {
+        // The codes the client got (after formatError), not those of the errors thrown (a DomainError carries none).
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
         ctx.log.info({
           operation: operationName ?? undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -76,7 +85,9 @@ export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: h
   const auth = headers.authorization;
   const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
   const caller = match ? await keys.authenticate(match[1]) : undefined;
-  return new RequestContext(requestId, db, logger, caller);
+  // Only a refused key costs this second lookup; it tells the holder of a revoked key why, and nothing about others.
+  const refusal = match && !caller && (await keys.wasRevoked(match[1])) ? REVOKED_KEY_MESSAGE : undefined;
+  return new RequestContext(requestId, db, logger, caller, refusal);
 }
 
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
@@ -92,17 +103,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
     // Cache-control hints are unused (no CDN/response cache) and instrument every field resolver: off.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
     validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
     parseOptions, // token limit
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
   });
   await apollo.start();
-  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries });
-  await keys.start();
+  const ownListener = !opts.listener;
+  const listener = opts.listener ?? new PgListener({ url: (db.options as PostgresConnectionOptions).url!, applicationName: 'outcome-health-listen' });
+  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries }, listener);
+  keys.start();
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
-  const live = new LiveHub(db);
-  await live.start();
+  const live = new LiveHub(db, listener);
+  live.start();
+  if (ownListener) await listener.start();
   const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
 
   app.disable('x-powered-by');
@@ -111,6 +125,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.set('etag', false);
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
+    // Without LISTEN, subscribers would miss events and the key cache would be off: not ready until it is back.
+    if (!listener.listening) return void res.status(503).json({ status: 'notifications not listening' });
     try {
       await db.query('SELECT 1');
       const pending = await db.showMigrations();
@@ -123,15 +139,23 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.use(
     '/graphql',
     cors(),
-    express.json({ limit: '10mb' }),
+    express.json({ limit: BODY_LIMIT_BYTES }),
+    refuseEmptyOperationName,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req.headers);
         res.setHeader('x-request-id', requestId); // on every response, failed ones included
-        return await buildContext(db, keys, req.headers, requestId);
+        try {
+          return await buildContext(db, keys, req.headers, requestId);
+        } catch (err) {
+          if (isDatabaseUnavailable(err)) throw unavailableContextError();
+          throw err;
+        }
       },
     }),
   );
+
+  app.use(jsonErrorHandler((req) => requestIdOf(req.headers)));
 
   await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
@@ -142,7 +166,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     httpServer,
     live,
     keys,
+    listener,
     // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
-    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); await keys.stop(); },
+    stop: async () => {
+      await liveServer.dispose();
+      live.stop();
+      await apollo.stop();
+      keys.stop();
+      if (ownListener) await listener.stop();
+    },
   };
 }

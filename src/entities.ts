@@ -12,6 +12,7 @@ import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
 import { Workspace } from './workspaces/workspace.entity';
 import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
+import { ModelDraft } from './model/model-draft.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -20,4 +21,5 @@ export const ENTITIES = [
   ScoringRun, RescoreRequest,
   HealthEventRecord,
   Backtest, BacktestCase, BacktestOutcomeScore,
+  ModelDraft,
 ];

@@ -6,7 +6,11 @@ import 'reflect-metadata';
 import { startApp } from './app';
 import { config } from './shared/config';
 import { openDatabase } from './shared/db/bootstrap';
-import { startJobs } from './jobs/worker';
+import { JobQueue } from './jobs/queue';
+import { startWorker } from './jobs/worker';
+import { scoringJobHandlers } from './scoring/scoring.jobs';
+import { withBacktestJobs } from './backtests/backtest.jobs';
+import { PgListener } from './shared/db/listener';
 import { logger } from './shared/logger';
 import { seedDemoIfEmpty } from '../seeds/demo';
 
@@ -14,11 +18,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await openDatabase({ attach: false });
   const demo = config.seedDemo ? await seedDemoIfEmpty(database.db) : undefined;
-  const app = await startApp({ db: database.db });
+  // One LISTEN connection for the whole process: live events, API key changes, job wake-ups.
+  const listener = new PgListener({ url: database.url });
+  await listener.start();
+  const app = await startApp({ db: database.db, listener });
   const stopHooks: Array<() => Promise<void>> = [];
   // Job queue (pg-boss, schema pgboss): always enqueues; works jobs when WORKER=true (default).
-  const jobs = await startJobs({ db: database.db, url: database.url, work: config.worker });
-  stopHooks.push(async () => await jobs.stop());
+  const queue = await new JobQueue({ url: database.url, listener }).start(database.db);
+  const worker = config.worker ? await startWorker({ queue, handlers: withBacktestJobs(database.db, scoringJobHandlers(database.db)) }) : undefined;
+  stopHooks.push(async () => { await worker?.stop(); await queue.stop(); await listener.stop(); });
 
   logger.info({ url: app.url, ms: Date.now() - started, embedded: !!database.embedded }, 'Outcome Health is up');
   const lines = [
@@ -51,6 +59,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
+
+/**
+ * A rejected promise nobody awaited (pg-boss completes and fails jobs without awaiting; a query on a connection
+ * PostgreSQL just terminated) is logged and the server carries on: every path that matters awaits its own work and
+ * retries, so one lost promise is no reason to drop every request in flight. An uncaught exception keeps Node's
+ * default (exit, for the supervisor to restart us): state may be half-changed.
+ */
+process.on('unhandledRejection', (reason) => {
+  logger.error({ err: reason }, 'unhandled promise rejection (ignored: the server keeps running)');
+});
 
 main().catch((err) => {
   logger.fatal({ err }, 'failed to start');

@@ -33,7 +33,7 @@ interface Model {
   apiKeyId: string;
   runId: string;
   backtestId: string;
-  modelVersionId: string;
+  draftId: string;
 }
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
@@ -112,7 +112,7 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'runBacktest.input.scope.outcomeId': MUTATIONS.runBacktest,
   'runBacktest.input.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { runBacktest(input: { scope: { clusterId: $c } }) { id } }', variables: { c: m.clusterId } }) },
   'runBacktest.input.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { runBacktest(input: { scope: { accountIds: $a } }) { id } }', variables: { a: [m.accountId] } }) },
-  'runBacktest.input.modelVersionId': { call: (m) => ({ query: 'mutation($v: ID) { runBacktest(input: { modelVersionId: $v }) { id } }', variables: { v: m.modelVersionId } }) },
+  'runBacktest.input.model.draftId': { call: (m) => ({ query: 'mutation($d: ID) { runBacktest(input: { model: { draftId: $d } }) { id } }', variables: { d: m.draftId } }) },
   'cancelScoringRun.id': MUTATIONS.cancelScoringRun,
   'logTouchpoint.input.accountId': MUTATIONS.logTouchpoint,
   'setPulse.accountId': MUTATIONS.setPulse,
@@ -179,13 +179,15 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
-  const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
+  const bt = await t.ok(`mutation { runBacktest { id } }`, {}, key);
+  // a draft row (the drafts API is another feature's): only its id matters here
+  const [draft] = await t.db.query(`INSERT INTO model_drafts (workspace_id, name, document, document_hash) VALUES ($1, 'x', '{}', 'x') RETURNING id`, [ws.id]);
   return {
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
-    backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
+    backtestId: bt.runBacktest.id, draftId: draft.id,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The scoring maths of HEALTH-MODEL.md "Scoring, exactly", in plain TypeScript. The engine computes
- * the same in SQL (src/scoring/engine.sql.ts); tests compare the two. Not used on the hot path.
+ * the same in SQL (src/scoring/engine*.ts); tests compare the two. Not used on the hot path.
  */
 import type { ScoringFn } from './model-config';
 

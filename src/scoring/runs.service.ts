@@ -12,7 +12,7 @@ import { ConflictError, InputError, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { runHooks, scoreAndPersist } from './runs.engine';
+import { scoreAndPersist, type ChunkInfo } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 
 /**
@@ -99,7 +99,7 @@ export async function createRun(
 export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number; asOf?: Date | null } = {}): Promise<ScoringRun> {
   const asOf = opts.asOf ? validateAsOf(opts.asOf) : undefined;
   const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize, asOf });
-  await enqueueRun(run);
+  await enqueueRun(scope.manager.connection, run);
   return run;
 }
 
@@ -111,8 +111,8 @@ export function validateAsOf(asOf: Date): Date {
   return t;
 }
 
-async function enqueueRun(run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
-  await enqueue(JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
+async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+  await enqueue(db, JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
 }
 
 export async function getRun(scope: TenantScope, id: string): Promise<ScoringRun> {
@@ -150,7 +150,7 @@ export async function restartRun(scope: TenantScope, id: string, staleAfterMs = 
     throw new ConflictError('Only a FAILED or CANCELLED run, or a RUNNING run whose worker stopped responding, can be restarted.');
   }
   const run = await getRun(scope, id);
-  await enqueueRun(run);
+  await enqueueRun(scope.manager.connection, run);
   return run;
 }
 
@@ -163,6 +163,8 @@ export interface ProcessOptions {
   concurrency?: number;
   /** After each committed chunk; `timings` are the chunk's engine step timings (ms). */
   onProgress?: (run: { done: number; total: number; timings: Record<string, number> }) => void;
+  /** Inside a chunk's transaction, after the engine wrote its scores and before the chunk commits (tests fail or kill a chunk here). */
+  afterChunkScored?: (info: ChunkInfo) => Promise<void> | void;
 }
 
 export type ProcessOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
@@ -238,7 +240,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
         // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
         if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
         timings = (await scoreAndPersist(tx, c.ids, run.asOf, runId)).timings;
-        await runHooks.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
+        await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
         // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
         const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(
           `SELECT cursor, done_ranges FROM scoring_runs WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 FOR UPDATE`,
@@ -281,7 +283,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
                    WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
       [runId, attempt]);
     if (!fin.length) return 'STOPPED';
-    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.sql.ts) is not needed any more.
+    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.percentile.ts) is not needed any more.
     await scope.query(`DELETE FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2`, [runId]);
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';
@@ -343,7 +345,7 @@ export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number;
       WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
          OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
     [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueueRun({ workspaceId: r.workspace_id, id: r.id });
+  for (const r of rows) await enqueueRun(db, { workspaceId: r.workspace_id, id: r.id });
   return rows.length;
 }
 
@@ -362,7 +364,7 @@ export async function startDailyRuns(db: DataSource): Promise<ScoringRun[]> {
   const runs: ScoringRun[] = [];
   for (const { id } of rows) {
     const run = await createRun(TenantScope.system(db, id), {}, { kind: ScoringRunKind.DAILY });
-    await enqueueRun(run);
+    await enqueueRun(db, run);
     runs.push(run);
   }
   if (runs.length) logger.info({ runs: runs.length }, 'daily full rescore enqueued');

@@ -46,7 +46,7 @@ export function newApiKey(): { key: string; prefix: string; hash: string } {
 /** ADMIN passes every check; an empty role list means "any authenticated caller". */
 export const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
   const caller = context.caller;
-  if (!caller) throw new UnauthenticatedError();
+  if (!caller) throw new UnauthenticatedError(context.refusal);
   if (roles.length === 0 || caller.role === Role.ADMIN || roles.includes(caller.role)) return true;
   throw new ForbiddenError(`This needs one of the roles ${roles.join(', ')}; your API key has role ${caller.role}.`);
 };

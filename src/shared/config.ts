@@ -34,8 +34,9 @@ export interface Config {
   apiKeyCacheMaxEntries: number;
 }
 
-function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = process.env[name];
+/** Every value comes from `env` (never process.env directly), so a test can hand loadConfig any environment. */
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -44,8 +45,8 @@ function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTE
   return n;
 }
 
-function bool(name: string, fallback: boolean): boolean {
-  const raw = process.env[name];
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -61,18 +62,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || path.join(__dirname, '..', '..', '.data')),
-    port: int('PORT', 4000, 0, 65535),
+    port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    introspection: bool('GRAPHQL_INTROSPECTION', !production),
-    graphqlJit: bool('GRAPHQL_JIT', true),
-    worker: bool('WORKER', true),
-    seedDemo: bool('SEED_DEMO', true),
-    signalFutureToleranceMinutes: int('SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
-    dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
-    scoringRunConcurrency: int('SCORING_RUN_CONCURRENCY', 2, 1, 16),
-    apiKeyCacheTtlSeconds: int('API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
-    apiKeyCacheMaxEntries: int('API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
+    graphqlJit: bool(env, 'GRAPHQL_JIT', true),
+    worker: bool(env, 'WORKER', true),
+    seedDemo: bool(env, 'SEED_DEMO', true),
+    signalFutureToleranceMinutes: int(env, 'SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1, 500),
+    scoringRunConcurrency: int(env, 'SCORING_RUN_CONCURRENCY', 2, 1, 16),
+    apiKeyCacheTtlSeconds: int(env, 'API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
+    apiKeyCacheMaxEntries: int(env, 'API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
   };
 }
 
