@@ -35,7 +35,6 @@ interface Model {
   runId: string;
   discoveryId: string;
   backtestId: string;
-  modelVersionId: string;
   playId: string;
   taskId: string;
   endpointId: string;
@@ -144,7 +143,7 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'runBacktest.input.scope.outcomeId': MUTATIONS.runBacktest,
   'runBacktest.input.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { runBacktest(input: { scope: { clusterId: $c } }) { id } }', variables: { c: m.clusterId } }) },
   'runBacktest.input.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { runBacktest(input: { scope: { accountIds: $a } }) { id } }', variables: { a: [m.accountId] } }) },
-  'runBacktest.input.modelVersionId': { call: (m) => ({ query: 'mutation($v: ID) { runBacktest(input: { modelVersionId: $v }) { id } }', variables: { v: m.modelVersionId } }) },
+  'runBacktest.input.model.draftId': { call: (m) => ({ query: 'mutation($d: ID) { runBacktest(input: { model: { draftId: $d } }) { id } }', variables: { d: m.draftId } }) },
   'cancelScoringRun.id': MUTATIONS.cancelScoringRun,
   'logTouchpoint.input.accountId': MUTATIONS.logTouchpoint,
   'setPulse.accountId': MUTATIONS.setPulse,
@@ -254,7 +253,7 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
   const discovery = await t.ok(`mutation { discoverClusters { id } }`, {}, key);
-  const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
+  const bt = await t.ok(`mutation { runBacktest { id } }`, {}, key);
   const endpoint = await t.ok(`mutation { createWebhookEndpoint(input: { name: "CRM", url: "https://hooks.example.com/a" }) { endpoint { id } } }`, {}, key);
   const endpointId = endpoint.createWebhookEndpoint.endpoint.id;
   const play = await t.ok(PLAY, { input: playInput({ webhookEndpointId: endpointId }) }, key);
@@ -272,7 +271,7 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
     discoveryId: discovery.discoverClusters.id,
-    backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
+    backtestId: bt.runBacktest.id,
     draftId: draft.createModelDraft.id, previewId: preview.previewModel.id,
   };
 }
