@@ -48,7 +48,12 @@ describe('model versions', () => {
   // Mutations that change no configuration (data, keys, runs, and the model's own, tested below).
   const OTHER_MUTATIONS = new Set(['upsertAccounts', 'ingestSignals', 'logTouchpoint', 'setPulse', 'addTag', 'removeTag', 'completeMilestone',
     'uncompleteMilestone', 'createApiKey', 'revokeApiKey', 'recomputeHealth', 'restartScoringRun', 'cancelScoringRun',
-    'createModelDraft', 'updateModelDraft', 'deleteModelDraft', 'publishModelDraft', 'revertModel', 'previewModel']);
+    'createModelDraft', 'updateModelDraft', 'deleteModelDraft', 'publishModelDraft', 'revertModel', 'previewModel',
+    // backtests and cluster suggestions read the model; a suggestion becomes a draft, published like any other
+    'runBacktest', 'restartBacktest', 'discoverClusters',
+    // plays act on health; they are not part of the health model document
+    'createPlay', 'updatePlay', 'setPlayEnabled', 'deletePlay', 'evaluatePlays', 'updateTask',
+    'createWebhookEndpoint', 'updateWebhookEndpoint', 'rotateWebhookSecret', 'deleteWebhookEndpoint', 'redeliverWebhook']);
 
   it('knows every mutation of the schema: configuration ones are tested below, the rest change no configuration', async () => {
     const { __schema } = await t.ok(`{ __schema { mutationType { fields { name } } } }`, {}, ws.adminKey);

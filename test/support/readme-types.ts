@@ -21,6 +21,8 @@ export const SCALARS = {
   LocalDate: 'string',
   JSON: 'unknown',
   JSONObject: 'Record<string, unknown>',
+  // a number, or (in a batch item) a string that the item's validation turns into a per-item reject
+  SignalValue: 'number | string',
 };
 
 async function main(): Promise<void> {

@@ -38,6 +38,9 @@ export class PgListener {
   /** The listening backend's pid (a test terminates it to simulate a lost connection). */
   get backendPid(): number | undefined { return this.up ? (this.client as unknown as { processID?: number } | undefined)?.processID : undefined; }
 
+  /** The LISTENs of channels added while connected, in order. */
+  private listens: Promise<void> = Promise.resolve();
+
   /** Call `handler` with each notification on `channel`; returns a function that stops it. */
   on(channel: string, handler: NotificationHandler): () => void {
     if (!CHANNEL_RE.test(channel)) throw new Error(`Not a channel name: ${channel}`);
@@ -45,7 +48,8 @@ export class PgListener {
     if (!set) {
       this.handlers.set(channel, (set = new Set()));
       const client = this.client;
-      if (this.up && client) client.query(`LISTEN ${channel}`).catch((err) => this.lost(client, err));
+      // One statement at a time on the connection (channels registered together would otherwise overlap).
+      if (this.up && client) this.listens = this.listens.then(() => client.query(`LISTEN ${channel}`)).then(() => undefined, (err) => this.lost(client, err));
     }
     set.add(handler);
     return () => { set.delete(handler); };
