@@ -31,6 +31,7 @@ import { createDataSource } from '../src/shared/db/data-source';
 import { runMigrations } from '../src/shared/db/bootstrap';
 import { ScoringRunKind } from '../src/scoring/runs.entity';
 import { createRun, DEFAULT_CHUNK_SIZE, processRun } from '../src/scoring/runs.service';
+import { processBacktest, runBacktest } from '../src/backtests/backtest.service';
 import { TenantScope } from '../src/shared/tenant';
 import { createWorkspace } from '../src/workspaces/workspace.service';
 import { logger } from '../src/shared/logger';
@@ -337,6 +338,32 @@ async function benchFullRescore(server: Server, pg: Client, key: string, workspa
   const singleMs = Date.now() - s0;
   await db.destroy();
   record(`  same, one chunk of ${fmt(accounts)} (engine single pass)`, `${secs(singleMs)} (${outcome}), ${(singleMs / floorMs).toFixed(2)}× floor; chunking costs ${(chunked / singleMs).toFixed(2)}×`);
+  await benchBacktest(server, pg, workspaceId, accounts, chunked);
+}
+
+/**
+ * A backtest of every account: each gets one lifecycle outcome (a quarter of them CHURNED), its dates spread over the
+ * 12 months before the last 90 days, so the 90-day horizon puts the as-of dates inside the generated signals' span.
+ * Target: ≤ 2× the full rescore of the same accounts.
+ */
+async function benchBacktest(server: Server, pg: Client, workspaceId: string, accounts: number, rescoreMs: number): Promise<void> {
+  await pg.query(
+    `INSERT INTO lifecycle_outcomes (workspace_id, account_id, kind, occurred_on)
+     SELECT workspace_id, id, CASE WHEN abs(hashtext(id::text)) % 4 = 0 THEN 'CHURNED' ELSE 'RENEWED' END,
+            (now() - interval '1 day' * (abs(hashtext(id::text || 'd')) % 365))::date
+     FROM accounts WHERE workspace_id = $1 ON CONFLICT DO NOTHING`, [workspaceId]);
+  const db = createDataSource(server.dbUrl, 2);
+  await db.initialize();
+  try {
+    const t0 = Date.now();
+    const bt = await runBacktest(TenantScope.system(db, workspaceId), { horizonDays: 90 });
+    const outcome = await processBacktest(db, workspaceId, bt.id);
+    const ms = Date.now() - t0;
+    const ratio = ms / rescoreMs;
+    record(`backtest ${fmt(accounts)} accounts (${fmt(bt.asOfDates)} as-of dates, 90-day horizon)`, `${secs(ms)} (${outcome}), ${ratio.toFixed(2)}× the full rescore`, '≤ 2× full rescore', ratio <= 2);
+  } finally {
+    await db.destroy();
+  }
 }
 
 async function benchIncremental(server: Server, pg: Client, key: string, workspaceId: string, externalIds: string[], label: string): Promise<void> {
