@@ -1,16 +1,13 @@
-/** The backtest job, added to the worker's handlers in main.ts (the job plumbing imports no feature). */
+/** What the background worker does for backtests (main.ts composes it with the other features' handlers). */
 import type { DataSource } from 'typeorm';
 import type { JobHandlers } from '../jobs/worker';
-import { processBacktest, recoverBacktests, STALE_AFTER_MS } from './backtest.service';
+import { STALE_AFTER_MS } from '../scoring/runs.service';
+import { processBacktest, recoverBacktests } from './backtest.service';
 
-export function withBacktestJobs(db: DataSource, handlers: JobHandlers, opts: { staleAfterMs?: number } = {}): JobHandlers {
+export function backtestJobHandlers(db: DataSource, opts: { staleAfterMs?: number } = {}): Pick<JobHandlers, 'backtest' | 'sweep'> {
   const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
   return {
-    ...handlers,
     backtest: async ({ workspaceId, backtestId }, signal) => ({ outcome: await processBacktest(db, workspaceId, backtestId, { staleAfterMs, signal }) }),
-    sweep: async () => {
-      await handlers.sweep();
-      await recoverBacktests(db, { staleAfterMs });
-    },
+    sweep: async () => { await recoverBacktests(db, { staleAfterMs }); },
   };
 }

@@ -8,11 +8,11 @@ import type { DataSource } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { enqueue, JOBS } from '../jobs/queue';
-import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { ConflictError, DomainError, InputError, isDatabaseUnavailable, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { scoreAndPersist, type ChunkInfo } from './runs.engine';
+import { scoreRunChunk, type ChunkInfo } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 
 /**
@@ -111,7 +111,7 @@ export function validateAsOf(asOf: Date): Date {
   return t;
 }
 
-async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+export async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
   await enqueue(db, JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
 }
 
@@ -239,7 +239,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
         await tx.manager.query(`SET LOCAL synchronous_commit = off`);
         // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
         if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
-        timings = (await scoreAndPersist(tx, c.ids, run.asOf, runId)).timings;
+        timings = (await scoreRunChunk(tx, run, c.ids)).timings;
         await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
         // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
         const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(
@@ -288,8 +288,13 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';
   } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      // Not the run's fault: its heartbeat stops, and the recovery sweep of whichever worker is up resumes it.
+      log.warn({ err }, 'scoring run interrupted: database unavailable; it resumes once the run is stale');
+      return 'STOPPED';
+    }
     log.error({ err }, 'scoring run failed');
-    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    const message = runErrorMessage(err, runId).slice(0, MAX_ERROR_LENGTH);
     await scope.query(`UPDATE scoring_runs SET state = 'FAILED', error = $3, finished_at = now()
                         WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4`, [runId, message, attempt]);
     return 'FAILED';
@@ -299,6 +304,17 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
 }
 
 class RunLost extends Error {}
+
+/**
+ * What `ScoringRun.error` shows (every role may read it): our own errors say what to fix; anything else (a database
+ * error with its SQL and constraint names, a bug) is only named, the details being in the server log under the run id.
+ */
+function runErrorMessage(err: unknown, runId: string): string {
+  if (err instanceof DomainError) return err.message;
+  const sqlState = (err as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (err as { code?: unknown }).code;
+  const what = typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) ? `A database error (SQLSTATE ${sqlState})` : 'An internal error';
+  return `${what} stopped this run; the details are in the server log under run ${runId}. restartScoringRun resumes it.`;
+}
 
 type Range = [string | null, string];
 /** uuid order as PostgreSQL compares them (lower-case canonical text compares the same way); null = before the first. */
