@@ -34,6 +34,7 @@ import { createDataSource } from '../src/shared/db/data-source';
 import { runMigrations } from '../src/shared/db/bootstrap';
 import { ScoringRunKind } from '../src/scoring/runs.entity';
 import { createRun, DEFAULT_CHUNK_SIZE, processRun } from '../src/scoring/runs.service';
+import { processBacktest, runBacktest } from '../src/backtests/backtest.service';
 import { TenantScope } from '../src/shared/tenant';
 import { createWorkspace } from '../src/workspaces/workspace.service';
 import { logger } from '../src/shared/logger';
@@ -373,6 +374,31 @@ async function benchPreview(server: Server, key: string, accounts: number, resco
   record(`  server peak memory (VmHWM) before → after the preview`, `${fmt(rss0)} → ${fmt(rss1)} MB`, 'flat', rss1 - rss0 < 100);
 }
 
+/**
+ * A backtest of every account: each gets one lifecycle outcome (a quarter of them CHURNED), its dates spread over the
+ * 12 months before the last 90 days, so the 90-day horizon puts the as-of dates inside the generated signals' span.
+ * Target: ≤ 2× the full rescore of the same accounts.
+ */
+async function benchBacktest(server: Server, pg: Client, workspaceId: string, accounts: number, rescoreMs: number): Promise<void> {
+  await pg.query(
+    `INSERT INTO lifecycle_outcomes (workspace_id, account_id, kind, occurred_on)
+     SELECT workspace_id, id, CASE WHEN abs(hashtext(id::text)) % 4 = 0 THEN 'CHURNED' ELSE 'RENEWED' END,
+            (now() - interval '1 day' * (abs(hashtext(id::text || 'd')) % 365))::date
+     FROM accounts WHERE workspace_id = $1 ON CONFLICT DO NOTHING`, [workspaceId]);
+  const db = createDataSource(server.dbUrl, 2);
+  await db.initialize();
+  try {
+    const t0 = Date.now();
+    const bt = await runBacktest(TenantScope.system(db, workspaceId), { horizonDays: 90 });
+    const outcome = await processBacktest(db, workspaceId, bt.id);
+    const ms = Date.now() - t0;
+    const ratio = ms / rescoreMs;
+    record(`backtest ${fmt(accounts)} accounts (${fmt(bt.asOfDates)} as-of dates, 90-day horizon)`, `${secs(ms)} (${outcome}), ${ratio.toFixed(2)}× the full rescore`, '≤ 2× full rescore', ratio <= 2);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function benchIncremental(server: Server, pg: Client, key: string, workspaceId: string, externalIds: string[], label: string): Promise<void> {
   const samples: number[] = [];
   for (let i = 0; i < INCREMENTAL_SAMPLES; i++) {
@@ -439,6 +465,8 @@ async function main(): Promise<void> {
       const rescoreMs = await benchFullRescore(server, pg, w.key, w.id, w.accounts);
       log(`preview of a draft over ${fmt(w.accounts)} accounts`);
       await benchPreview(server, w.key, w.accounts, rescoreMs);
+      log(`backtest of ${fmt(w.accounts)} accounts, outcomes over 12 months`);
+      await benchBacktest(server, pg, w.id, w.accounts, rescoreMs);
     }
     if (!RESCORE_ONLY) {
       for (const w of workspaces) {

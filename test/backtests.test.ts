@@ -138,6 +138,15 @@ describe('backtests', () => {
     const learned = (await t.ok(SUGGEST, { b: started.id, o: outcomeId, learn: true }, ws.keys.OPS)).suggestWeights;
     expect(learned.components[0].scoring.type).toBe('BANDS');
     expect(learned.cvAuc).toBeGreaterThan(0.95); // ten quantile bins of 180 training cases may pool the logins 4 and 5 at the cut
+    // as a draft: backtesting the draft scores the suggested coin (logins alone, learned bands)
+    const drafted = (await t.ok(`mutation($b: ID!, $o: ID!) { draftSuggestedWeights(backtestId: $b, outcomeId: $o, folds: 4, learnScoring: true) { draftId suggestion { cvAuc } } }`,
+      { b: started.id, o: outcomeId }, ws.keys.OPS)).draftSuggestedWeights;
+    const draftRun = (await t.ok(`mutation($d: ID) { runBacktest(input: { model: { draftId: $d } }) { id modelSource draftId modelHash } }`, { d: drafted.draftId }, ws.keys.ANALYST)).runBacktest;
+    expect(draftRun).toMatchObject({ modelSource: 'DRAFT', draftId: drafted.draftId });
+    expect(draftRun.modelHash).not.toBe(bt.modelHash);
+    const draftReport = (await finished(ws.keys.ANALYST, draftRun.id)).report;
+    expect(draftReport.components.map((c: any) => c.key)).toEqual(['logins']);
+    expect(draftReport.auc).toBeGreaterThan(report.auc);
     await t.ok(`mutation($o: ID!, $input: CoinInput!) { defineCoin(outcomeId: $o, input: $input) { outcomeId } }`, { o: outcomeId, input: learned.coin }, ws.keys.OPS);
     await t.ok(`mutation($o: ID!, $input: CoinInput!) { defineCoin(outcomeId: $o, input: $input) { outcomeId } }`, { o: outcomeId, input: s.coin }, ws.keys.OPS);
     const forbidden = await t.gql(SUGGEST, { b: started.id, o: outcomeId, learn: false }, ws.keys.CSM);
@@ -153,7 +162,7 @@ describe('backtests', () => {
     expect(bt2.report.n).toBe(240 - contracted.n);
     expect(bt2.report.lifecycleKinds.find((k: any) => k.kind === 'CONTRACTED').treatedAs).toBe('EXCLUDED');
     const listed = (await t.ok(`{ backtests { id } }`, {}, ws.keys.CSM)).backtests.map((b: any) => b.id);
-    expect(listed).toEqual([again.id, started.id]);
+    expect(listed).toEqual([again.id, draftRun.id, started.id]);
   }, 120_000); // two backtests of 45 dates and two 4-fold fits on 2 shared cores
 
   it('random churn: the interval of the AUC contains 0.5', async () => {

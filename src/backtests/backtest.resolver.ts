@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { WeightSuggestion } from './backtest.types';
-import { suggestWeights } from './suggest.service';
+import { SuggestionDraft, WeightSuggestion } from './backtest.types';
+import { draftSuggestedWeights, suggestWeights } from './suggest.service';
 import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
 import { Backtest } from './backtest.entity';
@@ -38,6 +38,20 @@ export class BacktestResolver {
     @Arg('dropNoEvidence', { defaultValue: true, description: 'Leave components without evidence out of the suggested coin.' }) dropNoEvidence: boolean,
   ): Promise<WeightSuggestion> {
     return await suggestWeights(ctx.tenant, backtestId, outcomeId, { folds, learnScoring, dropNoEvidence });
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => SuggestionDraft, { description: 'suggestWeights, saved as a model draft (this outcome\'s coin replaced) to preview and publish.' })
+  async draftSuggestedWeights(
+    @Ctx() ctx: RequestContext,
+    @Arg('backtestId', () => ID) backtestId: string,
+    @Arg('outcomeId', () => ID) outcomeId: string,
+    @Arg('folds', () => Int, { defaultValue: 5 }) folds: number,
+    @Arg('learnScoring', { defaultValue: false }) learnScoring: boolean,
+    @Arg('dropNoEvidence', { defaultValue: true }) dropNoEvidence: boolean,
+    @Arg('name', () => String, { nullable: true }) name?: string | null,
+  ): Promise<SuggestionDraft> {
+    return await draftSuggestedWeights(ctx.tenant, backtestId, outcomeId, { folds, learnScoring, dropNoEvidence, name });
   }
 
   @Authorized(Roles.READ)

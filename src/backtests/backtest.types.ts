@@ -105,3 +105,9 @@ export class WeightSuggestion {
   @Field(() => GraphQLJSONObject, { description: 'The suggested coin as a CoinInput document (defineCoin input), fitted on every case.' }) coin: Record<string, unknown>;
   @Field(() => [String]) warnings: string[];
 }
+
+@ObjectType({ simpleResolvers: true, description: 'A weight suggestion saved as a model draft.' })
+export class SuggestionDraft {
+  @Field(() => ID, { description: 'The draft: preview it, backtest it (runBacktest(input: { model: { draftId } })), publish it.' }) draftId: string;
+  @Field(() => WeightSuggestion) suggestion: WeightSuggestion;
+}

@@ -2,6 +2,10 @@
  * Suggested weights for one outcome of a finished backtest: the fit (fit.ts) over the component scores each case had
  * at D − horizon, k-fold cross-validated against the current weights, and the suggested coin as a document.
  */
+import { ModelDraft } from '../model/model-draft.entity';
+import { documentHash } from '../model/model.document';
+import { idsForDocument, resolveModel } from '../model/model.source';
+import { parseDocument } from '../model/model.validate';
 import type { ComponentConfig } from '../scoring/model-config';
 import { ConflictError, InputError, NotFoundError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
@@ -90,4 +94,29 @@ export async function suggestWeights(scope: TenantScope, backtestId: string, out
     reactiveWeight: pct(comps.reduce((t, c, i) => t + (c.side === 'REACTIVE' ? fit.theta[i] : 0), 0)),
     components, coin, warnings,
   };
+}
+
+/**
+ * The suggestion as a model draft, ready to preview and publish: the draft starts from the model the backtest scored
+ * when that was a draft, else from the live model, with this outcome's coin replaced by the suggested one.
+ */
+export async function draftSuggestedWeights(scope: TenantScope, backtestId: string, outcomeId: string, opts: SuggestOptions & { name?: string | null } = {}): Promise<{ draftId: string; suggestion: WeightSuggestion }> {
+  const suggestion = await suggestWeights(scope, backtestId, outcomeId, opts);
+  const bt = await getBacktest(scope, backtestId);
+  const base = await resolveModel(scope, bt.draftId ? { draftId: bt.draftId } : { live: true });
+  const path = Object.entries(base.ids).find(([p, id]) => p.startsWith('outcome:') && id === outcomeId)?.[0];
+  if (!path) throw new ConflictError('This outcome is no longer in the model: there is no coin to replace.');
+  const outcomeKey = path.slice('outcome:'.length);
+  const doc = structuredClone(base.document) as unknown as { coins: Array<Record<string, unknown>> };
+  const coin = { outcome: outcomeKey, ...suggestion.coin };
+  const at = doc.coins.findIndex((c) => c.outcome === outcomeKey);
+  if (at >= 0) doc.coins[at] = coin; else doc.coins.push(coin);
+  const document = await parseDocument(doc);
+  const ids = await idsForDocument(scope, document, base.ids);
+  const name = opts.name?.trim() || `Suggested weights for ${outcomeKey} (backtest ${bt.id.slice(0, 8)}, ${opts.learnScoring ? 'learned scoring' : 'weights'})`;
+  const draft = await scope.save(scope.create(ModelDraft, {
+    name: name.slice(0, 200), document: document as unknown as Record<string, unknown>, documentHash: documentHash(document),
+    ids, baseVersion: base.version, createdBy: scope.actor,
+  }));
+  return { draftId: draft.id, suggestion };
 }

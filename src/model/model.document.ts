@@ -125,8 +125,9 @@ export interface MilestoneDoc {
 
 export interface ComponentDoc {
   key: string; name: string; side: 'PROACTIVE' | 'REACTIVE'; weight: number;
-  metric: { aggregation: string; signalType: string | null; subject: string | null; windowDays: number | null; normalizeBy: string | null };
-  scoring: { type: 'LINEAR' | 'BANDS' | 'PERCENTILE'; floor?: number | null; target?: number | null; bands?: Array<{ min: number; score: number }> | null; higherIsBetter?: boolean | null };
+  metric: { aggregation: string; signalType: string | null; subject: string | null; windowDays: number | null; normalizeBy: string | null; attribute?: string | null };
+  scoring: { type: 'LINEAR' | 'BANDS' | 'PERCENTILE' | 'CATEGORICAL'; floor?: number | null; target?: number | null; bands?: Array<{ min: number; score: number }> | null; higherIsBetter?: boolean | null;
+    categories?: Array<{ value: string; score: number }> | null; defaultScore?: number | null };
   stageOverrides: Array<{ stageKey: string; scoring: ComponentDoc['scoring'] }>;
   applicability: RuleJson | null;
 }

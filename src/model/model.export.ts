@@ -54,6 +54,7 @@ export async function exportLiveModel(scope: TenantScope): Promise<{ document: M
         metric: {
           aggregation: k.metric.aggregation, signalType: k.metric.signalType ?? null, subject: k.metric.subject ?? null,
           windowDays: k.metric.windowDays ?? null, normalizeBy: k.metric.normalizeBy ?? null,
+          ...(k.metric.attribute ? { attribute: k.metric.attribute } : {}), // ATTRIBUTE metrics only
         },
         scoring: { ...k.scoring } as ComponentDoc['scoring'],
         stageOverrides: (k.stageOverrides ?? []) as ComponentDoc['stageOverrides'],
