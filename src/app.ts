@@ -16,10 +16,13 @@ import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
 import { AuthThrottle, authenticate } from './shared/auth-throttle';
-import { formatError, isDatabaseUnavailable, unavailableContextError, unavailablePlugin } from './shared/errors';
+import { formatError, isDatabaseUnavailable, REVOKED_KEY_MESSAGE, unavailableContextError, unavailablePlugin } from './shared/errors';
+import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './shared/http-errors';
 import { logger } from './shared/logger';
+import { StartupError } from './shared/startup-error';
 import { operationChecks, parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
+import { TaskHub } from './tasks/task.hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
@@ -63,7 +66,9 @@ const requestLogPlugin: ApolloServerPlugin<RequestContext> = {
     if (!logger.isLevelEnabled('info')) return;
     const started = process.hrtime.bigint();
     return {
-      async willSendResponse({ contextValue: ctx, operationName, errors }) {
+      async willSendResponse({ contextValue: ctx, operationName, response }) {
+        // The codes the client got (after formatError), not those of the errors thrown (a DomainError carries none).
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
         ctx.log.info({
           operation: operationName ?? undefined,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -86,7 +91,9 @@ export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: h
   const auth = headers.authorization;
   const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
   const caller = match ? await authenticate(keys, match[1], throttle) : undefined;
-  return new RequestContext(requestId, db, logger, caller);
+  // Only a refused key costs this second lookup; it tells the holder of a revoked key why, and nothing about others.
+  const refusal = match && !caller && (await keys.wasRevoked(match[1])) ? REVOKED_KEY_MESSAGE : undefined;
+  return new RequestContext(requestId, db, logger, caller, refusal);
 }
 
 export async function startApp(opts: AppOptions): Promise<RunningApp> {
@@ -112,12 +119,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const listener = opts.listener ?? new PgListener({ url: (db.options as PostgresConnectionOptions).url!, applicationName: 'outcome-health-listen' });
   const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries }, listener);
   keys.start();
-  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db, listener);
   live.start();
+  const taskHub = new TaskHub(db, listener); // taskChanged subscriptions (src/tasks)
+  taskHub.start();
   if (ownListener) await listener.start();
   const throttle = opts.authThrottle ?? new AuthThrottle({ maxFailures: config.authFailuresPerMinute, windowMs: 60_000 });
-  const liveServer = attachLiveServer(httpServer, schema, db, live, keys, throttle);
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -139,7 +146,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.use(
     '/graphql',
     cors(),
-    express.json({ limit: '10mb' }),
+    express.json({ limit: BODY_LIMIT_BYTES }),
+    refuseEmptyOperationName,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req.headers);
@@ -154,7 +162,23 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     }),
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
+  app.use(jsonErrorHandler((req) => requestIdOf(req.headers)));
+
+  const wanted = opts.port ?? config.port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(wanted, opts.host ?? config.host, () => { httpServer.off('error', reject); resolve(); });
+    });
+  } catch (err) {
+    await apollo.stop(); live.stop(); taskHub.stop(); keys.stop();
+    if (ownListener) await listener.stop();
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new StartupError(`port ${wanted} is in use; set PORT`);
+    throw err;
+  }
+  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN. Attached once
+  // listening: the WebSocket server re-emits the HTTP server's errors, and would only log a taken port, not fail.
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys, throttle);
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = (opts.host ?? config.host) === '0.0.0.0' ? 'localhost' : (opts.host ?? config.host);
   return {
@@ -168,6 +192,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     stop: async () => {
       await liveServer.dispose();
       live.stop();
+      taskHub.stop();
       await apollo.stop();
       keys.stop();
       if (ownListener) await listener.stop();

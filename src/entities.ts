@@ -11,6 +11,11 @@ import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { ModelDraft } from './model/model-draft.entity';
+import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
+import { Play, PlayFiring } from './plays/play.entity';
+import { Task } from './tasks/task.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -18,4 +23,7 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
+  ModelDraft,
+  Backtest, BacktestCase, BacktestOutcomeScore,
+  WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];

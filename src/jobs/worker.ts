@@ -5,15 +5,19 @@
  * incremental rescores of one workspace are serialised by an advisory lock.
  */
 import { logger } from '../shared/logger';
-import { JOBS, type JobQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { JOBS, type JobQueue, type BacktestJob, type DeliverWebhookJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 /** What each job does. */
 export interface JobHandlers {
   rescoreAccounts(job: RescoreAccountsJob): Promise<unknown>;
   /** `signal` aborts when the worker stops: a run hands itself back after its current chunk. */
   recomputeRun(job: RecomputeRunJob, signal: AbortSignal): Promise<unknown>;
+  /** `signal` as for runs: a backtest hands itself back after its current as-of group. */
+  backtest(job: BacktestJob, signal: AbortSignal): Promise<unknown>;
+  /** One attempt of a webhook delivery. */
+  deliverWebhook(job: DeliverWebhookJob): Promise<unknown>;
   dailyRescore(): Promise<unknown>;
-  /** Turn durable work nobody has taken (requests, QUEUED or stale runs) into jobs. */
+  /** Turn durable work nobody has taken (requests, QUEUED or stale runs, due deliveries) into jobs. */
   sweep(): Promise<void>;
 }
 
@@ -22,6 +26,8 @@ export interface JobsOptions {
   handlers: JobHandlers;
   /** Parallel incremental-rescore workers in this process (different workspaces). */
   rescoreConcurrency?: number;
+  /** Webhook deliveries sent at once by this process. */
+  webhookConcurrency?: number;
   /** Recovery sweep period. */
   sweepIntervalMs?: number;
   /** Daily full rescore cron (UTC). */
@@ -45,6 +51,10 @@ export async function startWorker(opts: JobsOptions): Promise<JobsHandle> {
     await queue.work<RescoreAccountsJob>(JOBS.RESCORE_ACCOUNTS, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.rescoreAccounts(job));
   }
   await queue.work<RecomputeRunJob>(JOBS.RECOMPUTE_RUN, { pollingIntervalSeconds: 1 }, async (job) => await handlers.recomputeRun(job, shutdown.signal));
+  await queue.work<BacktestJob>(JOBS.BACKTEST, { pollingIntervalSeconds: 1 }, async (job) => await handlers.backtest(job, shutdown.signal));
+  for (let i = 0; i < (opts.webhookConcurrency ?? 4); i++) {
+    await queue.work<DeliverWebhookJob>(JOBS.DELIVER_WEBHOOK, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.deliverWebhook(job));
+  }
   await queue.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5 }, async () => await handlers.dailyRescore());
   await queue.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *');
 

@@ -23,12 +23,15 @@ interface Subscriber {
 export class LiveHub {
   private unlisten?: () => void;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** The batch being handed out (onNotification never rejects). */
+  private delivering: Promise<void> = Promise.resolve();
 
   /** Events published while the listener is down are not pushed; clients catch up with healthEvents(since:). */
   constructor(private readonly db: DataSource, private readonly listener: PgListener) {}
 
   start(): void {
-    this.unlisten ??= this.listener.on(HEALTH_CHANNEL, (payload) => void this.onNotification(payload));
+    // One batch after the other, in commit order: a subscriber gets events in the order they were published.
+    this.unlisten ??= this.listener.on(HEALTH_CHANNEL, (payload) => { this.delivering = this.delivering.then(() => this.onNotification(payload)); });
   }
 
   stop(): void {

@@ -53,7 +53,7 @@ export interface DriversKey extends OutcomeKey { top: number | null }
 /**
  * A current row's drivers, the ones that lost the most points first (ties keep the coin's component order),
  * only the first `top` when given: a jsonb array expression over row alias `h`. The engine stores them in that
- * order (engine.sql.ts, _oh; migrations/1795449200000-SortedDrivers.ts for older rows), so this only takes the
+ * order (engine.scores.ts, _outcome_health; migrations/1795449200000-SortedDrivers.ts for older rows), so this only takes the
  * first `top`, in SQL so that node parses only what it returns. `top`: a whole number literal, 'ALL', or an
  * integer SQL expression (NULL: all).
  */

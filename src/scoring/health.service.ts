@@ -58,7 +58,7 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
 
 /**
  * Drivers, the ones that lost the most points first (ties keep the coin's component order); the first `top` when given.
- * The engine builds them in that order (engine.sql.ts, _oh): a row scored on the fly has them all, a current row's
+ * The engine builds them in that order (engine.scores.ts, _outcome_health): a row scored on the fly has them all, a current row's
  * first `top` are read by `currentDrivers`.
  */
 export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Promise<Driver[]> {

@@ -37,7 +37,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export interface ScopeInput { clusterId?: string | null; outcomeId?: string | null; accountIds?: string[] | null }
 
 /** SQL predicate over `accounts a` selecting a run's accounts; params continue after `first`. */
-function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { sql: string; params: unknown[] } {
+function accountsOfRun(scope: RunScope, createdBefore: Date, first: number, asOf?: Date): { sql: string; params: unknown[] } {
   const params: unknown[] = [createdBefore];
   // Accounts created after the run are left to their own incremental rescore: total stays fixed. The bound
   // comes back from JavaScript in milliseconds: compare in milliseconds, or an account created in the same
@@ -49,10 +49,12 @@ function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { s
     parts.push(`a.cluster_id = (SELECT o.cluster_id FROM outcomes o WHERE o.workspace_id = $1 AND o.id = $${first + params.length - 1})`);
   }
   if (scope.accountIds) { params.push(scope.accountIds); parts.push(`a.id = ANY($${first + params.length - 1}::uuid[])`); }
+  // A backfill (asOf before the run) leaves out the accounts whose journey had not started by then: no score existed.
+  if (asOf && asOf.getTime() < createdBefore.getTime()) { params.push(asOf); parts.push(`a.journey_started_at <= $${first + params.length - 1}`); }
   return { sql: parts.join(' AND '), params };
 }
 
-async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
+export async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
   const out: RunScope = {};
   if (input.clusterId) out.clusterId = (await scope.mustFind(Cluster, input.clusterId, 'Cluster')).id;
   if (input.outcomeId) out.outcomeId = (await scope.mustFind(Outcome, input.outcomeId, 'Outcome')).id;
@@ -81,7 +83,7 @@ export async function createRun(
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InputError('chunkSize', 'chunkSize must be a positive integer.');
   return await scope.transaction(async (tx) => {
     const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now WHERE $1::uuid IS NOT NULL');
-    const where = accountsOfRun(runScope, now, 2);
+    const where = accountsOfRun(runScope, now, 2, opts.asOf);
     const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts a WHERE ${where.sql}`, where.params);
     return await tx.save(tx.create(ScoringRun, {
       kind: opts.kind ?? ScoringRunKind.MANUAL, scope: runScope, state: ScoringRunState.QUEUED, total: n, done: 0,
@@ -90,11 +92,23 @@ export async function createRun(
   });
 }
 
-/** `recomputeHealth`: create a run and hand it to the job queue; poll it with `scoringRun(id)`. */
-export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number } = {}): Promise<ScoringRun> {
-  const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize });
+/**
+ * `recomputeHealth`: create a run and hand it to the job queue; poll it with `scoringRun(id)`. With `asOf` in the past
+ * it backfills history: snapshots at that time from the signals up to it (the current scores move only forward).
+ */
+export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number; asOf?: Date | null } = {}): Promise<ScoringRun> {
+  const asOf = opts.asOf ? validateAsOf(opts.asOf) : undefined;
+  const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize, asOf });
   await enqueueRun(scope.manager.connection, run);
   return run;
+}
+
+/** A run's asOf: a valid time, not in the future (a future score would be a guess about signals not yet seen). */
+export function validateAsOf(asOf: Date): Date {
+  const t = new Date(asOf);
+  if (Number.isNaN(t.getTime())) throw new InputError('asOf', 'asOf must be a valid date-time.');
+  if (t.getTime() > Date.now()) throw new InputError('asOf', 'asOf must not be in the future: scoring runs score what has happened (omit asOf for now).');
+  return t;
 }
 
 async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
@@ -183,7 +197,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
   }, opts.heartbeatMs ?? Math.max(100, Math.min(HEARTBEAT_MS, Math.floor((opts.staleAfterMs ?? STALE_AFTER_MS) / 3))));
   heartbeat.unref();
 
-  const where = accountsOfRun(run.scope, run.createdAt, 2);
+  const where = accountsOfRun(run.scope, run.createdAt, 2, run.asOf);
   const p = 2 + where.params.length;
   const concurrency = Math.max(1, opts.concurrency ?? config.scoringRunConcurrency);
   // Chunks are handed out in id order; a resumed run starts after its cursor and skips the chunks committed beyond it.
@@ -269,7 +283,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
                    WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
       [runId, attempt]);
     if (!fin.length) return 'STOPPED';
-    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.sql.ts) is not needed any more.
+    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.percentile.ts) is not needed any more.
     await scope.query(`DELETE FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2`, [runId]);
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';

@@ -1,3 +1,4 @@
+import { DateTimeISOResolver } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 
 /**
@@ -14,6 +15,28 @@ export class RejectedItem {
 
   @Field({ description: 'Why it was rejected (never echoes the value back).' })
   reason: string;
+}
+
+/**
+ * Scalars inside batch items are typed loosely in the schema (String, JSON) and parsed here, item by item: a value the
+ * GraphQL layer refused would fail the whole call, good items included. These accept what the strict scalars did.
+ */
+export function parseDateTime(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return DateTimeISOResolver.parseValue(value) as Date; // RFC 3339 with an offset, a real calendar day and time
+  } catch {
+    return null;
+  }
+}
+
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Milliseconds of a `YYYY-MM-DD` calendar date (UTC midnight), or null when it is not one (e.g. 2027-02-30). */
+export function parseLocalDate(value: unknown): number | null {
+  if (typeof value !== 'string' || !LOCAL_DATE.test(value)) return null;
+  const t = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().startsWith(value) ? t : null;
 }
 
 /** Convenience builder: `rejectItem(3, 'attributes', 'must be a JSON object')`. */

@@ -48,6 +48,9 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/** What the holder of a revoked key is told (it says nothing about any other key). */
+export const REVOKED_KEY_MESSAGE = 'This API key was revoked. Ask an admin of your workspace for a new key and send it as "Authorization: Bearer <key>".';
+
 export class ConflictError extends DomainError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
     super('CONFLICT', message, extra);

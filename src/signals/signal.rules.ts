@@ -57,7 +57,7 @@ export function signalFieldProblem(s: SignalFields, latestMs: number): { field: 
   if (Number.isNaN(t)) return { field: 'occurredAt', reason: SIGNAL_REASONS.occurredAtInvalid };
   if (t > latestMs) return { field: 'occurredAt', reason: SIGNAL_REASONS.occurredAtFuture() };
   if (t < EARLIEST_SIGNAL_MS) return { field: 'occurredAt', reason: SIGNAL_REASONS.occurredAtTooEarly };
-  if (s.value != null && !Number.isFinite(s.value)) return { field: 'value', reason: SIGNAL_REASONS.valueNotFinite };
+  if (s.value != null && (typeof s.value !== 'number' || !Number.isFinite(s.value))) return { field: 'value', reason: SIGNAL_REASONS.valueNotFinite };
   if (s.subject != null && s.subject.length > MAX_SUBJECT_LENGTH) return { field: 'subject', reason: SIGNAL_REASONS.subjectLength };
   if (s.idempotencyKey != null && s.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     return { field: 'idempotencyKey', reason: SIGNAL_REASONS.idempotencyKeyLength };

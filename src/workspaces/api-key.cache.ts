@@ -20,6 +20,8 @@ export interface ApiKeyCacheOptions {
   /** 0: no cache (and no listener connection): every request looks its key up. */
   ttlMs: number;
   maxEntries: number;
+  /** The clock the TTL is measured with (tests move it instead of waiting); default Date.now. */
+  now?: () => number;
 }
 
 const CALLER_SQL = `SELECT id, workspace_id, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`;
@@ -103,7 +105,7 @@ export class ApiKeyCache {
   async authenticate(key: string): Promise<Caller | undefined> {
     const hash = hashApiKey(key);
     if (!this.listening) return await findCaller(this.db, hash);
-    const now = Date.now();
+    const now = (this.opts.now ?? Date.now)();
     const hit = this.entries.get(hash);
     if (hit) {
       this.entries.delete(hash);
@@ -124,6 +126,12 @@ export class ApiKeyCache {
     if (!this.listening) return undefined;
     const hit = this.entries.get(hashApiKey(key));
     return hit && hit.expires > Date.now() ? hit.caller : undefined;
+  }
+
+  /** Whether this key exists but was revoked (asked only for a key that was refused: never cached). */
+  async wasRevoked(key: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
+    return rows.length > 0;
   }
 
   forget(id: string): void {
