@@ -45,7 +45,7 @@ export class PgListener {
     if (!set) {
       this.handlers.set(channel, (set = new Set()));
       const client = this.client;
-      if (this.up && client) client.query(`LISTEN ${channel}`).catch((err) => this.lost(client, err));
+      if (this.up && client) this.listenOn(client, channel);
     }
     set.add(handler);
     return () => { set.delete(handler); };
@@ -71,6 +71,12 @@ export class PgListener {
     this.client = undefined;
     this.setUp(false);
     await client?.end().catch(() => undefined);
+  }
+
+  /** LISTENs one after another (node-postgres deprecates queueing a query while another runs on the same client). */
+  private listening$ = Promise.resolve();
+  private listenOn(client: Client, channel: string): void {
+    this.listening$ = this.listening$.then(() => client.query(`LISTEN ${channel}`)).then(() => undefined, (err) => this.lost(client, err));
   }
 
   private async connect(): Promise<void> {
