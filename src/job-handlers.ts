@@ -4,6 +4,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { backtestJobHandlers } from './backtests/backtest.jobs';
+import { discoveryJobHandlers } from './discovery/discovery.jobs';
 import type { JobHandlers } from './jobs/worker';
 import { evaluatePlaysAfterScoring } from './plays/play.evaluate';
 import { scoringJobHandlers } from './scoring/scoring.jobs';
@@ -19,9 +20,11 @@ export function jobHandlers(db: DataSource, opts: JobHandlerOptions = {}): JobHa
   const scoring = scoringJobHandlers(db, opts);
   const backtests = backtestJobHandlers(db, opts);
   const webhooks = webhookJobHandlers(db, opts.webhooks);
+  const discovery = discoveryJobHandlers(db);
   return {
     ...backtests,
     ...webhooks,
+    ...discovery,
     // Plays over the accounts just rescored (src/plays): tasks and webhooks when a condition starts to hold.
     rescoreAccounts: async (job) => {
       const scoredSince = new Date();
@@ -40,6 +43,7 @@ export function jobHandlers(db: DataSource, opts: JobHandlerOptions = {}): JobHa
       await scoring.sweep();
       await backtests.sweep();
       await webhooks.sweep();
+      await discovery.sweep();
     },
   };
 }

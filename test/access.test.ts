@@ -20,6 +20,7 @@ const CSM = [Role.ADMIN, Role.CSM];
 const ADMIN = [Role.ADMIN];
 // Backtests change no score: analysts run them too (docs/backtests.md).
 const BACKTEST = [Role.ADMIN, Role.OPS, Role.ANALYST];
+const PREVIEW = [Role.ADMIN, Role.OPS, Role.ANALYST]; // a preview changes nothing live
 
 /** The ids of one workspace's small model. */
 interface Model {
@@ -32,12 +33,14 @@ interface Model {
   stageId: string;
   apiKeyId: string;
   runId: string;
+  discoveryId: string;
   backtestId: string;
-  modelVersionId: string;
   playId: string;
   taskId: string;
   endpointId: string;
   deliveryId: string;
+  draftId: string;
+  previewId: string;
 }
 
 /** A play input with the given extra fields (ids of the model under test). */
@@ -85,6 +88,13 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   rotateWebhookSecret: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', variables: { id: m.endpointId } }) },
   deleteWebhookEndpoint: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: m.endpointId } }) },
   redeliverWebhook: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { redeliverWebhook(id: $id) { id } }', variables: { id: m.deliveryId } }) },
+  createModelDraft: { roles: CONFIGURE, call: () => ({ query: 'mutation { createModelDraft(input: { name: "Try" }) { id } }' }) },
+  updateModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateModelDraft(id: $id, document: { thresholds: { redBelow: 40, yellowBelow: 70 }, clusters: [{ key: "all", name: "All", isDefault: true }] }) { id } }', variables: { id: m.draftId } }) },
+  deleteModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteModelDraft(id: $id) }', variables: { id: m.draftId } }) },
+  publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
+  previewModel: { roles: PREVIEW, call: (m) => ({ query: 'mutation($d: ID!) { previewModel(draftId: $d) { id } }', variables: { d: m.draftId } }) },
+  revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
+  discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
 };
 
 /**
@@ -133,7 +143,7 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'runBacktest.input.scope.outcomeId': MUTATIONS.runBacktest,
   'runBacktest.input.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { runBacktest(input: { scope: { clusterId: $c } }) { id } }', variables: { c: m.clusterId } }) },
   'runBacktest.input.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { runBacktest(input: { scope: { accountIds: $a } }) { id } }', variables: { a: [m.accountId] } }) },
-  'runBacktest.input.modelVersionId': { call: (m) => ({ query: 'mutation($v: ID) { runBacktest(input: { modelVersionId: $v }) { id } }', variables: { v: m.modelVersionId } }) },
+  'runBacktest.input.model.draftId': { call: (m) => ({ query: 'mutation($d: ID) { runBacktest(input: { model: { draftId: $d } }) { id } }', variables: { d: m.draftId } }) },
   'cancelScoringRun.id': MUTATIONS.cancelScoringRun,
   'logTouchpoint.input.accountId': MUTATIONS.logTouchpoint,
   'setPulse.accountId': MUTATIONS.setPulse,
@@ -173,6 +183,18 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'webhookDeliveries.filter.playId': { call: (m) => ({ query: 'query($p: ID) { webhookDeliveries(filter: { playId: $p }) { id } }', variables: { p: m.playId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
   'webhookDeliveries.filter.accountId': { call: (m) => ({ query: 'query($a: ID) { webhookDeliveries(filter: { accountId: $a }) { id } }', variables: { a: m.accountId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
   'redeliverWebhook.id': MUTATIONS.redeliverWebhook,
+  'model.draftId': { call: (m) => ({ query: 'query($d: ID) { model(draftId: $d) { hash } }', variables: { d: m.draftId } }) },
+  'modelDraftChanges.id': { call: (m) => ({ query: 'query($id: ID!) { modelDraftChanges(id: $id) { text } }', variables: { id: m.draftId } }) },
+  'updateModelDraft.id': MUTATIONS.updateModelDraft,
+  'deleteModelDraft.id': MUTATIONS.deleteModelDraft,
+  'publishModelDraft.id': MUTATIONS.publishModelDraft,
+  'previewModel.draftId': MUTATIONS.previewModel,
+  'previewModel.scope.clusterId': { call: (m) => ({ query: 'mutation($d: ID!, $c: ID) { previewModel(draftId: $d, scope: { clusterId: $c }) { id } }', variables: { d: m.draftId, c: m.clusterId } }) },
+  'previewModel.scope.outcomeId': { call: (m) => ({ query: 'mutation($d: ID!, $o: ID) { previewModel(draftId: $d, scope: { outcomeId: $o }) { id } }', variables: { d: m.draftId, o: m.outcomeId } }) },
+  'previewModel.scope.accountIds': { call: (m) => ({ query: 'mutation($d: ID!, $a: [ID!]) { previewModel(draftId: $d, scope: { accountIds: $a }) { id } }', variables: { d: m.draftId, a: [m.accountId] } }) },
+  'modelPreview.id': { call: (m) => ({ query: 'query($id: ID!) { modelPreview(id: $id) { id } }', variables: { id: m.previewId } }) },
+  'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
+  'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
 };
 
 function emptyEvents(d: any): boolean {
@@ -230,7 +252,8 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
-  const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
+  const discovery = await t.ok(`mutation { discoverClusters { id } }`, {}, key);
+  const bt = await t.ok(`mutation { runBacktest { id } }`, {}, key);
   const endpoint = await t.ok(`mutation { createWebhookEndpoint(input: { name: "CRM", url: "https://hooks.example.com/a" }) { endpoint { id } } }`, {}, key);
   const endpointId = endpoint.createWebhookEndpoint.endpoint.id;
   const play = await t.ok(PLAY, { input: playInput({ webhookEndpointId: endpointId }) }, key);
@@ -239,13 +262,17 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const [task] = await t.db.query(`INSERT INTO tasks (workspace_id, account_id, play_id, title) VALUES ($1, $2, $3, 'Call Acme') RETURNING id`, [ws.id, accountId, play.createPlay.id]);
   const [delivery] = await t.db.query(`INSERT INTO webhook_deliveries (workspace_id, endpoint_id, play_id, account_id, event, payload, state)
     VALUES ($1, $2, $3, $4, 'play.fired', '{}', 'DEAD') RETURNING id`, [ws.id, endpointId, play.createPlay.id, accountId]);
+  const draft = await t.ok(`mutation { createModelDraft(input: { name: "Proposal" }) { id } }`, {}, key);
+  const preview = await t.ok(`mutation($d: ID!) { previewModel(draftId: $d) { id } }`, { d: draft.createModelDraft.id }, key);
   return {
     playId: play.createPlay.id, taskId: task.id, endpointId, deliveryId: delivery.id,
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
-    backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
+    discoveryId: discovery.discoverClusters.id,
+    backtestId: bt.runBacktest.id,
+    draftId: draft.createModelDraft.id, previewId: preview.previewModel.id,
   };
 }
 
@@ -303,7 +330,8 @@ describe('access control', () => {
   it('lets every allowed role through (no FORBIDDEN) on every mutation', async () => {
     const refused: string[] = [];
     // Destructive calls last, so the rest still find what they need.
-    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(/^(delete|revoke)/.test(x)) - Number(/^(delete|revoke)/.test(y)));
+    const destructive = /^(delete|revoke|publish|revert)/;
+    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(destructive.test(x)) - Number(destructive.test(y)));
     for (const [name, { roles, call }] of order) {
       for (const role of roles) {
         const { query, variables } = call(a);

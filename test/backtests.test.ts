@@ -12,7 +12,7 @@ import { useTestServer, type TestWorkspace } from './support/harness';
 import { defaultClusterId, insertCoin, insertOutcome, linear } from './scoring-seed';
 
 const DAY = 86_400_000;
-const REPORT = `state total done progress asOfDates horizonDays contractedAs modelVersionId modelHash error
+const REPORT = `state total done progress asOfDates horizonDays contractedAs modelSource modelVersion draftId modelHash error
   report { n churners auc aucLow aucHigh churnRate topDecileLift tooFew unscored minChurners warnings
     bands { band n churners churnRate } calibration { from to n churners churnRate }
     lifecycleKinds { kind n treatedAs meanScore }
@@ -143,16 +143,18 @@ describe('backtests', () => {
     const forbidden = await t.gql(SUGGEST, { b: started.id, o: outcomeId, learn: false }, ws.keys.CSM);
     expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
-    // the same model again: the same model version, the same figures (side by side)
-    const again = (await t.ok(`mutation($v: ID) { runBacktest(input: { contractedAs: EXCLUDED, modelVersionId: $v }) { id modelVersionId modelHash } }`,
-      { v: bt.modelVersionId }, ws.keys.OPS)).runBacktest;
-    expect(again).toMatchObject({ modelVersionId: bt.modelVersionId, modelHash: bt.modelHash });
+    // the version the first one scored, named by its number: the same model, the same figures (side by side)
+    expect(bt).toMatchObject({ modelSource: 'LIVE', draftId: null });
+    expect(bt.modelVersion).toBeGreaterThanOrEqual(1);
+    const again = (await t.ok(`mutation($v: Int) { runBacktest(input: { contractedAs: EXCLUDED, model: { version: $v } }) { id modelSource modelVersion modelHash } }`,
+      { v: bt.modelVersion }, ws.keys.OPS)).runBacktest;
+    expect(again).toMatchObject({ modelSource: 'VERSION', modelVersion: bt.modelVersion, modelHash: bt.modelHash });
     const bt2 = await finished(ws.keys.ANALYST, again.id);
     expect(bt2.report.n).toBe(240 - contracted.n);
     expect(bt2.report.lifecycleKinds.find((k: any) => k.kind === 'CONTRACTED').treatedAs).toBe('EXCLUDED');
     const listed = (await t.ok(`{ backtests { id } }`, {}, ws.keys.CSM)).backtests.map((b: any) => b.id);
     expect(listed).toEqual([again.id, started.id]);
-  });
+  }, 120_000); // two backtests of 45 dates and two 4-fold fits on 2 shared cores
 
   it('random churn: the interval of the AUC contains 0.5', async () => {
     const ws = await t.workspace();
@@ -164,7 +166,7 @@ describe('backtests', () => {
     expect(report.aucHigh).toBeGreaterThan(0.5);
     for (const c of report.components) expect(Math.abs(c.auc - 0.5)).toBeLessThan(0.12);
     expect(report.warnings.join('\n')).not.toMatch(/almost perfectly|implausibly/);
-  });
+  }, 90_000);
 
   it('period and scope select the cases; too few churners is a warning; bad input is refused and creates nothing', async () => {
     const ws = await t.workspace();

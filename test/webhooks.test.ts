@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { evaluatePlays } from '../src/plays/play.evaluate';
+import { backoffMs } from '../src/webhooks/webhook.deliver';
+import { addressProblem } from '../src/webhooks/webhook.target';
 import { createRun, processRun } from '../src/scoring/runs.service';
 import { config } from '../src/shared/config';
 import { TenantScope } from '../src/shared/tenant';
@@ -207,5 +209,17 @@ describe('webhooks', () => {
       config.webhookAllowPrivateTargets = true;
       config.webhookAllowHttp = savedPolicy.webhookAllowHttp;
     }
+  });
+
+  it('backs off exponentially with jitter between 0.5× and 1.5×, and judges mapped and private addresses as such', () => {
+    const at = (n: number, r: number) => backoffMs(n, { retryBaseMs: 1000, random: () => r });
+    expect([1, 2, 3, 4].map((n) => at(n, 0.5))).toEqual([1000, 2000, 4000, 8000]);
+    expect(at(3, 0)).toBe(2000);
+    expect(at(3, 0.999)).toBe(5996);
+    const strict = { allowHttp: false, allowPrivate: false };
+    expect(['127.0.0.1', '10.0.0.1', '172.20.1.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1', '0.0.0.0']
+      .filter((a) => !addressProblem(a, strict))).toEqual([]);
+    expect(['93.184.216.34', '2606:4700::1111', '::ffff:8.8.8.8'].filter((a) => addressProblem(a, strict))).toEqual([]);
+    expect(addressProblem('127.0.0.1', { allowHttp: true, allowPrivate: true })).toBeNull();
   });
 });

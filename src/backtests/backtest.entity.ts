@@ -7,7 +7,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { ModelVersion } from '../scoring/snapshot.entity';
+import type { ModelConfig } from '../scoring/model-config';
 import { RunScope, ScoringRunState } from '../scoring/runs.entity';
 import { Workspace } from '../workspaces/workspace.entity';
 import { BacktestReport } from './backtest.types';
@@ -27,6 +27,13 @@ registerEnumType(ContractedAs, {
   },
 });
 
+export enum BacktestModelSource {
+  LIVE = 'LIVE',
+  VERSION = 'VERSION',
+  DRAFT = 'DRAFT',
+}
+registerEnumType(BacktestModelSource, { name: 'BacktestModelSource' });
+
 @ObjectType({ simpleResolvers: true, description: 'A check of a model against recorded lifecycle outcomes; poll it for progress, read `report` when SUCCEEDED.' })
 @Entity('backtests')
 @Index('backtests_created_idx', ['workspaceId', 'createdAt'])
@@ -43,9 +50,21 @@ export class Backtest {
   @Column('text', { default: ScoringRunState.QUEUED })
   state: ScoringRunState;
 
-  @Field(() => ID, { description: 'The model version scored (its configuration is kept verbatim).' })
-  @Column('uuid')
-  modelVersionId: string;
+  @Field(() => BacktestModelSource, { description: 'Which model was scored: the live one, a version or a draft.' })
+  @Column('text', { default: BacktestModelSource.LIVE })
+  modelSource: BacktestModelSource;
+
+  @Field(() => Int, { nullable: true, description: 'The model version scored (the live model\'s current version); null for a draft.' })
+  @Column('int', { nullable: true })
+  modelVersion: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'The draft scored, if one was.' })
+  @Column('uuid', { nullable: true })
+  draftId: string | null;
+
+  /** The configuration scored, verbatim: a backtest stays reproducible while the model (or the draft) changes. */
+  @Column('jsonb')
+  config: ModelConfig;
 
   @Field({ description: 'sha256 of the scored configuration: equal hashes, equal models.' })
   @Column('text')
@@ -117,10 +136,6 @@ export class Backtest {
     if (this.total > 0) return Math.min(1, this.done / this.total);
     return this.state === ScoringRunState.SUCCEEDED ? 1 : 0;
   }
-
-  @ManyToOne(() => ModelVersion, { onDelete: 'RESTRICT' })
-  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'model_version_id', referencedColumnName: 'id' }])
-  modelVersion?: ModelVersion;
 
   @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'workspace_id' })

@@ -4,6 +4,17 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { RecomputeScopeInput } from '../scoring/runs.inputs';
 import { ContractedAs } from './backtest.entity';
 
+@InputType({ description: 'A recorded model version or a draft; give at most one (none: the live model).' })
+export class BacktestModelInput {
+  @Field(() => Int, { nullable: true, description: 'A model version number.' })
+  @IsOptional() @IsInt() @Min(1)
+  version?: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'A draft: check a proposed model before publishing it.' })
+  @IsOptional() @IsUUID()
+  draftId?: string | null;
+}
+
 @InputType({ description: 'What to check: which outcomes (period, scope), how far ahead, under which model.' })
 export class BacktestInput {
   @Field(() => Int, { nullable: true, description: 'Score each case this many days before its outcome (default 90).' })
@@ -26,7 +37,7 @@ export class BacktestInput {
   @IsOptional() @IsIn(Object.values(ContractedAs))
   contractedAs?: ContractedAs | null;
 
-  @Field(() => ID, { nullable: true, description: 'A stored model version (Backtest.modelVersionId of an earlier backtest, HealthSnapshot model) instead of the live model.' })
-  @IsOptional() @IsUUID()
-  modelVersionId?: string | null;
+  @Field(() => BacktestModelInput, { nullable: true, description: 'Which model to check (default: the live one).' })
+  @IsOptional() @ValidateNested()
+  model?: BacktestModelInput | null;
 }

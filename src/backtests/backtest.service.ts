@@ -13,14 +13,15 @@
  */
 import type { DataSource } from 'typeorm';
 import { enqueue, JOBS } from '../jobs/queue';
+import { findVersion, resolveModel, type ModelSelector } from '../model/model.source';
+import type { ModelConfig } from '../scoring/model-config';
 import { scoreAccounts, recordModelVersion } from '../scoring/engine';
-import { loadModelConfig, modelHash, type ModelConfig } from '../scoring/model-config';
 import { ScoringRunState } from '../scoring/runs.entity';
 import { validateScope, type ScopeInput } from '../scoring/runs.service';
-import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { ConflictError, InputError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { isUuid, TenantScope } from '../shared/tenant';
-import { Backtest, ContractedAs } from './backtest.entity';
+import { TenantScope } from '../shared/tenant';
+import { Backtest, BacktestModelSource, ContractedAs } from './backtest.entity';
 import { buildReport } from './backtest.report';
 
 export const DEFAULT_HORIZON_DAYS = 90;
@@ -35,21 +36,30 @@ export interface BacktestInput {
   to?: string | null;
   scope?: ScopeInput | null;
   contractedAs?: ContractedAs | null;
-  /** A stored model version (model_versions) instead of the live configuration. */
-  modelVersionId?: string | null;
+  /** A recorded version or a draft instead of the live model. */
+  model?: { version?: number | null; draftId?: string | null } | null;
 }
 
-/** The configuration a backtest scores: the live one, or a stored version (verbatim, so old versions stay comparable). */
-export async function resolveModel(scope: TenantScope, modelVersionId?: string | null): Promise<ModelConfig> {
-  if (!modelVersionId) return await loadModelConfig(scope);
-  const [row] = isUuid(modelVersionId)
-    ? await scope.query<{ config: ModelConfig }>(`SELECT config FROM model_versions WHERE workspace_id = $1 AND id = $2`, [modelVersionId])
-    : [];
-  if (!row) throw new NotFoundError('Model version', modelVersionId);
-  return row.config;
+function selectorOf(model: BacktestInput['model']): ModelSelector {
+  if (model?.version != null && model?.draftId != null) throw new InputError('input.model', 'Give a version or a draft, not both.');
+  if (model?.version != null) return { version: model.version };
+  if (model?.draftId != null) return { draftId: model.draftId };
+  return { live: true };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The configuration to score. A version is scored from its stored configuration, also one recorded before model
+ * documents existed (resolveModel refuses those, as they cannot be exported or edited; scoring needs no document).
+ */
+async function modelToScore(scope: TenantScope, selector: ModelSelector): Promise<{ config: ModelConfig; hash: string; version: number | null }> {
+  if ('version' in selector) {
+    const v = await findVersion(scope, selector.version);
+    return { config: v.config as unknown as ModelConfig, hash: v.hash, version: v.number };
+  }
+  return await resolveModel(scope, selector);
+}
 
 /** Create the backtest and its cases (one INSERT … SELECT), then hand it to the job queue. */
 export async function runBacktest(scope: TenantScope, input: BacktestInput = {}): Promise<Backtest> {
@@ -65,14 +75,21 @@ export async function runBacktest(scope: TenantScope, input: BacktestInput = {})
   if (input.from && input.to && input.from > input.to) problems.push(new InputError('input.to', 'to must not be before from.'));
   if (problems.length) throw problems[0];
   const contractedAs = input.contractedAs ?? ContractedAs.RETAINED;
+  const selector = selectorOf(input.model);
   const runScope = await validateScope(scope, input.scope ?? {});
-  const config = await resolveModel(scope, input.modelVersionId);
+  const model = await modelToScore(scope, selector);
 
   const bt = await scope.transaction(async (tx) => {
-    const hash = modelHash(config);
-    const versionId = await recordModelVersion(tx, hash, config);
+    let version = model.version;
+    if ('live' in selector && version === null) {
+      // a live model written without a version (SQL, old seeds): recorded as scoring records it, so it can be named
+      const id = await recordModelVersion(tx, model.hash, model.config);
+      version = (await tx.query<{ number: number }>(`SELECT number FROM model_versions WHERE workspace_id = $1 AND id = $2`, [id]))[0].number;
+    }
+    const source = 'live' in selector ? BacktestModelSource.LIVE : 'version' in selector ? BacktestModelSource.VERSION : BacktestModelSource.DRAFT;
     const saved = await tx.save(tx.create(Backtest, {
-      state: ScoringRunState.QUEUED, modelVersionId: versionId, modelHash: hash, horizonDays,
+      state: ScoringRunState.QUEUED, modelSource: source, modelVersion: version, draftId: 'draftId' in selector ? selector.draftId : null,
+      config: model.config, modelHash: model.hash, horizonDays,
       fromDate: input.from ?? null, toDate: input.to ?? null, scope: runScope, contractedAs, requestedBy: scope.actor,
     }));
     // One case per account and outcome day (the most severe kind when several fall on one day).
@@ -146,7 +163,9 @@ export async function processBacktest(db: DataSource, workspaceId: string, id: s
   }, HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const config = await resolveModel(scope, bt.modelVersionId);
+    const config = bt.config;
+    // A version or a draft may assign clusters by other rules than the live model's (stored on the accounts).
+    const assignClusters = bt.modelSource !== BacktestModelSource.LIVE;
     const dates = (await scope.query<{ as_of: Date }>(
       `SELECT DISTINCT as_of FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND NOT scored ORDER BY as_of`, [id])).map((r) => r.as_of);
     let done = bt.done;
@@ -161,7 +180,7 @@ export async function processBacktest(db: DataSource, workspaceId: string, id: s
         if (!cur) return null;
         const ids = (await tx.query<{ account_id: string }>(
           `SELECT account_id FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf])).map((r) => r.account_id);
-        await scoreAccounts(tx, { asOf, accountIds: ids, persist: false, config, sink: (t) => sinkCases(t, id, asOf) });
+        await scoreAccounts(tx, { asOf, accountIds: ids, persist: false, config, assignClusters, sink: (t) => sinkCases(t, id, asOf) });
         // Cases whose account no longer exists score nothing: still done.
         await tx.query(`UPDATE backtest_cases SET scored = true WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf]);
         await tx.query(`UPDATE backtests SET done = done + $3, heartbeat_at = now() WHERE workspace_id = $1 AND id = $2`, [id, ids.length]);

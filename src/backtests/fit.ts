@@ -16,7 +16,7 @@
  * fits a logistic model through this non-linear, renormalised formula under θ ≥ 0 (ml-logistic-regression fits an
  * unconstrained linear model on fixed features).
  *
- * Learned scoring: per component, from the training cases only, BANDS cut points by monotone binning (up to ten
+ * Learned scoring: per component, from the training cases only, BANDS cut points by monotone binning (up to twenty
  * quantile bins of the raw value, the retention rate made monotone by pool-adjacent-violators in whichever direction
  * fits better, as credit scorecards do) or, for CATEGORICAL components, a retention rate per value; scaled to 0-100.
  */
@@ -191,7 +191,7 @@ const scale = (rates: number[]) => {
 };
 
 /** BANDS learned from (value, churned) pairs: monotone in the better-fitting direction, at most `bins` bands. */
-export function learnBands(pairs: ReadonlyArray<{ v: number; churned: boolean }>, bins = 10): LearnedScoring | null {
+export function learnBands(pairs: ReadonlyArray<{ v: number; churned: boolean }>, bins = 20): LearnedScoring | null {
   if (pairs.length < 2) return null;
   const sorted = [...pairs].sort((x, y) => x.v - y.v);
   // quantile bins on distinct values: a bin closes at a change of value once it holds n / bins cases

@@ -7,7 +7,7 @@ import { ConflictError, InputError, NotFoundError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import { ScoringRunState } from '../scoring/runs.entity';
 import { labelOf, MIN_CHURNERS } from './backtest.report';
-import { getBacktest, resolveModel } from './backtest.service';
+import { getBacktest } from './backtest.service';
 import type { WeightSuggestion } from './backtest.types';
 import { crossValidate, fitWeights, learnScoring, rescore, type FitCase, type LearnedScoring, type Side } from './fit';
 
@@ -23,7 +23,7 @@ export async function suggestWeights(scope: TenantScope, backtestId: string, out
   const folds = opts.folds ?? 5;
   if (!Number.isInteger(folds) || folds < 2 || folds > 20) throw new InputError('folds', 'folds must be a whole number from 2 to 20.');
   const bt = await getBacktest(scope, backtestId);
-  const config = await resolveModel(scope, bt.modelVersionId);
+  const config = bt.config;
   const outcome = config.outcomes.find((o) => o.id === outcomeId);
   if (!outcome) throw new NotFoundError('Outcome', outcomeId);
   if (bt.state !== ScoringRunState.SUCCEEDED) throw new ConflictError(`Backtest ${bt.id} is ${bt.state}: suggestions need a SUCCEEDED backtest.`);

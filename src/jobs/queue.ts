@@ -17,6 +17,8 @@ export const JOBS = {
   RECOMPUTE_RUN: 'recompute-run',
   /** Cron 02:00 UTC: one full-rescore run per workspace (time alone moves DAYS_SINCE, windows, stages). */
   DAILY_RESCORE: 'daily-rescore',
+  /** {workspaceId, discoveryId}: compute a cluster discovery (src/discovery/). */
+  DISCOVER_CLUSTERS: 'discover-clusters',
   /** {workspaceId, backtestId}: score (or resume) a backtest and write its report. */
   BACKTEST: 'backtest',
   /** {workspaceId, deliveryId}: one attempt of a webhook delivery (src/webhooks); retries are new jobs with startAfter. */
@@ -26,6 +28,7 @@ export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 export interface RescoreAccountsJob { workspaceId: string }
 export interface RecomputeRunJob { workspaceId: string; runId: string }
+export interface DiscoverClustersJob { workspaceId: string; discoveryId: string }
 export interface BacktestJob { workspaceId: string; backtestId: string }
 export interface DeliverWebhookJob { workspaceId: string; deliveryId: string }
 
@@ -39,6 +42,8 @@ const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, 'name'>> = {
   // Runs track their own state (FAILED + restartScoringRun), so pg-boss does not retry them itself.
   [JOBS.RECOMPUTE_RUN]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
   [JOBS.DAILY_RESCORE]: { policy: 'short', retryLimit: 3, retryDelay: 60, expireInSeconds: 60 * 60 },
+  // Discoveries track their own state (FAILED; the recovery sweep takes over a dead worker's), like runs.
+  [JOBS.DISCOVER_CLUSTERS]: { policy: 'short', retryLimit: 0, expireInSeconds: 60 * 60 },
   // Like runs, backtests track their own state (FAILED + restartBacktest).
   [JOBS.BACKTEST]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
   // Deliveries keep their own attempts, backoff and dead-letter state (webhook_deliveries): pg-boss only runs them.

@@ -5,7 +5,7 @@
  * incremental rescores of one workspace are serialised by an advisory lock.
  */
 import { logger } from '../shared/logger';
-import { JOBS, type JobQueue, type BacktestJob, type DeliverWebhookJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { JOBS, type JobQueue, type BacktestJob, type DeliverWebhookJob, type DiscoverClustersJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 /** What each job does. */
 export interface JobHandlers {
@@ -16,6 +16,8 @@ export interface JobHandlers {
   backtest(job: BacktestJob, signal: AbortSignal): Promise<unknown>;
   /** One attempt of a webhook delivery. */
   deliverWebhook(job: DeliverWebhookJob): Promise<unknown>;
+  /** Compute a cluster discovery (src/discovery/). */
+  discoverClusters(job: DiscoverClustersJob): Promise<unknown>;
   dailyRescore(): Promise<unknown>;
   /** Turn durable work nobody has taken (requests, QUEUED or stale runs, due deliveries) into jobs. */
   sweep(): Promise<void>;
@@ -55,6 +57,7 @@ export async function startWorker(opts: JobsOptions): Promise<JobsHandle> {
   for (let i = 0; i < (opts.webhookConcurrency ?? 4); i++) {
     await queue.work<DeliverWebhookJob>(JOBS.DELIVER_WEBHOOK, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.deliverWebhook(job));
   }
+  await queue.work<DiscoverClustersJob>(JOBS.DISCOVER_CLUSTERS, { pollingIntervalSeconds: 1 }, async (job) => await handlers.discoverClusters(job));
   await queue.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5 }, async () => await handlers.dailyRescore());
   await queue.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *');
 

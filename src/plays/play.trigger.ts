@@ -174,6 +174,6 @@ export const MATCH_SQL: Record<PlayTriggerKind, string> = {
     WHERE ${ACCOUNT_SCOPE} AND a.attributes->>'managed' = 'true'
       AND NOT EXISTS (SELECT 1 FROM signals s
                        WHERE s.workspace_id = $1 AND s.account_id = a.id
-                         AND s.type IN (SELECT jsonb_array_elements_text($7::jsonb->'touchpointTypes'))
+                         AND s.type = ANY(ARRAY(SELECT jsonb_array_elements_text($7::jsonb->'touchpointTypes'))) -- an index condition, not a filter
                          AND s.occurred_at > $3::timestamptz - make_interval(days => ($7::jsonb->>'days')::int) AND s.occurred_at <= $3)`,
 };

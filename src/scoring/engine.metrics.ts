@@ -178,7 +178,7 @@ export interface ComponentValues {
   applicable: string;
   /** v0 (the metric value, METRIC_KINDS) and divisor (normalizeBy) of `c` for `ao` from its metric row `mv`. */
   value: (adherence: string) => string;
-  /** Rows (account_id, outcome_id, target, component_id, key, name, side, weight, position, applicable, fn_id, v0, divisor). */
+  /** Rows (account_id, outcome_id, target, component_id, key, name, side, weight, position, applicable, fn_id, tv, v0, divisor). */
   raw: (where: string) => string;
 }
 

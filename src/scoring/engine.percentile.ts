@@ -124,8 +124,9 @@ function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
         ), mv AS (
           ${peerMv.length ? peerMv.join('\n          UNION ALL\n          ')
     // PERCENTILE only over what the account is (ATTRIBUTE, JOURNEY_DAY): no signals to read
-    : `SELECT NULL::uuid AS account_id, NULL::int AS spec_id, ${(Object.keys(METRIC_COLUMNS) as MetricColumn[])
-      .map((c) => `NULL::${METRIC_COLUMNS[c].type} AS ${c}`).join(', ')} WHERE false`}
+    : `SELECT NULL::uuid AS account_id, NULL::int AS spec_id, NULL::bigint AS n, NULL::bigint AS days, NULL::bigint AS subjects,
+            NULL::numeric AS sum_v, NULL::bigint AS n_v, NULL::float8 AS min_v, NULL::float8 AS max_v, NULL::float8 AS latest_v,
+            NULL::timestamptz AS last_at WHERE false`}
         ), raw AS (
           SELECT c.component_id, ${values.applicable} AS applicable, ${values.value('NULL::float8')}
           FROM peers ao JOIN _components c ON c.outcome_id = ao.outcome_id AND c.percentile

@@ -4,7 +4,7 @@
  * rows), then account health (_account_health).
  */
 import type { StepContext } from './engine.config';
-import { SCORING_FUNCTIONS, type ScoringFunction } from './engine.kinds';
+import { SCORING_FUNCTIONS } from './engine.kinds';
 import type { ComponentValues } from './engine.metrics';
 import type { PeerDistribution } from './engine.percentile';
 
@@ -29,7 +29,7 @@ export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknow
 
 /** CATEGORICAL as one CASE per scoring function over the attribute's text value `tv`: listed score, else the default (else NULL = missing). */
 export function categoricalSql(fns: Array<{ fn_id: number; type: string; categories: Array<{ value: string; score: number }>; default_score: number | null }>, tv: string): string {
-  const lit = (x: string) => `'${x.replace(/'/g, "''")}'`;
+  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const cases = fns.filter((f) => f.type === 'CATEGORICAL').map((f) => {
     const arms = f.categories.map((c) => `WHEN ${lit(c.value)} THEN ${f8(c.score)}`);
     const other = f.default_score === null ? 'NULL::float8' : f8(f.default_score);
@@ -40,9 +40,9 @@ export function categoricalSql(fns: Array<{ fn_id: number; type: string; categor
 
 /** Step 4 (and 5: not applicable or missing ⇒ no score): every component's score, by the function in force for the stage. */
 export async function step4ComponentScores({ rows, step }: StepContext, values: ComponentValues, peers: PeerDistribution): Promise<void> {
-  const arm = ([type, fn]: [string, ScoringFunction]) =>
-    `WHEN f.type = '${type}' THEN ${fn.score({ bands: bandsSql(rows.fns, 'val.v'), categorical: categoricalSql(rows.fns, 'val.tv'), rank: peers.rank })}`;
-  const functions = Object.entries(SCORING_FUNCTIONS);
+  const sql = { bands: bandsSql(rows.fns, 'val.v'), categorical: categoricalSql(rows.fns, 'val.tv'), rank: peers.rank };
+  const arms = (text: boolean) => Object.entries(SCORING_FUNCTIONS).filter(([, fn]) => !!fn.text === text)
+    .map(([type, fn]) => `WHEN f.type = '${type}' THEN ${fn.score(sql)}`).join('\n           ');
   await step('_component_scores', `CREATE TEMP TABLE _component_scores ON COMMIT DROP AS
     WITH raw AS (${values.raw('ao.target')}    ), val AS ${peers.present ? 'MATERIALIZED' : 'NOT MATERIALIZED'} (
       -- normalizeBy: missing when the attribute is absent, not a number, or 0 (divisor NULL). Materialized with
@@ -53,9 +53,9 @@ export async function step4ComponentScores({ rows, step }: StepContext, values: 
     SELECT val.account_id, val.outcome_id, val.component_id, val.key, val.name, val.side, val.weight, val.position, val.applicable,
       val.v AS value,
       CASE WHEN NOT val.applicable THEN NULL
-           ${functions.filter(([, fn]) => fn.readsText).map(arm).join('\n           ')}
+           ${arms(true)}
            WHEN val.v IS NULL THEN NULL
-           ${functions.filter(([, fn]) => !fn.readsText).map(arm).join('\n           ')}
+           ${arms(false)}
       END AS score
     FROM val JOIN _scoring_fns f ON f.fn_id = val.fn_id
     ${peers.present ? 'LEFT JOIN _peer_distribution p ON p.component_id = val.component_id AND p.v = val.v'

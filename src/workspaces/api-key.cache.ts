@@ -121,17 +121,17 @@ export class ApiKeyCache {
     return caller;
   }
 
+  /** Whether this key exists but was revoked (asked only for a key that was refused: never cached). */
+  async wasRevoked(key: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
+    return rows.length > 0;
+  }
+
   /** The caller of a key this instance holds in memory now, without a database lookup; undefined otherwise. */
   peek(key: string): Caller | undefined {
     if (!this.listening) return undefined;
     const hit = this.entries.get(hashApiKey(key));
     return hit && hit.expires > Date.now() ? hit.caller : undefined;
-  }
-
-  /** Whether this key exists but was revoked (asked only for a key that was refused: never cached). */
-  async wasRevoked(key: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
-    return rows.length > 0;
   }
 
   forget(id: string): void {
