@@ -7,15 +7,15 @@ describe('loadConfig(env)', () => {
       DATABASE_URL: 'postgres://u@h:5/d', DATA_DIR: '/tmp/oh-config-test', PORT: '4321', HOST: '127.0.0.9', LOG_LEVEL: 'warn',
       GRAPHQL_INTROSPECTION: 'false', GRAPHQL_JIT: 'off', WORKER: 'no', SEED_DEMO: '0', SIGNAL_FUTURE_TOLERANCE_MINUTES: '7',
       DB_POOL_SIZE: '3', SCORING_RUN_CONCURRENCY: '4', API_KEY_CACHE_TTL_SECONDS: '9', API_KEY_CACHE_MAX_ENTRIES: '11', AUTH_FAILURES_PER_MINUTE: '13',
-      NODE_ENV: 'production', WEBHOOK_SECRETS_KEY: 'ab'.repeat(32), WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes',
-      WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_RETRY_BASE_MS: '25', WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_RETRY_WINDOW_MINUTES: '90',
+      NODE_ENV: 'production', WEBHOOK_SECRETS_KEY: '11'.repeat(32), WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes',
+      WEBHOOK_TIMEOUT_MS: '150', WEBHOOK_RETRY_BASE_MS: '2', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_WINDOW_MINUTES: '4',
     });
     expect(c).toEqual({
       databaseUrl: 'postgres://u@h:5/d', dataDir: '/tmp/oh-config-test', port: 4321, host: '127.0.0.9', logLevel: 'warn',
       introspection: false, graphqlJit: false, worker: false, seedDemo: false, signalFutureToleranceMinutes: 7,
       dbPoolSize: 3, scoringRunConcurrency: 4, apiKeyCacheTtlSeconds: 9, apiKeyCacheMaxEntries: 11, authFailuresPerMinute: 13,
-      production: true, webhookSecretsKey: Buffer.from('ab'.repeat(32), 'hex'), webhookAllowHttp: true, webhookAllowPrivateTargets: true,
-      webhookTimeoutMs: 1500, webhookRetryBaseMs: 25, webhookMaxAttempts: 4, webhookRetryWindowMinutes: 90,
+      production: true, webhookSecretsKey: Buffer.alloc(32, 0x11), webhookAllowHttp: true, webhookAllowPrivateTargets: true,
+      webhookTimeoutMs: 150, webhookRetryBaseMs: 2, webhookMaxAttempts: 3, webhookRetryWindowMinutes: 4,
     });
   });
 

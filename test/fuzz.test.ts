@@ -28,6 +28,12 @@ describe('fuzz', () => {
     world = { ids: [...accounts.edges.map((e: { node: { id: string } }) => e.node.id), clusters[0].id, outcome.id], keyCount: keys.length };
   });
 
+  /** Answers by HTTP status and first error code, printed with FUZZ_SUMMARY=1 (the README's figures). */
+  const answers = new Map<string, number>();
+  afterAll(() => {
+    if (process.env.FUZZ_SUMMARY) console.log(JSON.stringify(Object.fromEntries([...answers].sort((a, b) => b[1] - a[1]))));
+  });
+
   async function send(r: FuzzRequest): Promise<string[]> {
     const key = r.key === -2 ? 'oh_\u0000' : r.key >= 0 ? keys[r.key] : undefined;
     const res = await fetch(t.app.url, {
@@ -41,7 +47,11 @@ describe('fuzz', () => {
     if (/INTERNAL_SERVER_ERROR/.test(text)) problems.push('INTERNAL_SERVER_ERROR');
     const leak = LEAK.exec(text);
     if (leak) problems.push(`leaks "${leak[0]}"`);
-    try { JSON.parse(text); } catch { problems.push('not JSON'); }
+    try {
+      const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
+      const what = `${res.status} ${body.errors?.[0]?.extensions?.code ?? 'ok'}`;
+      answers.set(what, (answers.get(what) ?? 0) + 1);
+    } catch { problems.push('not JSON'); }
     return problems.map((p) => `${r.label}: ${p}: ${(typeof r.body === 'string' ? r.body : JSON.stringify(r.body)).slice(0, 300)} → ${text.slice(0, 300)}`);
   }
 

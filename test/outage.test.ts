@@ -1,7 +1,8 @@
 /**
  * The server outlives its database. `npm start`'s own entry point (src/main.ts) runs as a child process on a
  * PostgreSQL this test started itself; under ingestion load the test restarts that PostgreSQL (fast shutdown, as
- * `pg_ctl restart -m fast`) and then terminates every backend of the server (as an administrator's kill would), and
+ * `pg_ctl restart -m fast`), then kills one backend of the server with SIGKILL (PostgreSQL's crash recovery ends every
+ * session) and terminates every backend (as an administrator's pg_terminate_backend would), and
  * asserts: the server process never exits; /ready says 503 while the database is away and 200 after; every failed
  * answer is SERVICE_UNAVAILABLE with HTTP 503 (never INTERNAL_SERVER_ERROR); every acknowledged signal is stored
  * exactly once; rescoring resumes and catches up; a subscriber connected before the restart receives events after it.
@@ -71,6 +72,13 @@ describe('outliving the database', () => {
     await db?.destroy().catch(() => undefined);
     await pg?.destroy();
   });
+
+  /** Whether PostgreSQL accepts a new session (after crash recovery). */
+  async function admin2(): Promise<{ ok: boolean }> {
+    const c = new Client({ connectionString: pg.url('oh_outage') });
+    c.on('error', () => undefined);
+    try { await c.connect(); await c.query('SELECT 1'); return { ok: true }; } catch { return { ok: false }; } finally { await c.end().catch(() => undefined); }
+  }
 
   async function ready(): Promise<number> {
     try { return (await fetch(`${base}/ready`)).status; } catch { return 0; }
@@ -154,13 +162,22 @@ describe('outliving the database', () => {
     const afterRestart = load.batches();
     await until(async () => load.batches() >= afterRestart + 10, 30_000, 20);
 
-    // 2. Every backend of the server terminated at once (pg_terminate_backend, as an administrator's kill would).
+    // 2. One backend of the server killed with SIGKILL (as `kill -9`): PostgreSQL treats it as a crash, ends every
+    //    other session and recovers; then every backend terminated at once (as an administrator's pg_terminate_backend).
     const admin = new Client({ connectionString: pg.url('oh_outage') });
     await admin.connect();
-    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    const [victim] = (await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = 'oh_outage' AND application_name = 'outcome-health' LIMIT 1`)).rows;
+    await admin.end();
+    process.kill(victim.pid, 'SIGKILL');
+    await until(async () => (await ready()) === 200 && (await admin2()).ok, 60_000, 50);
+    const afterCrash = load.batches();
+    await until(async () => load.batches() >= afterCrash + 10, 30_000, 20);
+    const terminator = new Client({ connectionString: pg.url('oh_outage') });
+    await terminator.connect();
+    const killed = await terminator.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE datname = 'oh_outage' AND pid <> pg_backend_pid() AND application_name LIKE 'outcome-health%'`);
     expect(killed.rowCount).toBeGreaterThan(0);
-    await admin.end();
+    await terminator.end();
     await until(async () => (await ready()) === 200, 30_000, 50);
     const afterKill = load.batches();
     await until(async () => load.batches() >= afterKill + 10, 30_000, 20);

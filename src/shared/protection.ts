@@ -101,6 +101,23 @@ function badRequest(message: string, extensions: Record<string, unknown> = {}): 
  */
 export function operationChecks(schema: GraphQLSchema): ApolloServerPlugin {
   const costRule = protectionRules().slice(-1);
+  // The verdict per document (Apollo keeps one parsed document per query text) and numeric variable values, so that
+  // a screen sending the same `first` on every request is costed once, not on every request.
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const costWithNumbers = (document: DocumentNode, variables: Record<string, unknown> | undefined): GraphQLError | null => {
+    const numbers = Object.entries(variables ?? {}).filter(([, v]) => typeof v === 'number');
+    if (!numbers.length) return null;
+    const key = JSON.stringify(numbers);
+    let byNumbers = verdicts.get(document);
+    if (!byNumbers) verdicts.set(document, (byNumbers = new Map()));
+    let verdict = byNumbers.get(key);
+    if (verdict === undefined) {
+      verdict = validate(schema, withNumbersInlined(document, variables)!, costRule)[0] ?? null;
+      if (byNumbers.size >= 100) byNumbers.clear(); // bounded: a client cycling through values only costs recomputation
+      byNumbers.set(key, verdict);
+    }
+    return verdict;
+  };
   const listeners = {
     async didResolveOperation({ request, document, operation }: GraphQLRequestContextDidResolveOperation<never>) {
       if (operation?.operation === 'subscription') {
@@ -109,11 +126,8 @@ export function operationChecks(schema: GraphQLSchema): ApolloServerPlugin {
       }
       const shape = inputShapeProblem(request.variables);
       if (shape) throw badRequest(shape.message, { limit: 'input', field: shape.field });
-      const inlined = withNumbersInlined(document, request.variables);
-      if (inlined) {
-        const [tooCostly] = validate(schema, inlined, costRule);
-        if (tooCostly) throw new GraphQLError(tooCostly.message, { extensions: { ...tooCostly.extensions, http: { status: 400 } } });
-      }
+      const tooCostly = costWithNumbers(document, request.variables);
+      if (tooCostly) throw new GraphQLError(tooCostly.message, { extensions: { ...tooCostly.extensions, http: { status: 400 } } });
     },
   };
   return { async requestDidStart() { return listeners; } };

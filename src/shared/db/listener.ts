@@ -38,9 +38,6 @@ export class PgListener {
   /** The listening backend's pid (a test terminates it to simulate a lost connection). */
   get backendPid(): number | undefined { return this.up ? (this.client as unknown as { processID?: number } | undefined)?.processID : undefined; }
 
-  /** The LISTENs of channels added while connected, in order. */
-  private listens: Promise<void> = Promise.resolve();
-
   /** Call `handler` with each notification on `channel`; returns a function that stops it. */
   on(channel: string, handler: NotificationHandler): () => void {
     if (!CHANNEL_RE.test(channel)) throw new Error(`Not a channel name: ${channel}`);
@@ -48,8 +45,7 @@ export class PgListener {
     if (!set) {
       this.handlers.set(channel, (set = new Set()));
       const client = this.client;
-      // One statement at a time on the connection (channels registered together would otherwise overlap).
-      if (this.up && client) this.listens = this.listens.then(() => client.query(`LISTEN ${channel}`)).then(() => undefined, (err) => this.lost(client, err));
+      if (this.up && client) this.listenOn(client, channel);
     }
     set.add(handler);
     return () => { set.delete(handler); };
@@ -75,6 +71,12 @@ export class PgListener {
     this.client = undefined;
     this.setUp(false);
     await client?.end().catch(() => undefined);
+  }
+
+  /** LISTENs one after another (node-postgres deprecates queueing a query while another runs on the same client). */
+  private listening$ = Promise.resolve();
+  private listenOn(client: Client, channel: string): void {
+    this.listening$ = this.listening$.then(() => client.query(`LISTEN ${channel}`)).then(() => undefined, (err) => this.lost(client, err));
   }
 
   private async connect(): Promise<void> {
