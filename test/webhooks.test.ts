@@ -66,14 +66,15 @@ describe('webhooks', () => {
   beforeAll(async () => {
     config.webhookAllowPrivateTargets = true; // the receiver is on loopback
     jobs = await startJobs({ db: t.db, url: testDatabaseUrl(t.dbName), work: true, sweepIntervalMs: 60_000,
-      webhooks: { policy: { retryBaseMs: 30, maxAttempts: 3, random: () => 0.5 }, sweepIntervalMs: 60_000 } });
+      webhooks: { policy: { retryBaseMs: 30, maxAttempts: 3, random: () => 0.5 }, sweepIntervalMs: 60_000, concurrency: 2 } });
   });
   afterAll(async () => {
     await jobs?.stop();
     Object.assign(config, savedPolicy);
-    // pg-boss looks at its stopped workers once more 1 s after stop (manager.offWork, a fixed delay); let that run
-    // before Jest tears the module registry down, or it fails requiring node:timers/promises.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // pg-boss checks its stopping workers every second after stop (manager.offWork, a fixed 1 s delay, not awaited by
+    // stop) and requires node:timers/promises each time: Jest refuses that once it has torn the file down. Three checks'
+    // worth lets a worker that was mid-fetch on a busy machine finish first.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
   });
 
   /** A workspace whose RED accounts fire a webhook-only play to `url`. */

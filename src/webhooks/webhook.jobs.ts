@@ -23,12 +23,12 @@ export interface WebhookJobs { sweep(): Promise<number>; stop(): void }
 
 export async function registerWebhookJobs(boss: PgBoss, db: DataSource, opts: WebhookJobsOptions = {}): Promise<WebhookJobs> {
   const policy = deliveryPolicy(opts.policy);
-  for (let i = 0; i < (opts.concurrency ?? 4); i++) {
-    const id = await boss.work<DeliverWebhookJob>(JOBS.DELIVER_WEBHOOK, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
-      return { outcome: await attemptDelivery(db, job.data.workspaceId, job.data.deliveryId, policy) };
-    });
-    registerLocalWorker(JOBS.DELIVER_WEBHOOK, id);
-  }
+  // One poller taking up to `concurrency` jobs at a time, sent side by side: every extra poller would hold one of
+  // pg-boss's few pool connections for its fetches.
+  const id = await boss.work<DeliverWebhookJob>(JOBS.DELIVER_WEBHOOK, { pollingIntervalSeconds: 0.5, batchSize: opts.concurrency ?? 4 }, async (jobs) => {
+    return await Promise.all(jobs.map(async (job) => ({ outcome: await attemptDelivery(db, job.data.workspaceId, job.data.deliveryId, policy) })));
+  });
+  registerLocalWorker(JOBS.DELIVER_WEBHOOK, id);
   const sweep = async () => await sweepDeliveries(db, policy, opts.sweepGraceMs);
   let sweeping: Promise<unknown> | undefined;
   const timer = setInterval(() => {
