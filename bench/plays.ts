@@ -6,7 +6,8 @@
  * dates and 1% of them a champion_left tag, then times: a full rescore (createRun + processRun, as the worker runs
  * it), the first evaluation (everything that matches fires: tasks and deliveries are written), a second full rescore
  * and the steady-state evaluation after it (nothing new fires: the daily case). Writes the figures into
- * bench/RESULTS.md between the `plays` markers.
+ * bench/RESULTS.md between the `plays` markers. `--steady` keeps the plays and firings of a previous run and times
+ * one full rescore and the steady-state evaluation after it (the daily case) only.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -39,8 +40,11 @@ async function main(): Promise<void> {
   const scope = TenantScope.system(db, workspaceId);
   const [{ accounts }] = await db.query(`SELECT count(*)::int AS accounts FROM accounts WHERE workspace_id = $1`, [workspaceId]);
 
-  // A rerun starts clean.
-  for (const table of ['tasks', 'play_firings', 'plays', 'webhook_endpoints']) await db.query(`DELETE FROM ${table} WHERE workspace_id = $1`, [workspaceId]);
+  const steady = args.includes('--steady');
+  // A rerun starts clean (unless --steady).
+  if (!steady) for (const table of ['tasks', 'play_firings', 'plays', 'webhook_endpoints']) await db.query(`DELETE FROM ${table} WHERE workspace_id = $1`, [workspaceId]);
+  if (!steady) await setup();
+  async function setup(): Promise<void> {
   await db.query(`UPDATE accounts SET renewal_date = current_date + (abs(hashtext(id::text)) % 365)::int WHERE workspace_id = $1`, [workspaceId]);
   await db.query(`DELETE FROM signals WHERE workspace_id = $1 AND type = 'tag:champion_left'`, [workspaceId]);
   await db.query(`INSERT INTO signals (workspace_id, account_id, type, occurred_at, value)
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
   for (const p of plays) {
     await createPlay(scope, { name: `Bench ${(p.trigger as { kind: string }).kind}`, enabled: true, cooldownDays: 7, task, ...p } as unknown as PlayInput);
   }
+  }
 
   const lines: string[] = [];
   const note = (s: string) => { lines.push(s); process.stdout.write(`${s}\n`); };
@@ -74,10 +79,12 @@ async function main(): Promise<void> {
   const describe = (e: EvaluationSummary) => `${e.plays} plays, ${e.fired.toLocaleString('en')} fired, ${e.tasks.toLocaleString('en')} tasks, ${e.deliveries.toLocaleString('en')} webhook deliveries queued`;
 
   note(`load average before: ${load()} (1/5/15 min, ${os.cpus().length} cores)`);
-  const r1 = await rescore();
-  note(`full rescore of ${accounts.toLocaleString('en')} accounts: ${secs(r1)} (load ${load()})`);
-  const e1 = await evaluatePlays(db, workspaceId);
-  note(`first evaluation of every play (everything matching fires): ${secs(e1.ms)}, ${(100 * e1.ms / r1).toFixed(1)} % of the rescore — ${describe(e1)}`);
+  if (!steady) {
+    const r1 = await rescore();
+    note(`full rescore of ${accounts.toLocaleString('en')} accounts: ${secs(r1)} (load ${load()})`);
+    const e1 = await evaluatePlays(db, workspaceId);
+    note(`first evaluation of every play (everything matching fires): ${secs(e1.ms)}, ${(100 * e1.ms / r1).toFixed(1)} % of the rescore — ${describe(e1)}`);
+  }
   const r2 = await rescore();
   note(`second full rescore: ${secs(r2)} (load ${load()})`);
   const e2 = await evaluatePlays(db, workspaceId);
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
     `Run ${new Date().toISOString()} on ${url.replace(/\/\/[^@]*@/, '//')}: ${accounts.toLocaleString('en')} accounts seeded by \`bench:scoring --seed-only\`, nine plays (one per trigger kind), target ≤ 10 % of the rescore.`,
     '', ...lines.map((l) => `- ${l}`), '<!-- plays:end -->'].join('\n');
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (steady) { process.stdout.write(section + '\n'); await db.destroy(); return; } // partial runs never write RESULTS.md
   const next = /<!-- plays:start -->[\s\S]*<!-- plays:end -->/.test(before)
     ? before.replace(/<!-- plays:start -->[\s\S]*<!-- plays:end -->/, section) : `${before.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);

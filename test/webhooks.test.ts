@@ -58,6 +58,8 @@ const CREATE_ENDPOINT = `mutation($input: WebhookEndpointInput!) { createWebhook
 const DELIVERIES = `query($f: WebhookDeliveryFilter) { webhookDeliveries(filter: $f) { id state attempts lastStatusCode lastError
   attemptLog { attempt statusCode latencyMs error responseExcerpt } } }`;
 
+jest.setTimeout(90_000); // a busy machine: the retries are milliseconds, the processes around them are not
+
 describe('webhooks', () => {
   const t = useTestServer();
   let jobs: TestJobs;
@@ -96,7 +98,7 @@ describe('webhooks', () => {
       const [{ secret_ciphertext }] = await t.db.query(`SELECT secret_ciphertext FROM webhook_endpoints WHERE id = $1`, [endpointId]);
       expect(secret_ciphertext).not.toContain(secret.slice(6));
       expect(await evaluatePlays(t.db, ws.id)).toMatchObject({ fired: 1, deliveries: 1 });
-      await until(async () => rx.received.length === 1, 10_000);
+      await until(async () => rx.received.length === 1, 45_000);
       const [{ headers, body }] = rx.received;
       expect(verify(secret, headers, body)).toBe(true);
       expect(verify(secret, headers, body.replace('RED', 'GREEN'))).toBe(false);
@@ -106,7 +108,7 @@ describe('webhooks', () => {
         account: { name: 'Account 1', externalId: 'acc-001' }, health: { score: 0, band: 'RED' } });
       expect(payload.id).toBe(headers['x-oh-delivery']);
       expect(payload.outcomes[0].topDrivers[0]).toMatchObject({ key: 'logins', score: 0 });
-      await until(async () => (await deliveries(ws))[0].state === 'DELIVERED', 10_000);
+      await until(async () => (await deliveries(ws))[0].state === 'DELIVERED', 45_000);
     } finally {
       await rx.stop();
     }
@@ -119,7 +121,7 @@ describe('webhooks', () => {
     try {
       const { ws } = await firing(1, rx.url);
       await evaluatePlays(t.db, ws.id);
-      const [d] = await until(async () => { const l = await deliveries(ws); return l[0]?.state === 'DELIVERED' ? l : null; }, 15_000);
+      const [d] = await until(async () => { const l = await deliveries(ws); return l[0]?.state === 'DELIVERED' ? l : null; }, 45_000);
       expect(rx.received.length).toBe(3);
       expect(new Set(rx.received.map((r) => JSON.parse(r.body).id))).toEqual(new Set([d.id]));
       expect(d.attemptLog.map((a: any) => [a.attempt, a.statusCode])).toEqual([[1, 503], [2, 503], [3, 200]]);
@@ -140,7 +142,7 @@ describe('webhooks', () => {
     await rx.stop(); // down: connection refused
     const { ws, playId } = await firing(1, rx.url);
     await evaluatePlays(t.db, ws.id);
-    const [dead] = await until(async () => { const l = await deliveries(ws); return l[0]?.state === 'DEAD' ? l : null; }, 15_000);
+    const [dead] = await until(async () => { const l = await deliveries(ws); return l[0]?.state === 'DEAD' ? l : null; }, 45_000);
     expect(dead.attempts).toBe(3);
     expect(dead.attemptLog.every((a: any) => a.statusCode === null && /ECONNREFUSED/.test(a.error))).toBe(true);
     const play = await t.ok(`query($id: ID!) { play(id: $id) { webhookFailing } webhookEndpoints { failing consecutiveFailures } }`, { id: playId }, ws.adminKey);
@@ -151,7 +153,7 @@ describe('webhooks', () => {
     try {
       const again = await t.ok(`mutation($id: ID!) { redeliverWebhook(id: $id) { id state } }`, { id: dead.id }, ws.adminKey);
       expect(again.redeliverWebhook).toEqual({ id: dead.id, state: 'PENDING' });
-      const [done] = await until(async () => { const l = await deliveries(ws); return l[0]?.state === 'DELIVERED' ? l : null; }, 15_000);
+      const [done] = await until(async () => { const l = await deliveries(ws); return l[0]?.state === 'DELIVERED' ? l : null; }, 45_000);
       expect(done.attempts).toBe(4);
       expect(up.received.map((r) => JSON.parse(r.body).id)).toEqual([dead.id]);
       expect((await t.ok(`{ webhookEndpoints { failing consecutiveFailures } }`, {}, ws.adminKey)).webhookEndpoints).toEqual([{ failing: false, consecutiveFailures: 0 }]);
@@ -177,7 +179,7 @@ describe('webhooks', () => {
       // … and both re-queue every pending delivery (the child's sweep every 100 ms with no grace, ours now): two or
       // more jobs per delivery, worked by both processes.
       await jobs.sweep();
-      await until(async () => (await t.db.query(`SELECT 1 FROM webhook_deliveries WHERE workspace_id = $1 AND state = 'DELIVERED'`, [ws.id])).length === 20, 20_000);
+      await until(async () => (await t.db.query(`SELECT 1 FROM webhook_deliveries WHERE workspace_id = $1 AND state = 'DELIVERED'`, [ws.id])).length === 20, 45_000);
       const ids = rx.received.map((r) => JSON.parse(r.body).id);
       expect(ids.length).toBe(20);
       expect(new Set(ids).size).toBe(20);
