@@ -10,6 +10,10 @@ export enum Side {
 registerEnumType(Side, {
   name: 'Side',
   description: 'PROACTIVE: value-adding moments the CS team creates. REACTIVE: what the customer does and says.',
+  valuesConfig: {
+    PROACTIVE: { description: 'What the CS team does: meetings, QBRs, trainings, the account keeping to its journey.' },
+    REACTIVE: { description: 'What the customer does and says: usage, logins, tickets, NPS, invoices, tags.' },
+  },
 });
 
 export enum Aggregation {
@@ -24,14 +28,37 @@ export enum Aggregation {
   DAYS_SINCE = 'DAYS_SINCE',
   JOURNEY_ADHERENCE = 'JOURNEY_ADHERENCE',
 }
-registerEnumType(Aggregation, { name: 'Aggregation', description: 'How a component turns signals into one value (see the health model).' });
+registerEnumType(Aggregation, {
+  name: 'Aggregation',
+  description: 'How a component turns the signals in its window into one value (docs/scoring.md, step 3).',
+  valuesConfig: {
+    COUNT: { description: 'Number of signals (0 when none).' },
+    DISTINCT_DAYS: { description: 'Number of distinct UTC dates with a signal (0 when none).' },
+    DISTINCT_SUBJECTS: { description: 'Number of distinct non-null subjects: features used, active users (0 when none).' },
+    SUM: { description: 'Sum of the values (0 when none).' },
+    AVG: { description: 'Mean of the values; missing when none.' },
+    MIN: { description: 'Smallest value; missing when none.' },
+    MAX: { description: 'Largest value; missing when none.' },
+    LATEST: { description: 'Value of the newest signal with a value; missing when none.' },
+    DAYS_SINCE: { description: 'Whole days since the newest signal (ignores the window); the journey day when there never was one.' },
+    JOURNEY_ADHERENCE: { description: 'Weight of the due milestones achieved ÷ weight of the due milestones (0..1); 1 while none is due. Takes no signal type.' },
+  },
+});
 
 export enum ScoringFunctionType {
   LINEAR = 'LINEAR',
   BANDS = 'BANDS',
   PERCENTILE = 'PERCENTILE',
 }
-registerEnumType(ScoringFunctionType, { name: 'ScoringFunctionType' });
+registerEnumType(ScoringFunctionType, {
+  name: 'ScoringFunctionType',
+  description: 'How a metric value becomes a 0-100 component score.',
+  valuesConfig: {
+    LINEAR: { description: 'clamp((v − floor) / (target − floor), 0, 1) × 100; floor > target means lower is better.' },
+    BANDS: { description: 'The score of the band with the greatest min ≤ v; 0 below every band.' },
+    PERCENTILE: { description: 'Rank among the cluster\'s accounts at the same time (50 when alone); needs higherIsBetter.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true })
 export class ScoreBand {

@@ -28,23 +28,24 @@ export class AccountHealthResolver {
   @FieldResolver(() => [HealthPoint], { description: 'Snapshots oldest first (at most the newest 1000): of one outcome, or of the account health without outcomeId.' })
   async healthHistory(
     @Ctx() ctx: RequestContext, @Root() account: Account,
-    @Arg('outcomeId', () => ID, { nullable: true }) outcomeId?: string | null,
-    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
-    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+    @Arg('outcomeId', () => ID, { nullable: true, description: 'One outcome\'s snapshots; omit for the account health.' }) outcomeId?: string | null,
+    @Arg('from', () => Date, { nullable: true, description: 'Only snapshots at or after this time.' }) from?: Date | null,
+    @Arg('to', () => Date, { nullable: true, description: 'Only snapshots at or before this time.' }) to?: Date | null,
   ): Promise<HealthPoint[]> {
     return await health.history(ctx.tenant, account.id, { outcomeId, from, to });
   }
 
   @Authorized(Roles.READ)
   @Query(() => AccountScore, { description: 'Score an account at any time from the stored signals, without saving it (agrees with the snapshots).' })
-  async scoreAccount(@Ctx() ctx: RequestContext, @Arg('accountId', () => ID) accountId: string, @Arg('asOf', () => Date) asOf: Date): Promise<AccountScore> {
+  async scoreAccount(@Ctx() ctx: RequestContext, @Arg('accountId', () => ID, { description: 'Account.id.' }) accountId: string,
+    @Arg('asOf', () => Date, { description: 'The time to score at, from the signals known up to then.' }) asOf: Date): Promise<AccountScore> {
     return await health.scoreAccountAt(ctx.tenant, accountId, asOf);
   }
 }
 
 @Resolver(() => AccountScore)
 export class AccountScoreResolver {
-  @FieldResolver(() => Account)
+  @FieldResolver(() => Account, { description: 'The account scored.' })
   async account(@Ctx() ctx: RequestContext, @Root() s: AccountScore): Promise<Account> {
     return await ctx.tenant.mustFind(Account, s.accountId, 'Account');
   }
@@ -52,7 +53,7 @@ export class AccountScoreResolver {
 
 @Resolver(() => OutcomeHealth)
 export class OutcomeHealthResolver {
-  @FieldResolver(() => Outcome, { nullable: true })
+  @FieldResolver(() => Outcome, { nullable: true, description: 'The desired outcome scored; null if it was deleted since.' })
   async outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Promise<Outcome | null> {
     return await ctx.tenant.loader(outcomeById).load(oh.outcomeId);
   }
@@ -73,12 +74,12 @@ export class OutcomeHealthResolver {
   }
 
   @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
-  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Promise<Driver[]> {
+  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true, description: 'Only the first N (most points lost); omit for all.' }) top?: number | null): Promise<Driver[]> {
     return await health.driversOf(ctx.tenant, oh, top);
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })
-  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int) days: number): Promise<HealthChange | null> {
+  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int, { description: 'How far back to compare, 1-3650 days (7: week over week).' }) days: number): Promise<HealthChange | null> {
     return await health.changeOf(ctx.tenant, oh, days);
   }
 }
@@ -93,7 +94,7 @@ export class DriverResolver {
 
 @Resolver(() => ComponentMove)
 export class ComponentMoveResolver {
-  @FieldResolver(() => Component, { nullable: true })
+  @FieldResolver(() => Component, { nullable: true, description: 'The coin component; null if it was removed since.' })
   async component(@Ctx() ctx: RequestContext, @Root() m: ComponentMove): Promise<Component | null> {
     return await ctx.tenant.loader(componentById).load(m.componentId);
   }
@@ -111,7 +112,7 @@ export class JourneyHealthResolver {
     return await health.milestonesOf(ctx.tenant, j);
   }
 
-  @FieldResolver(() => Milestone, { nullable: true })
+  @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   async nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<Milestone | null> {
     return j.nextMilestoneId ? await ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
   }
@@ -119,7 +120,7 @@ export class JourneyHealthResolver {
 
 @Resolver(() => MilestoneProgress)
 export class MilestoneProgressResolver {
-  @FieldResolver(() => Milestone, { nullable: true })
+  @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   async milestone(@Ctx() ctx: RequestContext, @Root() m: MilestoneProgress): Promise<Milestone | null> {
     return await ctx.tenant.loader(milestoneById).load(m.milestoneId);
   }
@@ -127,7 +128,7 @@ export class MilestoneProgressResolver {
 
 @Resolver(() => OverdueMilestone)
 export class OverdueMilestoneResolver {
-  @FieldResolver(() => Milestone, { nullable: true })
+  @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   async milestone(@Ctx() ctx: RequestContext, @Root() m: OverdueMilestone): Promise<Milestone | null> {
     return await ctx.tenant.loader(milestoneById).load(m.milestoneId);
   }

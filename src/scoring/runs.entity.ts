@@ -15,6 +15,7 @@ export enum ScoringRunState {
 }
 registerEnumType(ScoringRunState, {
   name: 'ScoringRunState',
+  description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED.',
   valuesConfig: {
     QUEUED: { description: 'Waiting for a worker.' },
     RUNNING: { description: 'A worker scores its chunks; `done` grows after each chunk.' },
@@ -32,6 +33,11 @@ export enum ScoringRunKind {
 registerEnumType(ScoringRunKind, {
   name: 'ScoringRunKind',
   description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY) or `npm run rescore` (CLI).',
+  valuesConfig: {
+    MANUAL: { description: 'recomputeHealth.' },
+    DAILY: { description: 'The daily full rescore (02:00 UTC).' },
+    CLI: { description: '`npm run rescore`.' },
+  },
 });
 
 /** Which accounts a run scores; the conditions combine (AND). Empty = every account of the workspace. */
