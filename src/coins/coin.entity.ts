@@ -27,6 +27,10 @@ export enum Aggregation {
   LATEST = 'LATEST',
   DAYS_SINCE = 'DAYS_SINCE',
   JOURNEY_ADHERENCE = 'JOURNEY_ADHERENCE',
+  /** What the account is: an account attribute (numeric, or text for CATEGORICAL scoring); it has no history. */
+  ATTRIBUTE = 'ATTRIBUTE',
+  /** Tenure: the account's journey day d. */
+  JOURNEY_DAY = 'JOURNEY_DAY',
 }
 registerEnumType(Aggregation, {
   name: 'Aggregation',
@@ -42,6 +46,8 @@ registerEnumType(Aggregation, {
     LATEST: { description: 'Value of the newest signal with a value; missing when none.' },
     DAYS_SINCE: { description: 'Whole days since the newest signal (ignores the window); the journey day when there never was one.' },
     JOURNEY_ADHERENCE: { description: 'Weight of the due milestones achieved ÷ weight of the due milestones (0..1); 1 while none is due. Takes no signal type.' },
+    ATTRIBUTE: { description: 'The account attribute named by `attribute` (a number; any value for CATEGORICAL scoring). Attributes have no history: a backtest reads today\'s.' },
+    JOURNEY_DAY: { description: 'Whole days since the account\'s journey started (tenure).' },
   },
 });
 
@@ -49,6 +55,8 @@ export enum ScoringFunctionType {
   LINEAR = 'LINEAR',
   BANDS = 'BANDS',
   PERCENTILE = 'PERCENTILE',
+  /** A score per value (plan, contract type …), with a default for any other value. */
+  CATEGORICAL = 'CATEGORICAL',
 }
 registerEnumType(ScoringFunctionType, {
   name: 'ScoringFunctionType',
@@ -57,8 +65,15 @@ registerEnumType(ScoringFunctionType, {
     LINEAR: { description: 'clamp((v − floor) / (target − floor), 0, 1) × 100; floor > target means lower is better.' },
     BANDS: { description: 'The score of the band with the greatest min ≤ v; 0 below every band.' },
     PERCENTILE: { description: 'Rank among the cluster\'s accounts at the same time (50 when alone); needs higherIsBetter.' },
+    CATEGORICAL: { description: 'A score per value (plan, contract type …) from `categories`, else `defaultScore`.' },
   },
 });
+
+@ObjectType({ simpleResolvers: true })
+export class ScoreCategory {
+  @Field({ description: 'The attribute value, as text (true, 12, Month-to-month).' }) value: string;
+  @Field(() => Float) score: number;
+}
 
 @ObjectType({ simpleResolvers: true })
 export class ScoreBand {
@@ -73,6 +88,8 @@ export class ScoringFunction {
   @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 100 (below floor = lower is better).' }) target?: number | null;
   @Field(() => [ScoreBand], { nullable: true, description: 'BANDS: ascending by min.' }) bands?: ScoreBand[] | null;
   @Field(() => Boolean, { nullable: true, description: 'PERCENTILE: whether a higher value is better.' }) higherIsBetter?: boolean | null;
+  @Field(() => [ScoreCategory], { nullable: true, description: 'CATEGORICAL: the score of each listed value.' }) categories?: ScoreCategory[] | null;
+  @Field(() => Float, { nullable: true, description: 'CATEGORICAL: the score of any other value (none: such a value is missing).' }) defaultScore?: number | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -88,6 +105,7 @@ export class Metric {
   @Field(() => String, { nullable: true, description: 'Only signals about this subject.' }) subject?: string | null;
   @Field(() => Int, { nullable: true, description: 'Window in days; none = since the beginning.' }) windowDays?: number | null;
   @Field(() => String, { nullable: true, description: 'Divide by this numeric account attribute (e.g. seats).' }) normalizeBy?: string | null;
+  @Field(() => String, { nullable: true, description: 'ATTRIBUTE: the account attribute read (e.g. arr, contract).' }) attribute?: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The health score definition of one desired outcome: a proactive and a reactive side.' })

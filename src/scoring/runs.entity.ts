@@ -29,14 +29,16 @@ export enum ScoringRunKind {
   MANUAL = 'MANUAL',
   DAILY = 'DAILY',
   CLI = 'CLI',
+  PREVIEW = 'PREVIEW',
 }
 registerEnumType(ScoringRunKind, {
   name: 'ScoringRunKind',
-  description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY) or `npm run rescore` (CLI).',
+  description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY), `npm run rescore` (CLI), or previewModel (PREVIEW: scores a draft beside the live model, writes no live scores).',
   valuesConfig: {
     MANUAL: { description: 'recomputeHealth.' },
     DAILY: { description: 'The daily full rescore (02:00 UTC).' },
     CLI: { description: '`npm run rescore`.' },
+    PREVIEW: { description: 'previewModel: a draft model scored beside the live one; writes no live scores.' },
   },
 });
 

@@ -21,6 +21,8 @@ export const SCALARS = {
   LocalDate: 'string',
   JSON: 'unknown',
   JSONObject: 'Record<string, unknown>',
+  // Accepted as anything so that a bad value rejects one batch item, not the call; answered as a number.
+  SignalValue: { input: 'unknown', output: 'number' },
 };
 
 async function main(): Promise<void> {
