@@ -112,7 +112,8 @@ describe('README', () => {
       key = seeded.adminKey;
       const { clusters } = await t.ok('{ clusters { id isDefault outcomes { id } } }', {}, key);
       const managed = clusters.find((c: { isDefault: boolean }) => !c.isDefault);
-      vars = { clusterId: managed.id, outcomeId: managed.outcomes[0].id };
+      // `$c` / `$o`: the short names some sections use for the same two.
+      vars = { clusterId: managed.id, outcomeId: managed.outcomes[0].id, c: managed.id, o: managed.outcomes[0].id };
     }, 120_000);
 
     it.each(demo.map((b) => [label(b), b]))('%s', async (_label, block) => {

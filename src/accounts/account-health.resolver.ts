@@ -21,9 +21,9 @@ export class AccountHealthResolver {
   @FieldResolver(() => [HealthPoint], { description: 'Snapshots oldest first (at most the newest 1000): of one outcome, or of the account health without outcomeId.' })
   async healthHistory(
     @Ctx() ctx: RequestContext, @Root() account: Account,
-    @Arg('outcomeId', () => ID, { nullable: true }) outcomeId?: string | null,
-    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
-    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+    @Arg('outcomeId', () => ID, { nullable: true, description: 'One outcome\'s snapshots; omit for the account health.' }) outcomeId?: string | null,
+    @Arg('from', () => Date, { nullable: true, description: 'Only snapshots at or after this time.' }) from?: Date | null,
+    @Arg('to', () => Date, { nullable: true, description: 'Only snapshots at or before this time.' }) to?: Date | null,
   ): Promise<HealthPoint[]> {
     return await health.history(ctx.tenant, account.id, { outcomeId, from, to });
   }
@@ -31,7 +31,7 @@ export class AccountHealthResolver {
 
 @Resolver(() => AccountScore)
 export class AccountScoreResolver {
-  @FieldResolver(() => Account)
+  @FieldResolver(() => Account, { description: 'The account scored.' })
   async account(@Ctx() ctx: RequestContext, @Root() s: AccountScore): Promise<Account> {
     return await ctx.tenant.mustFind(Account, s.accountId, 'Account');
   }

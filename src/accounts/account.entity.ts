@@ -9,7 +9,16 @@ export enum LifecycleOutcomeKind {
   CONTRACTED = 'CONTRACTED',
   CHURNED = 'CHURNED',
 }
-registerEnumType(LifecycleOutcomeKind, { name: 'LifecycleOutcomeKind', description: 'What really happened to an account, to check the model against.' });
+registerEnumType(LifecycleOutcomeKind, {
+  name: 'LifecycleOutcomeKind',
+  description: 'What really happened to an account, to check the model against.',
+  valuesConfig: {
+    RENEWED: { description: 'Renewed at the same size (retained).' },
+    EXPANDED: { description: 'Renewed or grew with more seats, plan or products (retained).' },
+    CONTRACTED: { description: 'Stayed but shrank.' },
+    CHURNED: { description: 'Left.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'A customer account.' })
 @Entity('accounts')
@@ -22,7 +31,7 @@ export class Account {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id, given by the API at creation.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -30,7 +39,7 @@ export class Account {
   @Column('text')
   externalId: string;
 
-  @Field()
+  @Field({ description: 'Display name.' })
   @Column('text')
   name: string;
 
@@ -38,7 +47,7 @@ export class Account {
   @Column('jsonb', { default: () => "'{}'" })
   attributes: Record<string, unknown>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The CSM who owns the account (e.g. an email); null for tech-touch accounts.' })
   @Column('text', { nullable: true })
   csmOwner: string | null;
 
@@ -46,18 +55,18 @@ export class Account {
   @Column('timestamptz')
   journeyStartedAt: Date;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'Next renewal (YYYY-MM-DD), when known.' })
   @Column('date', { nullable: true })
   renewalDate: string | null;
 
   @Column('uuid')
   clusterId: string;
 
-  @Field()
+  @Field({ description: 'When it was first upserted.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When it was last changed by an upsert.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

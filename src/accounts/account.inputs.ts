@@ -50,6 +50,7 @@ export enum AccountOrderField {
 }
 registerEnumType(AccountOrderField, {
   name: 'AccountOrderField',
+  description: 'What the accounts list is sorted by.',
   valuesConfig: {
     NAME: { description: 'Case-insensitive name.' },
     CREATED_AT: { description: 'When the account was first upserted.' },
@@ -63,7 +64,11 @@ export enum SortDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(SortDirection, { name: 'SortDirection' });
+registerEnumType(SortDirection, {
+  name: 'SortDirection',
+  description: 'Order of a list; accounts without a value for the field come last either way.',
+  valuesConfig: { ASC: { description: 'Smallest (or A) first.' }, DESC: { description: 'Largest (or Z) first.' } },
+});
 
 @InputType()
 export class AccountOrder {

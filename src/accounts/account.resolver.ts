@@ -20,19 +20,19 @@ export class AccountResolver {
   @Mutation(() => UpsertAccountsResult, {
     description: 'Create or update up to 1000 accounts by externalId. Bad items are reported in `rejected`; the others are stored and assigned to their cluster.',
   })
-  async upsertAccounts(@Ctx() ctx: RequestContext, @Arg('accounts', () => [AccountInput]) items: AccountInput[]): Promise<UpsertAccountsResult> {
+  async upsertAccounts(@Ctx() ctx: RequestContext, @Arg('accounts', () => [AccountInput], { description: 'At most 1000; each matched by externalId.' }) items: AccountInput[]): Promise<UpsertAccountsResult> {
     return await accounts.upsertAccounts(ctx.tenant, items);
   }
 
   @Authorized(Roles.READ)
-  @Query(() => Account)
-  async account(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Account> {
+  @Query(() => Account, { description: 'One account by its id; NOT_FOUND when it is not in your workspace.' })
+  async account(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'Account.id.' }) id: string): Promise<Account> {
     return await accounts.getAccount(ctx.tenant, id);
   }
 
   @Authorized(Roles.READ)
-  @Query(() => Account)
-  async accountByExternalId(@Ctx() ctx: RequestContext, @Arg('externalId') externalId: string): Promise<Account> {
+  @Query(() => Account, { description: 'One account by your own id for it; NOT_FOUND when there is none.' })
+  async accountByExternalId(@Ctx() ctx: RequestContext, @Arg('externalId', { description: 'Account.externalId, as ingested.' }) externalId: string): Promise<Account> {
     return await accounts.getAccountByExternalId(ctx.tenant, externalId);
   }
 
@@ -40,10 +40,10 @@ export class AccountResolver {
   @Query(() => AccountConnection, { description: 'Accounts, filtered and ordered, a page at a time (first ≤ 200).' })
   async accounts(
     @Ctx() ctx: RequestContext,
-    @Arg('filter', () => AccountFilter, { nullable: true }) filter?: AccountFilter | null,
-    @Arg('orderBy', () => AccountOrder, { nullable: true }) orderBy?: AccountOrder | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('filter', () => AccountFilter, { nullable: true, description: 'Conditions that must all hold; omit for every account.' }) filter?: AccountFilter | null,
+    @Arg('orderBy', () => AccountOrder, { nullable: true, description: 'Default: by name, ascending.' }) orderBy?: AccountOrder | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50, description: 'Page size, 1-200.' }) first?: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'The previous page\'s pageInfo.endCursor; omit for the first page.' }) after?: string | null,
     @Info() info?: GraphQLResolveInfo,
   ): Promise<AccountConnection> {
     return await listAccounts(ctx.tenant, {
@@ -58,7 +58,7 @@ export class AccountResolver {
     return (await ctx.tenant.loader(clusterById).load(account.clusterId))!;
   }
 
-  @FieldResolver(() => [LifecycleOutcome])
+  @FieldResolver(() => [LifecycleOutcome], { description: 'Recorded renewals, expansions, contractions and churn, oldest first.' })
   async lifecycleOutcomes(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<LifecycleOutcome[]> {
     return await ctx.tenant.loader(lifecycleOutcomesByAccount).load(account.id);
   }

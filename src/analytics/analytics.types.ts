@@ -88,7 +88,11 @@ export class ClusterHealth {
 // ---- healthTrend ----
 
 export enum TrendInterval { DAY = 'DAY', WEEK = 'WEEK', MONTH = 'MONTH' }
-registerEnumType(TrendInterval, { name: 'TrendInterval' });
+registerEnumType(TrendInterval, {
+  name: 'TrendInterval',
+  description: 'Spacing of the points of healthTrend.',
+  valuesConfig: { DAY: { description: 'One point per day.' }, WEEK: { description: 'One point every 7 days.' }, MONTH: { description: 'One point per calendar month.' } },
+});
 
 @InputType({ description: 'Which accounts: a cluster, an outcome (its score instead of the account health), or the whole workspace.' })
 export class HealthScopeInput {

@@ -10,6 +10,10 @@ export enum Side {
 registerEnumType(Side, {
   name: 'Side',
   description: 'PROACTIVE: value-adding moments the CS team creates. REACTIVE: what the customer does and says.',
+  valuesConfig: {
+    PROACTIVE: { description: 'What the CS team does: meetings, QBRs, trainings, the account keeping to its journey.' },
+    REACTIVE: { description: 'What the customer does and says: usage, logins, tickets, NPS, invoices, tags.' },
+  },
 });
 
 export enum Aggregation {
@@ -30,8 +34,18 @@ export enum Aggregation {
 }
 registerEnumType(Aggregation, {
   name: 'Aggregation',
-  description: 'How a component turns signals into one value (see the health model).',
+  description: 'How a component turns the signals in its window into one value (docs/scoring.md, step 3).',
   valuesConfig: {
+    COUNT: { description: 'Number of signals (0 when none).' },
+    DISTINCT_DAYS: { description: 'Number of distinct UTC dates with a signal (0 when none).' },
+    DISTINCT_SUBJECTS: { description: 'Number of distinct non-null subjects: features used, active users (0 when none).' },
+    SUM: { description: 'Sum of the values (0 when none).' },
+    AVG: { description: 'Mean of the values; missing when none.' },
+    MIN: { description: 'Smallest value; missing when none.' },
+    MAX: { description: 'Largest value; missing when none.' },
+    LATEST: { description: 'Value of the newest signal with a value; missing when none.' },
+    DAYS_SINCE: { description: 'Whole days since the newest signal (ignores the window); the journey day when there never was one.' },
+    JOURNEY_ADHERENCE: { description: 'Weight of the due milestones achieved ÷ weight of the due milestones (0..1); 1 while none is due. Takes no signal type.' },
     ATTRIBUTE: { description: 'The account attribute named by `attribute` (a number; any value for CATEGORICAL scoring). Attributes have no history: a backtest reads today\'s.' },
     JOURNEY_DAY: { description: 'Whole days since the account\'s journey started (tenure).' },
   },
@@ -44,7 +58,16 @@ export enum ScoringFunctionType {
   /** A score per value (plan, contract type …), with a default for any other value. */
   CATEGORICAL = 'CATEGORICAL',
 }
-registerEnumType(ScoringFunctionType, { name: 'ScoringFunctionType' });
+registerEnumType(ScoringFunctionType, {
+  name: 'ScoringFunctionType',
+  description: 'How a metric value becomes a 0-100 component score.',
+  valuesConfig: {
+    LINEAR: { description: 'clamp((v − floor) / (target − floor), 0, 1) × 100; floor > target means lower is better.' },
+    BANDS: { description: 'The score of the band with the greatest min ≤ v; 0 below every band.' },
+    PERCENTILE: { description: 'Rank among the cluster\'s accounts at the same time (50 when alone); needs higherIsBetter.' },
+    CATEGORICAL: { description: 'A score per value (plan, contract type …) from `categories`, else `defaultScore`.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true })
 export class ScoreCategory {

@@ -13,7 +13,7 @@ import {
 
 @Resolver(() => OutcomeHealth)
 export class OutcomeHealthResolver {
-  @FieldResolver(() => Outcome, { nullable: true })
+  @FieldResolver(() => Outcome, { nullable: true, description: 'The desired outcome scored; null if it was deleted since.' })
   async outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Promise<Outcome | null> {
     return await ctx.tenant.loader(outcomeById).load(oh.outcomeId);
   }
@@ -34,12 +34,12 @@ export class OutcomeHealthResolver {
   }
 
   @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
-  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true }) top?: number | null): Promise<Driver[]> {
+  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true, description: 'Only the first N (most points lost); omit for all.' }) top?: number | null): Promise<Driver[]> {
     return await health.driversOf(ctx.tenant, oh, top);
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })
-  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int) days: number): Promise<HealthChange | null> {
+  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int, { description: 'How far back to compare, 1-3650 days (7: week over week).' }) days: number): Promise<HealthChange | null> {
     return await health.changeOf(ctx.tenant, oh, days);
   }
 }
@@ -54,7 +54,7 @@ export class DriverResolver {
 
 @Resolver(() => ComponentMove)
 export class ComponentMoveResolver {
-  @FieldResolver(() => Component, { nullable: true })
+  @FieldResolver(() => Component, { nullable: true, description: 'The coin component; null if it was removed since.' })
   async component(@Ctx() ctx: RequestContext, @Root() m: ComponentMove): Promise<Component | null> {
     return await ctx.tenant.loader(componentById).load(m.componentId);
   }
@@ -72,7 +72,7 @@ export class JourneyHealthResolver {
     return await health.milestonesOf(ctx.tenant, j);
   }
 
-  @FieldResolver(() => Milestone, { nullable: true })
+  @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   async nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<Milestone | null> {
     return j.nextMilestoneId ? await ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
   }
@@ -80,7 +80,7 @@ export class JourneyHealthResolver {
 
 @Resolver(() => MilestoneProgress)
 export class MilestoneProgressResolver {
-  @FieldResolver(() => Milestone, { nullable: true })
+  @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   async milestone(@Ctx() ctx: RequestContext, @Root() m: MilestoneProgress): Promise<Milestone | null> {
     return await ctx.tenant.loader(milestoneById).load(m.milestoneId);
   }
@@ -88,7 +88,7 @@ export class MilestoneProgressResolver {
 
 @Resolver(() => OverdueMilestone)
 export class OverdueMilestoneResolver {
-  @FieldResolver(() => Milestone, { nullable: true })
+  @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   async milestone(@Ctx() ctx: RequestContext, @Root() m: OverdueMilestone): Promise<Milestone | null> {
     return await ctx.tenant.loader(milestoneById).load(m.milestoneId);
   }

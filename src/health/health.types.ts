@@ -10,7 +10,16 @@ export enum HealthBand {
   GREEN = 'GREEN',
   UNKNOWN = 'UNKNOWN',
 }
-registerEnumType(HealthBand, { name: 'HealthBand', description: 'RED below the workspace red threshold (40), YELLOW below the yellow one (70), else GREEN; UNKNOWN without a score.' });
+registerEnumType(HealthBand, {
+  name: 'HealthBand',
+  description: 'RED below the workspace red threshold (40), YELLOW below the yellow one (70), else GREEN; UNKNOWN without a score.',
+  valuesConfig: {
+    RED: { description: 'Score below the workspace\'s redBelow (default 40): act now.' },
+    YELLOW: { description: 'Score below yellowBelow (default 70): watch.' },
+    GREEN: { description: 'Score at or above yellowBelow: healthy.' },
+    UNKNOWN: { description: 'No score: never scored, or nothing to score it on.' },
+  },
+});
 
 export enum JourneyStatus {
   ON_TRACK = 'ON_TRACK',
@@ -22,6 +31,12 @@ registerEnumType(JourneyStatus, {
   name: 'JourneyStatus',
   description: 'STUCK: a milestone is overdue and none was achieved in the last stuckAfterDays. BEHIND: a milestone is overdue. '
     + 'AHEAD: none overdue and a milestone not yet due is achieved. ON_TRACK otherwise.',
+  valuesConfig: {
+    ON_TRACK: { description: 'Nothing overdue, nothing early.' },
+    AHEAD: { description: 'Nothing overdue, and a milestone not yet due is already achieved.' },
+    BEHIND: { description: 'A due milestone is not achieved (see overdueMilestones).' },
+    STUCK: { description: 'Something is overdue and no milestone was achieved in the journey\'s last stuckAfterDays.' },
+  },
 });
 
 /**
@@ -36,8 +51,8 @@ export function scoredId(accountId: string, outcomeId: string | null, asOf: Date
 @ObjectType({ simpleResolvers: true, description: 'The health of an account: the weighted mean of its outcome scores.' })
 export class AccountHealth {
   @Field(() => ID, { description: 'accountId@asOf ("never" when never scored): one scoring result of one account.' }) id: string;
-  @Field(() => Float, { nullable: true, description: 'Null when no outcome could be scored (or never scored).' }) score: number | null;
-  @Field(() => HealthBand) band: HealthBand;
+  @Field(() => Float, { nullable: true, description: 'Weighted mean of the outcome scores. Unrounded, 0-100: show one decimal. Null when no outcome could be scored (or never scored).' }) score: number | null;
+  @Field(() => HealthBand, { description: 'Band of the score by the workspace thresholds.' }) band: HealthBand;
   @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence (0..1).' }) coverage: number | null;
   @Field(() => Date, { nullable: true, description: 'When it was scored; null if never.' }) asOf: Date | null;
   @Field(() => JourneyStatus, { nullable: true, description: 'Worst journey status over its outcomes.' }) worstJourneyStatus: JourneyStatus | null;
@@ -58,18 +73,18 @@ export class AccountHealth {
 export class Driver {
   data: DriverJson;
   @Field(() => ID, { description: 'The outcome health\'s id and the component: accountId:outcomeId@asOf/componentId.' }) id: string;
-  @Field(() => ID) componentId: string;
-  @Field() key: string;
-  @Field() name: string;
-  @Field(() => Side) side: Side;
+  @Field(() => ID, { description: 'The coin component this driver explains.' }) componentId: string;
+  @Field({ description: 'The component\'s key (stable across coin redefinitions).' }) key: string;
+  @Field({ description: 'The component\'s name, for display.' }) name: string;
+  @Field(() => Side, { description: 'The side of the coin it belongs to.' }) side: Side;
   @Field(() => Float, { nullable: true, description: 'Metric value the scoring function saw (after normalizeBy); null when missing.' }) rawValue: number | null;
-  @Field(() => Float, { nullable: true, description: '0..100; null when not applicable or missing.' }) score: number | null;
+  @Field(() => Float, { nullable: true, description: '0-100, unrounded (show one decimal); null when not applicable or missing.' }) score: number | null;
   @Field(() => Float, { description: 'Configured weight inside its side.' }) weight: number;
   @Field(() => Float, { description: 'Share of the outcome score after renormalisation and side weight (0 when left out).' }) effectiveWeight: number;
   @Field(() => Float, { description: 'effectiveWeight × score: points this component adds to the outcome score.' }) contribution: number;
   @Field(() => Float, { description: 'effectiveWeight × (100 − score): points this component costs.' }) pointsLost: number;
-  @Field() applicable: boolean;
-  @Field() missing: boolean;
+  @Field({ description: 'False when its applicability rule excludes this account (e.g. managed-only components); then left out.' }) applicable: boolean;
+  @Field({ description: 'True when there was no value to score (e.g. LATEST without signals); then left out and coverage drops.' }) missing: boolean;
 
   static from(d: DriverJson, outcomeHealthId: string): Driver {
     return Object.assign(new Driver(), d, { data: d, id: driverId(outcomeHealthId, d.componentId) });
@@ -81,23 +96,23 @@ export const driverId = (outcomeHealthId: string, componentId: string) => `${out
 @ObjectType({ simpleResolvers: true, description: 'One milestone of the journey as the account stood when scored.' })
 export class MilestoneProgress {
   @Field(() => ID, { description: 'The outcome health\'s id and the milestone: accountId:outcomeId@asOf/milestoneId.' }) id: string;
-  @Field(() => ID) milestoneId: string;
+  @Field(() => ID, { description: 'The milestone (also reachable as `milestone`).' }) milestoneId: string;
   @Field(() => Date, { nullable: true, description: 'When it was achieved (automatic: the signal with which its condition first held).' }) achievedAt: Date | null;
-  @Field(() => Int) expectedByDay: number;
+  @Field(() => Int, { description: 'Journey day by which it is due.' }) expectedByDay: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A milestone due and not achieved when the account was scored.' })
 export class OverdueMilestone {
   @Field(() => ID, { description: 'The outcome health\'s id and the milestone: accountId:outcomeId@asOf/milestoneId.' }) id: string;
-  @Field(() => ID) milestoneId: string;
+  @Field(() => ID, { description: 'The milestone (also reachable as `milestone`).' }) milestoneId: string;
   @Field(() => Int, { description: 'Journey day − expectedByDay (0 on the day it is due).' }) daysOverdue: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Where the account stands on the success journey of an outcome.' })
 export class JourneyHealth {
   @Field(() => ID, { description: 'The id of its OutcomeHealth (accountId:outcomeId@asOf).' }) id: string;
-  @Field(() => JourneyStatus) status: JourneyStatus;
-  @Field(() => ID, { nullable: true }) nextMilestoneId: string | null;
+  @Field(() => JourneyStatus, { description: 'ON_TRACK, AHEAD, BEHIND or STUCK (see JourneyStatus).' }) status: JourneyStatus;
+  @Field(() => ID, { nullable: true, description: 'The earliest milestone neither achieved nor yet due; null when none is left.' }) nextMilestoneId: string | null;
   @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
   // overdueMilestones and milestones: field resolvers (JourneyHealthResolver), read only when asked for.
 
@@ -114,18 +129,18 @@ export class JourneyHealth {
   }
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'A component whose contribution to the outcome score changed.' })
 export class ComponentMove {
-  @Field(() => ID) componentId: string;
-  @Field() key: string;
+  @Field(() => ID, { description: 'The coin component.' }) componentId: string;
+  @Field({ description: 'The component\'s key.' }) key: string;
   @Field(() => Float, { description: 'Change of its contribution (points of the outcome score).' }) delta: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Difference from the newest snapshot at or before asOf − days.' })
 export class HealthChange {
   @Field(() => Float, { nullable: true, description: 'score − fromScore; null when either is null.' }) delta: number | null;
-  @Field(() => Float, { nullable: true }) fromScore: number | null;
-  @Field(() => Date) fromAsOf: Date;
+  @Field(() => Float, { nullable: true, description: 'The score then. Unrounded, 0-100: show one decimal.' }) fromScore: number | null;
+  @Field(() => Date, { description: 'When the snapshot compared with was scored.' }) fromAsOf: Date;
   @Field(() => [ComponentMove], { description: 'Components whose contribution changed, biggest move first.' }) movers: ComponentMove[];
 }
 
@@ -133,14 +148,14 @@ export class HealthChange {
 export class OutcomeHealth {
   row: StoredOutcomeRow;
   @Field(() => ID, { description: 'accountId:outcomeId@asOf: one scoring result; a rescore gives a new object with a new id.' }) id: string;
-  @Field(() => ID) outcomeId: string;
-  @Field(() => Float, { nullable: true }) score: number | null;
-  @Field(() => HealthBand) band: HealthBand;
-  @Field(() => Float, { nullable: true }) proactive: number | null;
-  @Field(() => Float, { nullable: true }) reactive: number | null;
-  @Field(() => Float, { nullable: true }) coverage: number | null;
+  @Field(() => ID, { description: 'The desired outcome (also reachable as `outcome`).' }) outcomeId: string;
+  @Field(() => Float, { nullable: true, description: 'The coin score: sides weighted by their side weights. Unrounded, 0-100: show one decimal. Null when neither side has anything to score.' }) score: number | null;
+  @Field(() => HealthBand, { description: 'Band of the score by the workspace thresholds.' }) band: HealthBand;
+  @Field(() => Float, { nullable: true, description: 'Proactive side score (what the CS team did). Unrounded, 0-100: show one decimal. Null when the side has nothing applicable with a value.' }) proactive: number | null;
+  @Field(() => Float, { nullable: true, description: 'Reactive side score (what the customer does and says). Unrounded, 0-100: show one decimal. Null when the side has nothing applicable with a value.' }) reactive: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence, 0-1 (show as a percentage); null when no component applies.' }) coverage: number | null;
   @Field(() => Int, { description: 'Whole days since journey start.' }) day: number;
-  @Field(() => Date) asOf: Date;
+  @Field(() => Date, { description: 'When it was scored.' }) asOf: Date;
   /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
   modelHash?: string;
 
@@ -155,11 +170,11 @@ export class OutcomeHealth {
 @ObjectType({ simpleResolvers: true, description: 'A point of health history: an outcome snapshot, or the account health when outcome is null.' })
 export class HealthPoint {
   @Field(() => ID, { description: 'accountId:outcomeId@asOf, or accountId@asOf for the account health.' }) id: string;
-  @Field(() => Date) asOf: Date;
-  @Field(() => ID, { nullable: true }) outcomeId: string | null;
-  @Field(() => Float, { nullable: true }) score: number | null;
-  @Field(() => HealthBand) band: HealthBand;
-  @Field(() => Float, { nullable: true }) coverage: number | null;
+  @Field(() => Date, { description: 'When it was scored.' }) asOf: Date;
+  @Field(() => ID, { nullable: true, description: 'The outcome; null for the account health.' }) outcomeId: string | null;
+  @Field(() => Float, { nullable: true, description: 'Unrounded, 0-100: show one decimal. Null when nothing could be scored.' }) score: number | null;
+  @Field(() => HealthBand, { description: 'Band of the score at the time.' }) band: HealthBand;
+  @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence, 0-1.' }) coverage: number | null;
 }
 
 export function toMilestoneProgress(m: MilestoneJson, outcomeHealthId: string): MilestoneProgress {

@@ -9,6 +9,10 @@ export enum MilestoneCompletion {
 registerEnumType(MilestoneCompletion, {
   name: 'MilestoneCompletion',
   description: 'AUTOMATIC: achieved when a signal condition first holds. MANUAL: a CSM marks it done.',
+  valuesConfig: {
+    AUTOMATIC: { description: 'Achieved at the signal with which its rule first held (a CSM completion also counts).' },
+    MANUAL: { description: 'Achieved when a CSM marks it done (completeMilestone), at the date given.' },
+  },
 });
 
 export enum MilestoneAggregation {
@@ -17,7 +21,16 @@ export enum MilestoneAggregation {
   DISTINCT_SUBJECTS = 'DISTINCT_SUBJECTS',
   SUM = 'SUM',
 }
-registerEnumType(MilestoneAggregation, { name: 'MilestoneAggregation', description: 'Cumulative measure since journey start.' });
+registerEnumType(MilestoneAggregation, {
+  name: 'MilestoneAggregation',
+  description: 'Cumulative measure since journey start.',
+  valuesConfig: {
+    COUNT: { description: 'Number of matching signals.' },
+    DISTINCT_DAYS: { description: 'Number of distinct UTC dates with a matching signal.' },
+    DISTINCT_SUBJECTS: { description: 'Number of distinct non-null subjects (e.g. features used).' },
+    SUM: { description: 'Sum of the signals\' values.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'Automatic completion: `aggregation(signalType[:subject]) >= atLeast`, cumulative since journey start.' })
 export class MilestoneRule {

@@ -15,23 +15,23 @@ registerEnumType(HealthEventKind, {
 
 @ObjectType({ simpleResolvers: true, description: 'A change in an account\'s health, produced when it is scored.' })
 export class HealthEvent {
-  @Field(() => ID) id: string;
-  @Field(() => HealthEventKind) kind: HealthEventKind;
-  @Field(() => ID) accountId: string;
-  @Field() accountName: string;
-  @Field() accountExternalId: string;
-  @Field(() => ID) clusterId: string;
+  @Field(() => ID, { description: 'Stable id of the event (use it to de-duplicate after catching up).' }) id: string;
+  @Field(() => HealthEventKind, { description: 'What changed.' }) kind: HealthEventKind;
+  @Field(() => ID, { description: 'The account.' }) accountId: string;
+  @Field({ description: 'The account\'s name when the event happened.' }) accountName: string;
+  @Field({ description: 'The account\'s externalId.' }) accountExternalId: string;
+  @Field(() => ID, { description: 'The account\'s cluster when the event happened.' }) clusterId: string;
   @Field(() => ID, { nullable: true, description: 'Null for a change of the overall account band.' }) outcomeId: string | null;
-  @Field(() => String, { nullable: true }) outcomeName: string | null;
-  @Field(() => ID, { nullable: true }) milestoneId: string | null;
-  @Field(() => String, { nullable: true }) milestoneName: string | null;
+  @Field(() => String, { nullable: true, description: 'The outcome\'s name; null with outcomeId.' }) outcomeName: string | null;
+  @Field(() => ID, { nullable: true, description: 'MILESTONE_ACHIEVED / MILESTONE_OVERDUE: the milestone.' }) milestoneId: string | null;
+  @Field(() => String, { nullable: true, description: 'The milestone\'s name.' }) milestoneName: string | null;
   @Field(() => HealthBand, { nullable: true, description: 'BAND_CHANGED: the band before.' }) fromBand: HealthBand | null;
   @Field(() => HealthBand, { nullable: true, description: 'BAND_CHANGED: the band after.' }) toBand: HealthBand | null;
   @Field(() => Float, { nullable: true, description: 'Score after the change (outcome score, or account score).' }) score: number | null;
-  @Field(() => Float, { nullable: true }) previousScore: number | null;
+  @Field(() => Float, { nullable: true, description: 'Score before the change; unrounded, show one decimal.' }) previousScore: number | null;
   @Field(() => Int, { nullable: true, description: 'MILESTONE_OVERDUE: days past its expected day.' }) daysOverdue: number | null;
   @Field({ description: 'The scoring time that produced the event.' }) asOf: Date;
-  @Field() createdAt: Date;
+  @Field({ description: 'When the event was stored (kept 30 days).' }) createdAt: Date;
 }
 
 @InputType({ description: 'Narrow the events you receive; all conditions must hold (omit for all of the workspace).' })

@@ -9,6 +9,7 @@ import type { PreviewOrder } from './model.preview';
 export enum ModelPreviewOrder { CHANGE_ASC = 'CHANGE_ASC', CHANGE_DESC = 'CHANGE_DESC', ABS_CHANGE_DESC = 'ABS_CHANGE_DESC' }
 registerEnumType(ModelPreviewOrder, {
   name: 'ModelPreviewOrder',
+  description: 'Order of a preview\'s accounts by their score change.',
   valuesConfig: { CHANGE_ASC: { description: 'Biggest drops first.' }, CHANGE_DESC: { description: 'Biggest gains first.' }, ABS_CHANGE_DESC: { description: 'Biggest moves either way first.' } },
 });
 

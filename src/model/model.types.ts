@@ -9,7 +9,15 @@ import type { ModelChange as Change, ChangeKind } from './model.diff';
 import type { ModelDraft as DraftRow } from './model-draft.entity';
 
 export enum ModelChangeKind { ADDED = 'ADDED', REMOVED = 'REMOVED', CHANGED = 'CHANGED' }
-registerEnumType(ModelChangeKind, { name: 'ModelChangeKind' });
+registerEnumType(ModelChangeKind, {
+  name: 'ModelChangeKind',
+  description: 'How one item differs between two models.',
+  valuesConfig: {
+    ADDED: { description: 'Only in the newer model.' },
+    REMOVED: { description: 'Only in the older model.' },
+    CHANGED: { description: 'In both, with different settings.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'One change between two models, in words: "component `login_frequency` of `adoption`: weight 20 → 30".' })
 export class ModelChange implements Change {

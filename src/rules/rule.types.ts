@@ -12,7 +12,22 @@ export enum RuleOperator {
   GT = 'GT', GTE = 'GTE', LT = 'LT', LTE = 'LTE',
   EXISTS = 'EXISTS', NOT_EXISTS = 'NOT_EXISTS',
 }
-registerEnumType(RuleOperator, { name: 'RuleOperator', description: 'How a condition compares an account attribute with its value.' });
+registerEnumType(RuleOperator, {
+  name: 'RuleOperator',
+  description: 'How a condition compares an account attribute with its value. Numeric comparisons are false for a missing or non-numeric attribute.',
+  valuesConfig: {
+    EQ: { description: 'Equal to value.' },
+    NEQ: { description: 'Not equal to value (true when the attribute is missing).' },
+    IN: { description: 'Equal to one of the values of a list.' },
+    NOT_IN: { description: 'Equal to none of the values of a list.' },
+    GT: { description: 'Greater than a number.' },
+    GTE: { description: 'Greater than or equal to a number.' },
+    LT: { description: 'Less than a number.' },
+    LTE: { description: 'Less than or equal to a number.' },
+    EXISTS: { description: 'The attribute is present (takes no value).' },
+    NOT_EXISTS: { description: 'The attribute is absent (takes no value).' },
+  },
+});
 
 export interface RuleJson {
   all?: RuleJson[];

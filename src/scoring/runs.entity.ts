@@ -15,6 +15,7 @@ export enum ScoringRunState {
 }
 registerEnumType(ScoringRunState, {
   name: 'ScoringRunState',
+  description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED.',
   valuesConfig: {
     QUEUED: { description: 'Waiting for a worker.' },
     RUNNING: { description: 'A worker scores its chunks; `done` grows after each chunk.' },
@@ -33,6 +34,12 @@ export enum ScoringRunKind {
 registerEnumType(ScoringRunKind, {
   name: 'ScoringRunKind',
   description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY), `npm run rescore` (CLI), or previewModel (PREVIEW: scores a draft beside the live model, writes no live scores).',
+  valuesConfig: {
+    MANUAL: { description: 'recomputeHealth.' },
+    DAILY: { description: 'The daily full rescore (02:00 UTC).' },
+    CLI: { description: '`npm run rescore`.' },
+    PREVIEW: { description: 'previewModel: a draft model scored beside the live one; writes no live scores.' },
+  },
 });
 
 /** Which accounts a run scores; the conditions combine (AND). Empty = every account of the workspace. */

@@ -7,7 +7,8 @@ import { AccountScore, scoreAccountAt } from './score-account';
 export class ScoreAccountResolver {
   @Authorized(Roles.READ)
   @Query(() => AccountScore, { description: 'Score an account at any time from the stored signals, without saving it (agrees with the snapshots).' })
-  async scoreAccount(@Ctx() ctx: RequestContext, @Arg('accountId', () => ID) accountId: string, @Arg('asOf', () => Date) asOf: Date): Promise<AccountScore> {
+  async scoreAccount(@Ctx() ctx: RequestContext, @Arg('accountId', () => ID, { description: 'Account.id.' }) accountId: string,
+    @Arg('asOf', () => Date, { description: 'The time to score at, from the signals known up to then.' }) asOf: Date): Promise<AccountScore> {
     return await scoreAccountAt(ctx.tenant, accountId, asOf);
   }
 }

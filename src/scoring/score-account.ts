@@ -8,11 +8,11 @@ import { scoreAccount } from './engine';
 @ObjectType({ simpleResolvers: true, description: 'An account scored at any time from the stored signals, not saved.' })
 export class AccountScore {
   accountId: string;
-  @Field(() => ID, { description: 'The account and the time it was scored at (unsaved scores are values of that pair).' }) id: string;
-  @Field(() => Date) asOf: Date;
-  @Field(() => AccountHealth) health: AccountHealth;
-  @Field(() => [OutcomeHealth]) outcomes: OutcomeHealth[];
-  @Field() modelVersion: string;
+  @Field(() => ID, { description: 'accountId@asOf.' }) id: string;
+  @Field(() => Date, { description: 'The time it was scored at.' }) asOf: Date;
+  @Field(() => AccountHealth, { description: 'The account health at asOf.' }) health: AccountHealth;
+  @Field(() => [OutcomeHealth], { description: 'Per active outcome of its cluster.' }) outcomes: OutcomeHealth[];
+  @Field({ description: 'Hash of the model (configuration) that scored it.' }) modelVersion: string;
 }
 
 /** Score one account at `asOf` from the stored signals, without saving. */

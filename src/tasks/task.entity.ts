@@ -6,8 +6,25 @@ import { Account } from '../accounts/account.entity';
 
 export enum TaskStatus { OPEN = 'OPEN', DONE = 'DONE', DISMISSED = 'DISMISSED' }
 export enum TaskPriority { LOW = 'LOW', MEDIUM = 'MEDIUM', HIGH = 'HIGH', URGENT = 'URGENT' }
-registerEnumType(TaskStatus, { name: 'TaskStatus', description: 'OPEN until someone marks it DONE or DISMISSED.' });
-registerEnumType(TaskPriority, { name: 'TaskPriority' });
+registerEnumType(TaskStatus, {
+  name: 'TaskStatus',
+  description: 'OPEN until someone marks it DONE or DISMISSED.',
+  valuesConfig: {
+    OPEN: { description: 'To do.' },
+    DONE: { description: 'Done (who and when are recorded).' },
+    DISMISSED: { description: 'Closed without action (not needed, or a false alarm).' },
+  },
+});
+registerEnumType(TaskPriority, {
+  name: 'TaskPriority',
+  description: 'How urgent a task is, as the play that opened it said.',
+  valuesConfig: {
+    LOW: { description: 'When there is time.' },
+    MEDIUM: { description: 'This week.' },
+    HIGH: { description: 'Before other work.' },
+    URGENT: { description: 'Today.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'Work for the CS team on one account, opened by a play.' })
 @Entity('tasks')

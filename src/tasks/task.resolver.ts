@@ -64,7 +64,7 @@ export class AccountTasksResolver {
   async tasks(
     @Root() account: Account,
     @Ctx() ctx: RequestContext,
-    @Arg('status', () => TaskStatus, { nullable: true }) status?: TaskStatus | null,
+    @Arg('status', () => TaskStatus, { nullable: true, description: 'Only tasks in this status; omit for all.' }) status?: TaskStatus | null,
   ): Promise<Task[]> {
     const all = await ctx.tenant.loader(tasksByAccount).load(account.id);
     return status ? all.filter((t) => t.status === status) : all;

@@ -14,6 +14,13 @@ export enum TouchpointKind {
 registerEnumType(TouchpointKind, {
   name: 'TouchpointKind',
   description: 'A proactive moment with the customer; stored as a signal of type `meeting`, `qbr`, `training`, `success_plan_review` or `onboarding_call`.',
+  valuesConfig: {
+    MEETING: { description: 'Any call or meeting with the customer (signal `meeting`).' },
+    QBR: { description: 'Quarterly business review (signal `qbr`).' },
+    TRAINING: { description: 'A training session (signal `training`).' },
+    SUCCESS_PLAN_REVIEW: { description: 'The success plan reviewed with the customer (signal `success_plan_review`).' },
+    ONBOARDING_CALL: { description: 'An onboarding call (signal `onboarding_call`).' },
+  },
 });
 
 @InputType()

@@ -10,6 +10,12 @@ export enum DeliveryState { PENDING = 'PENDING', SENDING = 'SENDING', DELIVERED 
 registerEnumType(DeliveryState, {
   name: 'DeliveryState',
   description: 'PENDING (waiting for its next attempt), SENDING, DELIVERED (a 2xx answer), DEAD (attempts or retry window used up: dead-letter).',
+  valuesConfig: {
+    PENDING: { description: 'Waiting for its next attempt.' },
+    SENDING: { description: 'An attempt is under way.' },
+    DELIVERED: { description: 'The endpoint answered 2xx.' },
+    DEAD: { description: 'Attempts or retry window used up (dead-letter); redeliverWebhook sends it again.' },
+  },
 });
 
 @ObjectType({ simpleResolvers: true, description: 'Where plays deliver signed webhooks (ADMIN).' })

@@ -21,8 +21,8 @@ export const SCALARS = {
   LocalDate: 'string',
   JSON: 'unknown',
   JSONObject: 'Record<string, unknown>',
-  // a number, or (in a batch item) a string that the item's validation turns into a per-item reject
-  SignalValue: 'number | string',
+  // Accepted as anything so that a bad value rejects one batch item, not the call; answered as a number.
+  SignalValue: { input: 'unknown', output: 'number' },
 };
 
 async function main(): Promise<void> {

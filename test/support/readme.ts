@@ -8,7 +8,7 @@
  *                                                     … and remember values of the answer for later `$variables`
  *   <!-- readme-test: demo -->                        run against the demo workspace (default for a query)
  *   <!-- readme-test: validate-only -->               only validated against the schema (default for a mutation
- *                                                     or subscription without a directive)
+ *                                                     or subscription without a directive, and for a block with a …)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,7 +85,8 @@ export function readReadme(text = fs.readFileSync(README_PATH, 'utf8')): { block
     let mode: BlockMode;
     if (head === 'walkthrough' || head === 'demo' || head === 'validate-only') mode = head;
     else if (head) throw new Error(`README line ${start + 1}: unknown readme-test directive "${head}"`);
-    else mode = operations.every((op) => op.kind === 'query') ? 'demo' : 'validate-only';
+    // A query with a placeholder for the reader to fill in (…) cannot run as written.
+    else mode = operations.every((op) => op.kind === 'query') && !source.includes('…') ? 'demo' : 'validate-only';
     blocks.push({ line: start + 1, source, mode, keep, operations });
   }
   return { blocks, walkthroughStart };
