@@ -18,6 +18,7 @@ import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../health/health.list';
 import { healthPrefetchColumns, healthPrefetchRefs, primePage, type HealthPrefetch, type PageRefs, type PrefetchedRow } from '../health/health.prefetch';
 import { clusterById } from '../clusters/cluster.loaders';
+import { prime } from '../shared/primed';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -215,7 +216,10 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   // What the page read for its accounts' fields waits in the request's loaders (src/health/health.prefetch.ts).
   primePage(scope, prefetch, page, rows[0]?.refsJson);
   // The page's clusters (usually one, already loaded by the cluster filter): one batch now, so Account.cluster finds them.
-  if (args.withCluster) await scope.loader(clusterById).loadMany([...new Set(page.map((r) => r.clusterId))]);
+  if (args.withCluster) {
+    const loader = scope.loader(clusterById);
+    for (const c of await loader.loadMany([...new Set(page.map((r) => r.clusterId))])) if (c && !(c instanceof Error)) prime(loader, c.id, c);
+  }
   const edges = page.map((row) => {
     // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
     const node = accountFromPageRow(row);
