@@ -15,8 +15,12 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
+    // The mljs packages (ml-kmeans and its helpers) ship ES modules only: compile them to CommonJS for Jest.
+    '^.+/node_modules/(ml-[^/]+|is-any-array)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(ml-|is-any-array/))'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFiles: ['<rootDir>/test/support/pg-boss-jest.ts'],
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,

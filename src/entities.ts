@@ -11,7 +11,14 @@ import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
+import { ClusterDiscovery, ClusterDiscoveryMember } from './discovery/discovery.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { ModelDraft } from './model/model-draft.entity';
+import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
+import { Play, PlayFiring } from './plays/play.entity';
+import { Task } from './tasks/task.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
+import { ModelPreview, ModelPreviewAccount, ModelPreviewOutcome } from './model/model-preview.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -19,4 +26,8 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
+  ClusterDiscovery, ClusterDiscoveryMember,
+  ModelDraft, ModelPreview, ModelPreviewAccount, ModelPreviewOutcome,
+  Backtest, BacktestCase, BacktestOutcomeScore,
+  WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];

@@ -158,6 +158,34 @@ describe('accounts', () => {
     expect(await lifecycleRows(t, ws)).toEqual([]);
   });
 
+  it('a malformed value in any field rejects only its item, with index and field; the good items are stored', async () => {
+    const ws = await t.workspace();
+    // field -> malformed values of the JSON type the schema accepts there (a wrong JSON type is a schema error)
+    const bad: Array<[string, unknown, string?]> = [
+      ['externalId', ''], ['externalId', ' x '], ['name', '  '], ['csmOwner', 'c'.repeat(201)],
+      ['attributes', [1, 2]], ['attributes', 'plan=pro'], ['attributes', 42], ['attributes', true],
+      ['journeyStartedAt', '2027-02-30T00:00:00Z'], ['journeyStartedAt', 'last spring'], ['journeyStartedAt', ''],
+      ['journeyStartedAt', '2026-01-05 10:00:00Z'], ['journeyStartedAt', '2999-01-01'],
+      ['renewalDate', '2027-02-30'], ['renewalDate', '31/12/2026'], ['renewalDate', '2026-12-31T00:00:00Z'], ['renewalDate', ''],
+      ['lifecycleOutcomes', [{ kind: 'RENEWED', date: '2025-13-01' }], 'lifecycleOutcomes[0].date'],
+      ['lifecycleOutcomes', [{ kind: 'RENEWED', date: '2025-01-01' }, { kind: 'CHURNED', date: 'soon' }], 'lifecycleOutcomes[1].date'],
+    ];
+    const items = bad.flatMap(([field, v], i) => [
+      { externalId: `ok-${i}`, name: `Good ${i}` },
+      { externalId: `bad-${i}`, name: `Bad ${i}`, [field]: v },
+    ]);
+    const { upsertAccounts: r } = await t.ok(UPSERT, { accounts: items }, ws.keys.INGEST);
+    expect(r.created).toBe(bad.length);
+    expect(r.rejected.map((x: any) => [x.index, x.field])).toEqual(bad.map(([field, , path], i) => [2 * i + 1, path ?? field]));
+    for (const x of r.rejected) expect(x.reason).toMatch(/\w{3,}.*\./);
+    expect((await accountRows(t, ws)).map((a: any) => a.external_id)).toEqual(bad.map((_, i) => `ok-${i}`).sort());
+    // the same fields well-formed (a day for journeyStartedAt means midnight UTC)
+    const fine = await t.ok(UPSERT, { accounts: [{ externalId: 'fine', name: 'Fine', attributes: { plan: 'pro' }, journeyStartedAt: '2026-01-05',
+      renewalDate: '2028-02-29', lifecycleOutcomes: [{ kind: 'RENEWED', date: '2025-02-28' }] }] }, ws.keys.INGEST);
+    expect(fine.upsertAccounts.rejected).toEqual([]);
+    expect(fine.upsertAccounts.accounts[0]).toMatchObject({ journeyStartedAt: '2026-01-05T00:00:00.000Z', renewalDate: '2028-02-29', attributes: { plan: 'pro' } });
+  });
+
   it('rejects 1,001 accounts as a whole (BAD_USER_INPUT on accounts) and stores none; 1,000 are fine', async () => {
     const ws = await t.workspace();
     const make = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ externalId: `${prefix}-${i}`, name: `Account ${i}`, attributes: { i } }));

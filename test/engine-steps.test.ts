@@ -34,7 +34,7 @@ describe('the PERCENTILE peer distribution, chosen in one place', () => {
   });
 
   const choose = async (config: ModelConfig, ids: string[] | null, forRun: PeerCache | null) => {
-    const ctx: StepContext = { tx: scope, config, rows: configRows(config), asOf: new Date('2026-03-01T00:00:00Z'), ids, step: async () => undefined };
+    const ctx: StepContext = { tx: scope, config, rows: configRows(config), asOf: new Date('2026-03-01T00:00:00Z'), ids, accounts: 'accounts', step: async () => undefined };
     return (await choosePeerDistribution(ctx, forRun)).name;
   };
   const some = [randomUUID()];

@@ -24,7 +24,7 @@ describe('compiled execution (graphql-jit)', () => {
     [{ id: clusterId }] = await t.db.query(`SELECT id FROM clusters WHERE name = 'Managed enterprise'`);
     [{ id: outcomeId }] = await t.db.query(`SELECT id FROM outcomes WHERE cluster_id = $1 ORDER BY created_at LIMIT 1`, [clusterId]);
   }, 120_000);
-  afterAll(async () => { await interpreted?.stop(); });
+  t.cleanup(async () => { await interpreted?.stop(); });
 
   async function both(query: string, variables: Record<string, unknown>) {
     const ask = async (url: string): Promise<any> => (await fetch(url, {

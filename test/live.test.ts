@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { startApp, type RunningApp } from '../src/app';
 import { createDataSource } from '../src/shared/db/data-source';
 import { TenantScope } from '../src/shared/tenant';
-import { HealthEventKind, publishHealthChanges, publishHealthEvents } from '../src/health/health.events';
+import { HealthEventKind, publishHealthChanges, publishHealthEvents, type HealthEventInput } from '../src/health/health.events';
 import { scoreAccounts } from '../src/scoring/engine';
 import { withDatabase } from './support/global-setup';
 import { useTestServer, type TestWorkspace } from './support/harness';
@@ -24,6 +24,9 @@ const SUBSCRIPTION = `subscription($filter: HealthEventFilter) {
 
 interface Received { events: any[]; errors: unknown[]; closed: boolean; next(n?: number): Promise<any[]>; client: Client }
 
+/** Deadline of every wait below: it only turns a hang into a clear failure (generous for a busy machine). */
+const WAIT_MS = 20_000;
+
 function subscribe(app: RunningApp, key: string, variables: Record<string, unknown> = {}): Received {
   const client = createClient({
     url: app.url.replace(/^http/, 'ws'),
@@ -33,16 +36,23 @@ function subscribe(app: RunningApp, key: string, variables: Record<string, unkno
     lazy: false,
     onNonLazyError: () => undefined,
   });
+  let waiters: Array<() => boolean> = [];
   const r: Received = {
     events: [], errors: [], closed: false, client,
-    async next(n = 1) {
-      const deadline = Date.now() + 5000;
-      while (r.events.length < n && Date.now() < deadline) await sleep(20);
-      return r.events.slice(0, n);
+    /** The first n events, once they are in. */
+    next(n = 1) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} events (got ${r.events.length})`)), WAIT_MS);
+        const check = () => { if (r.events.length < n) return false; clearTimeout(timer); resolve(r.events.slice(0, n)); return true; };
+        if (!check()) waiters.push(check);
+      });
     },
   };
   client.subscribe({ query: SUBSCRIPTION, variables }, {
-    next: (msg) => { if (msg.errors) r.errors.push(...msg.errors); else r.events.push((msg.data as any).healthChanged); },
+    next: (msg) => {
+      if (msg.errors) r.errors.push(...msg.errors); else r.events.push((msg.data as any).healthChanged);
+      waiters = waiters.filter((check) => !check());
+    },
     error: (err) => { r.errors.push(err); },
     complete: () => { r.closed = true; },
   });
@@ -52,7 +62,7 @@ function subscribe(app: RunningApp, key: string, variables: Record<string, unkno
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + WAIT_MS;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
@@ -67,6 +77,7 @@ describe('healthChanged subscription', () => {
   let wsB: TestWorkspace;
   let fx: HealthFixture;
   let accountId: string;
+  let accountOfB: string;
   let outcomeId: string;
   let milestones: Record<string, string>;
   const clients: Client[] = [];
@@ -86,9 +97,23 @@ describe('healthChanged subscription', () => {
       { key: 'first-map', name: 'First org chart', expectedByDay: 20 },
     ] }]));
     accountId = await fx.account({ externalId: 'acme-1', name: 'Acme One', clusterId: cluster });
+    const fxB = new HealthFixture(t.db, wsB.id);
+    accountOfB = await fxB.account({ externalId: 'globex-1', clusterId: await fxB.defaultClusterId() });
   });
 
-  afterAll(async () => {
+  /**
+   * "Nothing else arrives", without waiting and hoping: publish a sentinel event after whatever must not arrive and
+   * wait for it. Notifications reach every instance in commit order and each instance hands batches out in that
+   * order (src/live/hub.ts), so an event a subscriber did not get before the sentinel never comes.
+   */
+  const SENTINEL_AS_OF = new Date('2099-01-01T00:00:00Z');
+  async function sentinel(db: DataSource, workspaceId: string, account: string, event: Partial<HealthEventInput> = {}): Promise<void> {
+    await publishHealthEvents(TenantScope.system(db, workspaceId), [
+      { kind: HealthEventKind.BAND_CHANGED, accountId: account, fromBand: 'RED', toBand: 'GREEN', asOf: SENTINEL_AS_OF, ...event }]);
+  }
+  const isSentinel = (e: any) => e.asOf === SENTINEL_AS_OF.toISOString();
+
+  t.cleanup(async () => {
     for (const c of clients) await c.dispose();
     await appB?.stop();
     await dbB?.destroy();
@@ -114,10 +139,15 @@ describe('healthChanged subscription', () => {
       milestoneId: null, milestoneName: null, fromBand: 'GREEN', toBand: 'YELLOW', score: 55.5, previousScore: 72, daysOverdue: null,
       asOf: '2026-03-01T00:00:00.000Z',
     });
-    await sleep(300); // give a wrongly routed event time to arrive
-    expect(otherWorkspace.events).toEqual([]);
-    expect(otherOnB.events).toEqual([]);
-    expect(onA.events).toHaveLength(1);
+    // Workspace B's subscribers, on both instances, get B's next event and nothing before it; A's no second copy.
+    await sentinel(dbB, wsB.id, accountOfB);
+    await sentinel(dbB, wsA.id, accountId);
+    for (const sub of [otherWorkspace, otherOnB]) {
+      await sub.next(1);
+      expect(sub.events).toEqual([expect.objectContaining({ accountId: accountOfB, asOf: SENTINEL_AS_OF.toISOString() })]);
+    }
+    const [, second] = await onA.next(2);
+    expect(isSentinel(second)).toBe(true);
   });
 
   it('derives band, milestone-achieved and newly-overdue events from the snapshots a scoring wrote', async () => {
@@ -152,13 +182,15 @@ describe('healthChanged subscription', () => {
     expect(received).toHaveLength(4);
     const filtered = await kinds.next(2);
     expect(filtered.map((e) => e.kind).sort()).toEqual(['MILESTONE_ACHIEVED', 'MILESTONE_OVERDUE']);
-    await sleep(200);
-    expect(kinds.events).toHaveLength(2);
+    // no more than those: the next event of a kind the filter lets through comes third
+    await sentinel(t.db, wsA.id, accountId, { kind: HealthEventKind.MILESTONE_ACHIEVED, outcomeId, milestoneId: firstMap, fromBand: null, toBand: null });
+    expect(isSentinel((await kinds.next(3))[2])).toBe(true);
+    expect(isSentinel((await all.next(5))[4])).toBe(true);
 
     // Catch-up over HTTP: the same events, oldest first, scoped to the workspace.
     const caught = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z", filter: { kinds: [MILESTONE_OVERDUE] }) { kind milestoneName daysOverdue } }`, {}, wsA.keys.ANALYST);
     expect(caught.healthEvents).toEqual([{ kind: 'MILESTONE_OVERDUE', milestoneName: 'First org chart', daysOverdue: 4 }]);
-    const none = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z") { kind } }`, {}, wsB.keys.ANALYST);
+    const none = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z", filter: { kinds: [MILESTONE_OVERDUE] }) { kind } }`, {}, wsB.keys.ANALYST);
     expect(none.healthEvents).toEqual([]);
   });
 
@@ -169,8 +201,9 @@ describe('healthChanged subscription', () => {
       await publishHealthEvents(tx, [{ kind: HealthEventKind.BAND_CHANGED, accountId, outcomeId: null, fromBand: 'YELLOW', toBand: 'RED', asOf: new Date() }]);
       throw new Error('scoring failed');
     })).rejects.toThrow('scoring failed');
-    await sleep(300);
-    expect(r.events).toEqual([]);
+    await sentinel(t.db, wsA.id, accountId);
+    await r.next(1);
+    expect(r.events).toEqual([expect.objectContaining({ asOf: SENTINEL_AS_OF.toISOString() })]);
   });
 
   it('applies the same query limits to subscriptions', async () => {
@@ -225,8 +258,8 @@ describe('healthChanged subscription', () => {
     // The engine publishes the changes itself when it stores snapshots (announced on commit).
     await scoreAccounts(scope, { asOf, persist: true });
     const events = await sub.next(4);
-    await sleep(300); // nothing more (no duplicate) follows
-    expect(sub.events).toHaveLength(4);
+    await sentinel(t.db, e2e.id, liveAccount); // nothing more (no duplicate) comes before it
+    expect(isSentinel((await sub.next(5))[4])).toBe(true);
     expect(events.map((e) => [e.kind, e.outcomeId ? 'outcome' : 'account', e.fromBand, e.toBand, e.milestoneName, e.daysOverdue]))
       .toEqual(expect.arrayContaining([
         ['BAND_CHANGED', 'outcome', 'RED', 'YELLOW', null, null],

@@ -40,4 +40,28 @@ describe('request id and request log', () => {
     expect(info.mock.calls[0][0]).toMatchObject({ operation: 'Me', ms: expect.any(Number) });
     expect(info.mock.calls[0][1]).toBe('graphql request');
   });
+
+  it('logs the code each client got, not INTERNAL_SERVER_ERROR for every refusal', async () => {
+    const ws = await t.workspace('Logged');
+    const { clusters } = await t.ok('{ clusters { id } }', {}, ws.keys.OPS);
+    const outcome = `mutation { createOutcome(input: { clusterId: "${clusters[0].id}", name: "Logged" }) { id } }`;
+    await t.ok(outcome, {}, ws.keys.OPS);
+    const info = jest.fn();
+    jest.spyOn(logger, 'child').mockReturnValue({ info } as never);
+    logger.level = 'info';
+    const cases: Array<[string, string | undefined, string]> = [
+      ['query { viewer { role } }', 'oh_not_a_key', 'UNAUTHENTICATED'],
+      ['mutation { createApiKey(input: { name: "x", role: ADMIN }) { key } }', ws.keys.CSM, 'FORBIDDEN'],
+      ['query { scoringRun(id: "00000000-0000-4000-8000-000000000000") { id } }', ws.keys.ANALYST, 'NOT_FOUND'],
+      [outcome, ws.keys.OPS, 'CONFLICT'],
+      ['query { viewer { rol } }', ws.keys.ANALYST, 'GRAPHQL_VALIDATION_FAILED'],
+    ];
+    for (const [query, k, code] of cases) {
+      info.mockClear();
+      const res = await post(k ? { authorization: `Bearer ${k}` } : {}, query);
+      expect(((await res.json()) as any).errors[0].extensions.code).toBe(code);
+      expect(info).toHaveBeenCalledTimes(1);
+      expect(info.mock.calls[0][0].errors).toEqual([code]);
+    }
+  });
 });

@@ -165,6 +165,35 @@ describe('ingestSignals', () => {
     expect(await signalCount(t, b.id)).toBe(0);
   });
 
+  it('a malformed value in any field rejects only its item, with index and field; the good items are stored', async () => {
+    const ws = await t.workspace();
+    await makeAccounts(t, ws.id, ['acme']);
+    const good = (k: string) => ({ accountExternalId: 'acme', type: 'login', occurredAt: '2026-01-05T10:00:00Z', idempotencyKey: k });
+    // field -> malformed values of the JSON type the schema accepts there (a wrong JSON type is a schema error)
+    const bad: Array<[string, unknown]> = [
+      ['accountExternalId', ''], ['accountExternalId', 'unknown-account'],
+      ['type', ''], ['type', 'Not A Type'], ['type', 'x'.repeat(101)],
+      ['occurredAt', '2027-02-30T00:00:00Z'], ['occurredAt', '2026-01-05'], ['occurredAt', 'yesterday'], ['occurredAt', ''],
+      ['occurredAt', '2026-01-05 10:00:00Z'], ['occurredAt', '1999-12-31T23:59:59Z'], ['occurredAt', '2999-01-01T00:00:00Z'],
+      ['subject', 's'.repeat(201)],
+      ['value', 'seven'], ['value', '7'], ['value', true], ['value', { n: 7 }], ['value', [7]], ['value', 'INFINITY'],
+      ['idempotencyKey', 'k'.repeat(201)],
+    ];
+    const signals: Array<Record<string, unknown>> = bad.flatMap(([field, v], i) => [good(`ok-${i}`), { ...good(`bad-${i}`), [field]: v }]);
+    // JSON itself can carry 1e400, which parses to Infinity: sent as raw text
+    signals.push({ ...good('bad-inf'), value: 'INFINITY-LITERAL' });
+    const body = JSON.stringify({ query: INGEST, variables: { signals } }).replace('"INFINITY-LITERAL"', '1e400');
+    const res = await fetch(t.app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.keys[Role.INGEST]}` }, body });
+    const { data, errors } = (await res.json()) as any;
+    expect(errors).toBeUndefined();
+    expect(data.ingestSignals.accepted).toBe(bad.length);
+    expect(data.ingestSignals.rejected.map((r: any) => [r.index, r.field])).toEqual([
+      ...bad.map(([field], i) => [2 * i + 1, field]), [2 * bad.length, 'value']]);
+    for (const r of data.ingestSignals.rejected) expect(r.reason).toMatch(/\w{3,}.*\./);
+    const keys = (await t.db.query(`SELECT idempotency_key FROM signals WHERE workspace_id = $1 ORDER BY 1`, [ws.id])).map((r: any) => r.idempotency_key);
+    expect(keys).toEqual(bad.map((_, i) => `ok-${i}`).sort());
+  });
+
   it('keeps idempotency keys per workspace: the same key in two workspaces is stored in both', async () => {
     const a = await t.workspace('A');
     const b = await t.workspace('B');

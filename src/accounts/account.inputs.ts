@@ -1,18 +1,19 @@
 import { HealthBand, JourneyStatus } from '../health/health.types';
 import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
-import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
+import { GraphQLJSON } from 'graphql-scalars';
 import { LifecycleOutcomeKind } from './account.entity';
 
 /**
  * Batch items carry no class-validator rules on purpose: one bad item must not fail the whole batch.
- * They are checked one by one in account.validate.ts and reported in `rejected`.
+ * They are checked one by one in account.validate.ts and reported in `rejected`. For the same reason dates are
+ * Strings and attributes any JSON here: a malformed value would otherwise fail the call at GraphQL's coercion.
  */
 @InputType({ description: 'A recorded renewal, expansion, contraction or churn.' })
 export class LifecycleOutcomeInput {
   @Field(() => LifecycleOutcomeKind)
   kind: LifecycleOutcomeKind;
 
-  @Field(() => LocalDateResolver, { description: 'When it happened (not in the future).' })
+  @Field(() => String, { description: 'When it happened, a day YYYY-MM-DD (not in the future). A malformed day rejects this account, not the batch.' })
   date: string;
 }
 
@@ -24,16 +25,16 @@ export class AccountInput {
   @Field(() => String, { nullable: true, description: 'Required when the account is new; 1-500 characters.' })
   name?: string | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Free attributes (at most 100 keys); replaces the stored ones when given. Cluster rules read these.' })
-  attributes?: Record<string, unknown> | null;
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Free attributes, a JSON object (at most 100 keys); replaces the stored ones when given. Cluster rules read these. Anything but an object rejects this account, not the batch.' })
+  attributes?: unknown;
 
   @Field(() => String, { nullable: true })
   csmOwner?: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'Day 0 of the success journey; defaults to now for a new account, kept on update.' })
-  journeyStartedAt?: Date | null;
+  @Field(() => String, { nullable: true, description: 'Day 0 of the success journey: an ISO-8601 date-time with offset (2026-01-15T09:00:00Z) or a day (2026-01-15, midnight UTC); defaults to now for a new account, kept on update. A malformed one rejects this account, not the batch.' })
+  journeyStartedAt?: string | null;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A day YYYY-MM-DD. A malformed one (2027-02-30) rejects this account, not the batch.' })
   renewalDate?: string | null;
 
   @Field(() => [LifecycleOutcomeInput], { nullable: true, description: 'When given, replaces the account\'s recorded lifecycle outcomes (an empty list clears them).' })

@@ -2,7 +2,7 @@
  * Per-item checks of an account batch. Pure (no database), so a bad item is reported with its
  * index and field path while the good ones are stored. Reasons never echo the value back.
  */
-import { type RejectedItem, rejectItem } from '../shared/batch';
+import { containsNul, NUL_REASON, parseDateTime, parseLocalDate, type RejectedItem, rejectItem } from '../shared/batch';
 import { LifecycleOutcomeKind } from './account.entity';
 import type { AccountInput } from './account.inputs';
 
@@ -19,7 +19,6 @@ const MAX_LIFECYCLE_OUTCOMES = 100;
 const FUTURE_SLACK_MS = 24 * 3600 * 1000;
 const MIN_DATE = Date.UTC(1970, 0, 1);
 const MAX_RENEWAL = Date.UTC(2200, 0, 1);
-const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const KINDS = new Set<string>(Object.values(LifecycleOutcomeKind));
 
 /** An item that passed: the values to store, plus which optional fields were given (omitted = keep). */
@@ -63,6 +62,7 @@ export function validateAccountItems(items: AccountInput[], now = new Date()): {
 
 function validateItem(item: AccountInput, index: number, now: Date): CleanAccount {
   if (!item || typeof item !== 'object') throw new ItemProblem('', 'Each item must be an account object.');
+  for (const [field, value] of Object.entries(item)) if (containsNul(value)) throw new ItemProblem(field, NUL_REASON);
   const externalId = item.externalId;
   if (typeof externalId !== 'string' || externalId.trim().length === 0 || externalId.length > MAX_EXTERNAL_ID) {
     throw new ItemProblem('externalId', `externalId must be 1-${MAX_EXTERNAL_ID} characters.`);
@@ -102,8 +102,11 @@ function validateItem(item: AccountInput, index: number, now: Date): CleanAccoun
 
   let journeyStartedAt: string | null = null;
   if (item.journeyStartedAt !== undefined && item.journeyStartedAt !== null) {
-    const t = item.journeyStartedAt instanceof Date ? item.journeyStartedAt.getTime() : Date.parse(String(item.journeyStartedAt));
-    if (!Number.isFinite(t) || t < MIN_DATE) throw new ItemProblem('journeyStartedAt', 'journeyStartedAt must be a valid date-time after 1970.');
+    // A date-time with offset, or a calendar day (midnight UTC: what a CSV column of days means).
+    const t = parseDateTime(item.journeyStartedAt)?.getTime() ?? parseLocalDate(item.journeyStartedAt);
+    if (t === null || t < MIN_DATE) {
+      throw new ItemProblem('journeyStartedAt', 'journeyStartedAt must be an ISO-8601 date-time with offset (2026-01-15T09:00:00Z) or a day (2026-01-15), after 1970.');
+    }
     if (t > now.getTime() + FUTURE_SLACK_MS) throw new ItemProblem('journeyStartedAt', 'journeyStartedAt (day 0 of the journey) cannot be in the future.');
     journeyStartedAt = new Date(t).toISOString();
   }
@@ -113,7 +116,7 @@ function validateItem(item: AccountInput, index: number, now: Date): CleanAccoun
   if (item.renewalDate !== undefined && item.renewalDate !== null) {
     const t = parseLocalDate(item.renewalDate);
     if (t === null || t < MIN_DATE || t >= MAX_RENEWAL) throw new ItemProblem('renewalDate', 'renewalDate must be a calendar date YYYY-MM-DD between 1970 and 2199.');
-    renewalDate = item.renewalDate;
+    renewalDate = item.renewalDate as string;
   }
 
   let lifecycleOutcomes: CleanAccount['lifecycleOutcomes'] = null;
@@ -129,16 +132,10 @@ function validateItem(item: AccountInput, index: number, now: Date): CleanAccoun
       if (t > now.getTime() + FUTURE_SLACK_MS) {
         throw new ItemProblem(`lifecycleOutcomes[${i}].date`, 'A lifecycle outcome records what happened: its date cannot be in the future.');
       }
-      return { kind: lo.kind, date: lo.date };
+      return { kind: lo.kind, date: lo.date as string };
     });
   }
 
   return { index, externalId, name, attributes, setCsmOwner, csmOwner, journeyStartedAt, setRenewalDate, renewalDate, lifecycleOutcomes };
 }
 
-/** Milliseconds of a `YYYY-MM-DD` calendar date (UTC), or null when it is not one (e.g. 2025-02-30). */
-function parseLocalDate(s: unknown): number | null {
-  if (typeof s !== 'string' || !LOCAL_DATE.test(s)) return null;
-  const t = Date.parse(`${s}T00:00:00Z`);
-  return Number.isFinite(t) && new Date(t).toISOString().startsWith(s) ? t : null;
-}

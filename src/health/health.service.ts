@@ -5,7 +5,7 @@ import type { DriverJson, MilestoneJson } from './health.columns';
 import type { DriversKey } from './health.loaders';
 import {
   AccountHealth, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
-  OverdueMilestone, toMilestoneProgress,
+  OverdueMilestone, scoredId, toMilestoneProgress,
 } from './health.types';
 import { currentAccountHealth, currentDrivers, driversKey, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
 import { checkChangeDays } from './health.change';
@@ -16,7 +16,7 @@ const MOVE_EPSILON = 1e-9;
 
 // The fields a page primes answer without a promise when their value is there (src/shared/primed.ts).
 export function accountHealth(scope: TenantScope, accountId: string): AccountHealth | Promise<AccountHealth> {
-  return then(loadPrimed(scope.loader(currentAccountHealth), accountId), AccountHealth.from);
+  return then(loadPrimed(scope.loader(currentAccountHealth), accountId), (row) => AccountHealth.from(row, accountId));
 }
 
 export function accountOutcomes(scope: TenantScope, accountId: string): OutcomeHealth[] | Promise<OutcomeHealth[]> {
@@ -45,7 +45,7 @@ async function journeyMilestones(scope: TenantScope, j: JourneyHealth): Promise<
 }
 
 export async function milestonesOf(scope: TenantScope, j: JourneyHealth): Promise<MilestoneProgress[]> {
-  return (await journeyMilestones(scope, j)).milestones.map(toMilestoneProgress);
+  return (await journeyMilestones(scope, j)).milestones.map((m) => toMilestoneProgress(m, j.id));
 }
 
 /** Overdue = due and not achieved, most overdue first. */
@@ -53,7 +53,7 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
   const { milestones, journeyDay } = await journeyMilestones(scope, j);
   return milestones
     .filter((m) => m.achievedAt === null && m.expectedByDay <= journeyDay)
-    .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
+    .map((m) => Object.assign(new OverdueMilestone(), { id: `${j.id}/${m.milestoneId}`, milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
     .sort((a, b) => b.daysOverdue - a.daysOverdue);
 }
 
@@ -67,9 +67,9 @@ export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | 
   const { row } = oh;
   if (!row.drivers) {
     const key = { accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null };
-    return then(loadPrimed<DriversKey, DriverJson[], string>(scope.loader(currentDrivers), key, driversKey(key)), (drivers) => drivers.map(Driver.from));
+    return then(loadPrimed<DriversKey, DriverJson[], string>(scope.loader(currentDrivers), key, driversKey(key)), (drivers) => drivers.map((d) => Driver.from(d, oh.id)));
   }
-  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map(Driver.from);
+  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map((d) => Driver.from(d, oh.id));
 }
 
 /** Difference from the past snapshot (health.change.ts), and the components that moved it (by contribution). */
@@ -99,6 +99,6 @@ export async function history(scope: TenantScope, accountId: string, args: { out
   if (args.from && args.to && args.from > args.to) throw new InputError('from', 'from must not be after to.');
   const points = await scope.loader(healthHistory).load({ accountId, outcomeId: args.outcomeId ?? null, from: args.from ?? null, to: args.to ?? null });
   return points.map((p) => Object.assign(new HealthPoint(), {
-    asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
+    id: scoredId(accountId, p.outcomeId, p.asOf), asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
   }));
 }

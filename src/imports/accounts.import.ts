@@ -74,7 +74,7 @@ export const accountStager: RecordStager = {
       const lifecycle = cell(r, il);
       return stageItem(line, {
         externalId: r[ie] ?? '', name: cell(r, in_), attributes, csmOwner: cell(r, ic),
-        journeyStartedAt: cell(r, ij) as unknown as Date | undefined, renewalDate: cell(r, ir),
+        journeyStartedAt: cell(r, ij), renewalDate: cell(r, ir),
         lifecycleOutcomes: lifecycle === undefined ? undefined : jsonCell(lifecycle) as AccountInput['lifecycleOutcomes'],
       });
     };
@@ -84,7 +84,7 @@ export const accountStager: RecordStager = {
     const pick = (o: Record<string, unknown>, f: string) => (f in o ? o[f] : o[snakeCase(f)]);
     return (line, o) => stageItem(line, {
       externalId: pick(o, 'externalId') as string, name: pick(o, 'name') as string, attributes: pick(o, 'attributes') as Record<string, unknown>,
-      csmOwner: pick(o, 'csmOwner') as string, journeyStartedAt: pick(o, 'journeyStartedAt') as Date,
+      csmOwner: pick(o, 'csmOwner') as string, journeyStartedAt: pick(o, 'journeyStartedAt') as string,
       renewalDate: pick(o, 'renewalDate') as string, lifecycleOutcomes: pick(o, 'lifecycleOutcomes') as AccountInput['lifecycleOutcomes'],
     });
   },

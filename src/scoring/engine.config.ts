@@ -37,7 +37,8 @@ export function configRows(config: ModelConfig) {
   }));
   const stages = config.outcomes.flatMap((o) => (o.journey?.stages ?? []).map((s) => ({ outcome_id: o.id, stage_id: s.id, key: s.key, start_day: s.startDay })));
   const specs = new Map<string, MetricSpec>();
-  const fns: Array<{ fn_id: number; component_id: string; stage_key: string | null; type: string; floor: number; target: number; bands: unknown[]; hib: boolean }> = [];
+  const fns: Array<{ fn_id: number; component_id: string; stage_key: string | null; type: string; floor: number; target: number; bands: unknown[]; hib: boolean;
+    categories: Array<{ value: string; score: number }>; default_score: number | null }> = [];
   const components = config.outcomes.flatMap((o) => (o.coin?.components ?? []).map((c) => {
     const agg = c.metric.aggregation;
     const kind = METRIC_KINDS[agg];
@@ -66,14 +67,14 @@ export function configRows(config: ModelConfig) {
     const stageKeys = new Set((o.journey?.stages ?? []).map((s) => s.key));
     const addFn = (stageKey: string | null, f: ScoringFn) => {
       fns.push({ fn_id: fns.length + 1, component_id: c.id, stage_key: stageKey, type: f.type, floor: f.floor ?? 0, target: f.target ?? 0,
-        bands: f.bands ?? [], hib: f.higherIsBetter ?? true });
+        bands: f.bands ?? [], hib: f.higherIsBetter ?? true, categories: f.categories ?? [], default_score: f.defaultScore ?? null });
       return fns.length;
     };
     const fnId = addFn(null, c.scoring);
     for (const ov of c.stageOverrides) if (stageKeys.has(ov.stageKey)) addFn(ov.stageKey, ov.scoring);
     return {
       component_id: c.id, outcome_id: o.id, key: c.key, name: c.name, side: c.side, weight: c.weight, position: c.position,
-      agg, spec_id: specId, normalize_by: c.metric.normalizeBy ?? null, fn_id: fnId, percentile: pct,
+      agg, spec_id: specId, normalize_by: c.metric.normalizeBy ?? null, fn_id: fnId, percentile: pct, attr: c.metric.attribute ?? null,
     };
   }));
   // Automatic milestones with the same signal type, subject and aggregation share one running measure.
@@ -104,13 +105,16 @@ export interface StepContext {
   asOf: Date;
   /** The accounts to score; null: every account of the workspace. */
   ids: string[] | null;
+  /** SQL of the accounts relation (id, workspace_id, attributes, journey_started_at, cluster_id): `accounts`, or the
+   *  accounts with the clusters a draft's rules assign them (ScoreOptions.assignClusters). */
+  accounts: string;
   /** Run one statement that builds the temp table `name`, timed (and analysed, when later joins need its statistics). */
   step: (name: string, sql: string, params?: unknown[]) => Promise<void>;
 }
 
 /** Every temp table the engine builds, in the order it builds them (dropped at commit). */
 export const TEMP_TABLES = ['_outcomes', '_stages', '_components', '_scoring_fns', '_milestones', '_accounts', '_account_outcomes',
-  '_metric_values', '_milestone_achievements', '_journeys', '_peer_distribution', '_component_scores', '_outcome_health', '_account_health'];
+  '_metric_values', '_milestone_achievements', '_journeys', '_peer_distribution', '_component_scores', '_outcome_health', '_account_health', '_assigned_clusters'];
 
 /** Step 0: the configuration as temp tables. */
 export async function step0ModelAsRows({ rows, step }: StepContext): Promise<void> {
@@ -121,7 +125,7 @@ export async function step0ModelAsRows({ rows, step }: StepContext): Promise<voi
     AS x(outcome_id uuid, stage_id uuid, key text, start_day int) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.stages)]);
   await step('_components', `CREATE TEMP TABLE _components ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(component_id uuid, outcome_id uuid, key text, name text, side text, weight float8, position int, agg text, spec_id int,
-         normalize_by text, fn_id int, percentile boolean) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.components)]);
+         normalize_by text, fn_id int, percentile boolean, attr text) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.components)]);
   await step('_scoring_fns', `CREATE TEMP TABLE _scoring_fns ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(fn_id int, component_id uuid, stage_key text, type text, floor float8, target float8, bands jsonb, hib boolean)
     WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.fns)]);

@@ -34,6 +34,11 @@ export const METRIC_KINDS: Record<string, MetricKind> = {
   DAYS_SINCE: { reads: ['last_at'], windowed: false, fromSignals: true,
     value: () => `coalesce(floor(extract(epoch FROM ($2::timestamptz - mv.last_at)) / 86400)::float8, ao.d::float8)` },
   JOURNEY_ADHERENCE: { reads: [], windowed: false, fromSignals: false, value: (adherence) => adherence },
+  // What the account is: a numeric attribute (today's: attributes have no history; CATEGORICAL reads it as text) …
+  ATTRIBUTE: { reads: [], windowed: false, fromSignals: false,
+    value: () => `CASE WHEN jsonb_typeof(ao.attributes -> c.attr) = 'number' THEN (ao.attributes ->> c.attr)::float8 END` },
+  // … and its tenure, the journey day d.
+  JOURNEY_DAY: { reads: [], windowed: false, fromSignals: false, value: () => `ao.d::float8` },
 };
 
 export interface ScoringFunction {
@@ -41,7 +46,9 @@ export interface ScoringFunction {
    * The component score in [0, 100] as SQL over `val.v` (the metric value, not null), `f` its scoring function row
    * (_scoring_fns: floor, target, hib, fn_id) and `rank(col)` the PERCENTILE peer distribution's lower/equal/total.
    */
-  score: (x: { bands: string; rank: (col: 'lower' | 'equal' | 'total') => string }) => string;
+  score: (x: { bands: string; categorical: string; rank: (col: 'lower' | 'equal' | 'total') => string }) => string;
+  /** Scores the attribute's text `val.tv` (so a missing numeric value does not make it missing). */
+  text?: boolean;
 }
 
 /** Step 4: the scoring functions, by ScoringFn.type. */
@@ -54,4 +61,6 @@ export const SCORING_FUNCTIONS: Record<string, ScoringFunction> = {
   PERCENTILE: { score: ({ rank }) => `CASE WHEN ${rank('total')} <= 1 THEN 50::float8
                   ELSE 100::float8 * (CASE WHEN f.hib THEN ${rank('lower')} ELSE ${rank('total')} - ${rank('lower')} - ${rank('equal')} END
                                       + 0.5::float8 * (${rank('equal')} - 1)) / (${rank('total')} - 1) END` },
+  // one CASE per CATEGORICAL function over its listed values, else its default (categoricalSql in engine.scores.ts)
+  CATEGORICAL: { score: ({ categorical }) => categorical, text: true },
 };

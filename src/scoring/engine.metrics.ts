@@ -178,7 +178,7 @@ export interface ComponentValues {
   applicable: string;
   /** v0 (the metric value, METRIC_KINDS) and divisor (normalizeBy) of `c` for `ao` from its metric row `mv`. */
   value: (adherence: string) => string;
-  /** Rows (account_id, outcome_id, target, component_id, key, name, side, weight, position, applicable, fn_id, v0, divisor). */
+  /** Rows (account_id, outcome_id, target, component_id, key, name, side, weight, position, applicable, fn_id, tv, v0, divisor). */
   raw: (where: string) => string;
 }
 
@@ -198,6 +198,8 @@ export function componentValues({ config, rows, asOf }: StepContext): ComponentV
       SELECT ao.account_id, ao.outcome_id, ao.target, c.component_id, c.key, c.name, c.side, c.weight, c.position,
         ${applicable} AS applicable,
         coalesce(fo.fn_id, c.fn_id) AS fn_id,
+        -- CATEGORICAL reads the attribute as text (a plan name, true, 12)
+        CASE WHEN c.agg = 'ATTRIBUTE' THEN ao.attributes ->> c.attr END AS tv,
         ${value('jr.adherence')}
       FROM _account_outcomes ao JOIN _components c ON c.outcome_id = ao.outcome_id
       LEFT JOIN _scoring_fns fo ON fo.component_id = c.component_id AND fo.stage_key = ao.stage_key

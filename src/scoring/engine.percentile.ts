@@ -85,7 +85,7 @@ function scored(clusters: string[], everyCluster: boolean): PeerDistribution {
  * over the same signals (the window and subject as conditions instead of FILTERs, so the values are identical), only
  * those the spec's PERCENTILE components read; the others are NULL. `clusters`: SQL for the ids of the peers' clusters.
  */
-function peerMetricSql(sp: WindowedSpec, aggs: string[], $p: (v: unknown) => string, clusters: string): string {
+function peerMetricSql(sp: WindowedSpec, aggs: string[], $p: (v: unknown) => string, clusters: string, accounts: string): string {
   const read = new Set<MetricColumn>(aggs.flatMap((a) => METRIC_KINDS[a]?.reads ?? []));
   const cols = (Object.keys(METRIC_COLUMNS) as MetricColumn[])
     .map((c) => `${read.has(c) ? METRIC_COLUMNS[c].expr : `NULL::${METRIC_COLUMNS[c].type}`} AS ${c}`);
@@ -97,7 +97,7 @@ function peerMetricSql(sp: WindowedSpec, aggs: string[], $p: (v: unknown) => str
             ${sp.subject === null ? '' : `AND s.subject = ${$p(sp.subject)}`}
             -- the accounts table (not the peers CTE): with its statistics the planner can pick a range scan of the
             -- signals of this type and window (index signals_type_time_idx) over one probe per peer account
-            AND s.account_id IN (SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters}))
+            AND s.account_id IN (SELECT a.id FROM ${accounts} a WHERE a.workspace_id = $1 AND a.cluster_id IN (${clusters}))
           GROUP BY s.account_id`;
 }
 
@@ -115,16 +115,20 @@ function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
       // Peers: the other accounts of the targets' clusters; for a run's stored distribution, of every PERCENTILE cluster.
       const clustersSql = everyCluster ? `SELECT unnest(${$p(clusters)}::uuid[])` : 'SELECT cluster_id FROM _accounts';
       const peerMv = windowedSpecs(ctx).filter((sp) => sp.percentile).map((sp) => peerMetricSql(sp,
-        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p, clustersSql));
+        rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p, clustersSql, ctx.accounts));
       await ctx.step('_peer_distribution', `CREATE TEMP TABLE _peer_distribution ON COMMIT DROP AS
         WITH peers AS MATERIALIZED (
           SELECT a.id AS account_id, a.attributes, o.outcome_id,
             GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d
-          FROM accounts a JOIN _outcomes o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
+          FROM ${ctx.accounts} a JOIN _outcomes o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
           WHERE a.workspace_id = $1 AND a.cluster_id IN (${clustersSql})
             AND NOT EXISTS (SELECT 1 FROM _accounts t WHERE t.account_id = a.id)
         ), mv AS (
-          ${peerMv.join('\n          UNION ALL\n          ')}
+          ${peerMv.length ? peerMv.join('\n          UNION ALL\n          ')
+    // PERCENTILE only over what the account is (ATTRIBUTE, JOURNEY_DAY): no signals to read
+    : `SELECT NULL::uuid AS account_id, NULL::int AS spec_id, NULL::bigint AS n, NULL::bigint AS days, NULL::bigint AS subjects,
+            NULL::numeric AS sum_v, NULL::bigint AS n_v, NULL::float8 AS min_v, NULL::float8 AS max_v, NULL::float8 AS latest_v,
+            NULL::timestamptz AS last_at WHERE false`}
         ), raw AS (
           SELECT c.component_id, ${values.applicable} AS applicable, ${values.value('NULL::float8')}
           FROM peers ao JOIN _components c ON c.outcome_id = ao.outcome_id AND c.percentile

@@ -6,15 +6,15 @@ import type { PeerDistribution } from './engine.percentile';
  * Step 1: `d` = whole days from journeyStartedAt to T (floor; 0 on the first day), for the accounts in scope
  * (`target`) and the cluster peers whose values a PERCENTILE distribution scores alongside them.
  */
-export async function step1JourneyDay({ asOf, ids, step }: StepContext, peers: PeerDistribution): Promise<void> {
+export async function step1JourneyDay({ asOf, ids, accounts, step }: StepContext, peers: PeerDistribution): Promise<void> {
   await step('_accounts', `CREATE TEMP TABLE _accounts ON COMMIT DROP AS
     SELECT a.id AS account_id, a.cluster_id, a.attributes, a.journey_started_at,
       GREATEST(0, floor(extract(epoch FROM ($2::timestamptz - a.journey_started_at)) / 86400))::int AS d,
       ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])) AS target
-    FROM accounts a
+    FROM ${accounts} a
     WHERE a.workspace_id = $1 AND ($3::uuid[] IS NULL OR a.id = ANY($3::uuid[])
       OR (a.cluster_id = ANY($4::uuid[])
-          AND ($5::boolean OR a.cluster_id IN (SELECT t.cluster_id FROM accounts t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[])))))`,
+          AND ($5::boolean OR a.cluster_id IN (SELECT t.cluster_id FROM ${accounts} t WHERE t.workspace_id = $1 AND t.id = ANY($3::uuid[])))))`,
   [asOf, ids, peers.scoredPeerClusters, peers.everyCluster]);
 }
 

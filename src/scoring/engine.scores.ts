@@ -27,10 +27,22 @@ export function bandsSql(fns: Array<{ fn_id: number; type: string; bands: unknow
   return cases.length ? `CASE f.fn_id ${cases.join(' ')} END` : 'NULL::float8';
 }
 
+/** CATEGORICAL as one CASE per scoring function over the attribute's text value `tv`: listed score, else the default (else NULL = missing). */
+export function categoricalSql(fns: Array<{ fn_id: number; type: string; categories: Array<{ value: string; score: number }>; default_score: number | null }>, tv: string): string {
+  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const cases = fns.filter((f) => f.type === 'CATEGORICAL').map((f) => {
+    const arms = f.categories.map((c) => `WHEN ${lit(c.value)} THEN ${f8(c.score)}`);
+    const other = f.default_score === null ? 'NULL::float8' : f8(f.default_score);
+    return `WHEN ${f.fn_id} THEN CASE WHEN ${tv} IS NULL THEN NULL::float8 ${arms.length ? `ELSE CASE ${tv} ${arms.join(' ')} ELSE ${other} END` : `ELSE ${other}`} END`;
+  });
+  return cases.length ? `CASE f.fn_id ${cases.join(' ')} END` : 'NULL::float8';
+}
+
 /** Step 4 (and 5: not applicable or missing ⇒ no score): every component's score, by the function in force for the stage. */
 export async function step4ComponentScores({ rows, step }: StepContext, values: ComponentValues, peers: PeerDistribution): Promise<void> {
-  const arms = Object.entries(SCORING_FUNCTIONS)
-    .map(([type, fn]) => `WHEN f.type = '${type}' THEN ${fn.score({ bands: bandsSql(rows.fns, 'val.v'), rank: peers.rank })}`);
+  const sql = { bands: bandsSql(rows.fns, 'val.v'), categorical: categoricalSql(rows.fns, 'val.tv'), rank: peers.rank };
+  const arms = (text: boolean) => Object.entries(SCORING_FUNCTIONS).filter(([, fn]) => !!fn.text === text)
+    .map(([type, fn]) => `WHEN f.type = '${type}' THEN ${fn.score(sql)}`).join('\n           ');
   await step('_component_scores', `CREATE TEMP TABLE _component_scores ON COMMIT DROP AS
     WITH raw AS (${values.raw('ao.target')}    ), val AS ${peers.present ? 'MATERIALIZED' : 'NOT MATERIALIZED'} (
       -- normalizeBy: missing when the attribute is absent, not a number, or 0 (divisor NULL). Materialized with
@@ -40,8 +52,10 @@ export async function step4ComponentScores({ rows, step }: StepContext, values: 
     )
     SELECT val.account_id, val.outcome_id, val.component_id, val.key, val.name, val.side, val.weight, val.position, val.applicable,
       val.v AS value,
-      CASE WHEN NOT val.applicable OR val.v IS NULL THEN NULL
-           ${arms.join('\n           ')}
+      CASE WHEN NOT val.applicable THEN NULL
+           ${arms(true)}
+           WHEN val.v IS NULL THEN NULL
+           ${arms(false)}
       END AS score
     FROM val JOIN _scoring_fns f ON f.fn_id = val.fn_id
     ${peers.present ? 'LEFT JOIN _peer_distribution p ON p.component_id = val.component_id AND p.v = val.v'

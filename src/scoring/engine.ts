@@ -18,6 +18,7 @@
  * Float sums whose order could depend on the plan are summed in a fixed order (aggregate ORDER BY)
  * or exactly (numeric), so a full rescore and scoreAccount give bit-identical results.
  */
+import { clusterCaseSql } from '../clusters/cluster.assign';
 import { publishHealthChanges } from '../health/health.events';
 import { isUuid, TenantScope } from '../shared/tenant';
 import { loadModelConfig, modelHash, type ModelConfig } from './model-config';
@@ -40,6 +41,18 @@ export interface ScoreOptions {
   /** Write snapshots + current tables (in one transaction). */
   persist: boolean;
   runId?: string | null;
+  /** Score under this configuration instead of the live one (a draft or a version: src/model/model.source.ts resolveModel). */
+  config?: ModelConfig;
+  /**
+   * Assign clusters from the configuration's rules (inside SQL) instead of reading the accounts' stored cluster:
+   * a draft may change cluster rules. Off, as for the live model, whose stored clusters are current.
+   */
+  assignClusters?: boolean;
+  /**
+   * Without persist: hand the result tables (_outcome_health, _account_health) to this writer inside the scoring
+   * transaction instead of returning the rows (a backtest copies them with INSERT … SELECT rather than through JavaScript).
+   */
+  sink?: (tx: TenantScope) => Promise<void>;
 }
 
 export interface ScoringResult {
@@ -62,11 +75,11 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
   if (Number.isNaN(asOf.getTime())) throw new Error('scoreAccounts: invalid asOf');
   const ids = opts.accountIds ? [...new Set(opts.accountIds)].filter(isUuid) : null;
   if (ids && ids.length === 0) {
-    const config = await loadModelConfig(scope);
+    const config = opts.config ?? await loadModelConfig(scope);
     return { asOf, modelHash: modelHash(config), modelVersionId: null, accountCount: 0, outcomeCount: 0, outcomes: opts.persist ? undefined : [], accounts: opts.persist ? undefined : [], timings: {} };
   }
   return await inTransaction(scope, !opts.persist, async (tx) => {
-    const config = await loadModelConfig(tx);
+    const config = opts.config ?? await loadModelConfig(tx);
     const hash = modelHash(config);
     // Big sorts/hashes in memory; JIT compilation costs more than it saves on these one-off statements.
     await tx.manager.query(`SET LOCAL work_mem = '512MB'`);
@@ -75,7 +88,8 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
     await tx.manager.query(`SELECT set_config('default_toast_compression', 'lz4', true)
       FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)`);
     const timings: Record<string, number> = {};
-    await scoringSteps(tx, config, asOf, ids, timings, opts.persist && opts.runId ? { runId: opts.runId, modelHash: hash } : null);
+    await scoringSteps(tx, config, asOf, ids, timings, opts.persist && opts.runId ? { runId: opts.runId, modelHash: hash } : null,
+      opts.assignClusters ?? false);
     const [{ n_acc, n_out }] = await tx.query<{ n_acc: number; n_out: number }>(
       `SELECT (SELECT count(*)::int FROM _account_health) AS n_acc, (SELECT count(*)::int FROM _outcome_health) AS n_out WHERE $1::uuid IS NOT NULL`);
     if (opts.persist) {
@@ -88,6 +102,10 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
       await publishHealthChanges(tx, { asOf, accountIds: ids ?? null });
       timings.publish = Math.round(performance.now() - t1);
       return { asOf, modelHash: hash, modelVersionId: versionId, accountCount: n_acc, outcomeCount: n_out, timings };
+    }
+    if (opts.sink) {
+      await opts.sink(tx);
+      return { asOf, modelHash: hash, modelVersionId: null, accountCount: n_acc, outcomeCount: n_out, timings };
     }
     const outcomes = await tx.query<OutcomeHealthRow>(
       `SELECT ${OUTCOME_SELECT}, NULL::uuid AS "modelVersionId" FROM _outcome_health WHERE $1::uuid IS NOT NULL ORDER BY account_id, outcome_id`);
@@ -118,10 +136,21 @@ export async function scoreAccount(scope: TenantScope, accountId: string, asOf: 
 const OUTCOME_SELECT = `account_id AS "accountId", outcome_id AS "outcomeId", ${selectList(OUTCOME_RESULT_COLUMNS)}`;
 const ACCOUNT_SELECT = `account_id AS "accountId", ${selectList({ ...ACCOUNT_RESULT_COLUMNS, ...CURRENT_ACCOUNT_COLUMNS })}`;
 
-async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
-  await tx.query(`INSERT INTO model_versions (workspace_id, hash, config) VALUES ($1::uuid, $2, $3::jsonb)
-                  ON CONFLICT (workspace_id, hash) DO NOTHING`, [hash, JSON.stringify(config)]);
-  const [row] = await tx.query<{ id: string }>(`SELECT id FROM model_versions WHERE workspace_id = $1 AND hash = $2`, [hash]);
+/**
+ * The version snapshots point at: the newest recorded version of this configuration (every change of the live model
+ * records one, src/model/); one is recorded here only for a configuration written some other way (SQL, old seeds).
+ */
+export async function recordModelVersion(tx: TenantScope, hash: string, config: ModelConfig): Promise<string> {
+  const newest = `SELECT id FROM model_versions WHERE workspace_id = $1 AND hash = $2 ORDER BY number DESC LIMIT 1`;
+  const [found] = await tx.query<{ id: string }>(newest, [hash]);
+  if (found) return found.id;
+  // Under the lock the numbering trigger takes, so that concurrent chunks of one run record it once.
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('model_versions:' || $1::uuid::text, 0))`);
+  const [again] = await tx.query<{ id: string }>(newest, [hash]);
+  if (again) return again.id;
+  const [row] = await tx.query<{ id: string }>(
+    `INSERT INTO model_versions (workspace_id, hash, config, message) VALUES ($1::uuid, $2, $3::jsonb, 'recorded by scoring') RETURNING id`,
+    [hash, JSON.stringify(config)]);
   return row.id;
 }
 
@@ -131,7 +160,7 @@ const ANALYZED = new Set(['_accounts', '_account_outcomes', '_metric_values', '_
 
 /** The steps of "Scoring, exactly", in order; they leave _outcome_health and _account_health for the caller. */
 async function scoringSteps(tx: TenantScope, config: ModelConfig, asOf: Date, ids: string[] | null, timings: Record<string, number>,
-  run: PeerCache | null): Promise<void> {
+  run: PeerCache | null, assignClusters: boolean): Promise<void> {
   const step = async (name: string, sql: string, params: unknown[] = []) => {
     const t0 = performance.now();
     if (process.env.SCORING_EXPLAIN?.split(',').includes(name)) {
@@ -142,7 +171,9 @@ async function scoringSteps(tx: TenantScope, config: ModelConfig, asOf: Date, id
     timings[name] = Math.round(performance.now() - t0);
   };
   await tx.manager.query(`DROP TABLE IF EXISTS ${TEMP_TABLES.join(', ')}`);
-  const ctx: StepContext = { tx, config, rows: configRows(config), asOf, ids, step };
+  // The accounts with the cluster they are in: stored, or (a draft's rules) assigned by the configuration's rules.
+  const accounts = assignClusters ? await assignedClusters(tx, config) : 'accounts';
+  const ctx: StepContext = { tx, config, rows: configRows(config), asOf, ids, accounts, step };
   const peers = await choosePeerDistribution(ctx, run);
   await step0ModelAsRows(ctx);
   await step1JourneyDay(ctx, peers);
@@ -155,4 +186,20 @@ async function scoringSteps(tx: TenantScope, config: ModelConfig, asOf: Date, id
   await step4ComponentScores(ctx, values, peers);
   await step5To12OutcomeHealth(ctx);
   await step11AccountHealth(ctx);
+}
+
+/**
+ * `_assigned_clusters`: every account's cluster by the configuration's rules (clusterCaseSql, as assignClusters
+ * stores them: priority order, first match wins, the default last), and the SQL of a relation that reads like
+ * `accounts` with that cluster.
+ */
+async function assignedClusters(tx: TenantScope, config: ModelConfig): Promise<string> {
+  const ordered = [...config.clusters.filter((c) => !c.isDefault).sort((a, b) => a.priority - b.priority), ...config.clusters.filter((c) => c.isDefault)];
+  const params: unknown[] = [];
+  const caseSql = clusterCaseSql(ordered, 'a', params, 1);
+  await tx.query(`CREATE TEMP TABLE _assigned_clusters ON COMMIT DROP AS SELECT a.id AS account_id, ${caseSql} AS cluster_id
+    FROM accounts a WHERE a.workspace_id = $1`, params);
+  await tx.manager.query(`ANALYZE _assigned_clusters`);
+  return `(SELECT x.id, x.workspace_id, x.attributes, x.journey_started_at, l.cluster_id
+           FROM accounts x JOIN _assigned_clusters l ON l.account_id = x.id WHERE x.workspace_id = $1)`;
 }

@@ -1,6 +1,6 @@
 /** Query.scoreAccount: one account scored at any time from the stored signals, without saving (same engine as the snapshots). */
-import { Field, ObjectType } from 'type-graphql';
-import { AccountHealth, OutcomeHealth } from '../health/health.types';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { AccountHealth, OutcomeHealth, scoredId } from '../health/health.types';
 import { InputError, NotFoundError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { scoreAccount } from './engine';
@@ -8,6 +8,7 @@ import { scoreAccount } from './engine';
 @ObjectType({ simpleResolvers: true, description: 'An account scored at any time from the stored signals, not saved.' })
 export class AccountScore {
   accountId: string;
+  @Field(() => ID, { description: 'The account and the time it was scored at (unsaved scores are values of that pair).' }) id: string;
   @Field(() => Date) asOf: Date;
   @Field(() => AccountHealth) health: AccountHealth;
   @Field(() => [OutcomeHealth]) outcomes: OutcomeHealth[];
@@ -22,8 +23,8 @@ export async function scoreAccountAt(scope: TenantScope, accountId: string, asOf
   if (Number.isNaN(new Date(asOf).getTime())) throw new InputError('asOf', 'asOf must be a valid date-time.');
   const r = await scoreAccount(scope, accountId, asOf);
   return Object.assign(new AccountScore(), {
-    accountId, asOf, modelVersion: r.modelHash,
-    health: AccountHealth.from(r.account),
+    accountId, id: scoredId(accountId, null, asOf), asOf, modelVersion: r.modelHash,
+    health: AccountHealth.from(r.account, accountId),
     outcomes: r.outcomes.map((o) => OutcomeHealth.from(o, r.modelHash)),
   });
 }

@@ -21,6 +21,8 @@ export class RequestContext {
     /** The logger `log` derives from (it adds the request id). */
     private readonly parentLog: Logger,
     readonly caller: Caller | undefined,
+    /** Why a key that was sent is refused, when there is more to say than "not valid" (a revoked key). */
+    readonly refusal?: string,
   ) {}
 
   /** The request's logger (its lines carry the request id), made on first use: most requests log nothing. */
@@ -30,7 +32,7 @@ export class RequestContext {
 
   /** The caller's workspace scope; throws UNAUTHENTICATED without a valid key (fails closed). */
   get tenant(): TenantScope {
-    if (!this.caller) throw new UnauthenticatedError();
+    if (!this.caller) throw new UnauthenticatedError(this.refusal);
     this.scope ??= new TenantScope(this.caller.workspaceId, this.db.manager, this.caller.role, this.caller.apiKeyId);
     return this.scope;
   }

@@ -4,13 +4,13 @@
  * NOTHING: the unique (workspace_id, idempotency_key) index makes concurrent duplicate batches safe
  * (a racing insert of the same key waits for the first and is then skipped).
  */
-import { rejectItem, type RejectedItem } from '../shared/batch';
+import { parseDateTime, rejectItem, type RejectedItem } from '../shared/batch';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import { requestRescore } from '../scoring/rescore';
 import { Signal } from './signal.entity';
 import type { SignalInput, IngestSignalsResult } from './signal.inputs';
-import { MAX_SIGNALS_PER_BATCH, SIGNAL_REASONS, latestAllowedMs, signalFieldProblem } from './signal.rules';
+import { MAX_SIGNALS_PER_BATCH, SIGNAL_REASONS, latestAllowedMs, signalFieldProblem, type SignalFields } from './signal.rules';
 
 /** A validated signal, ready to store. */
 export interface NewSignal {
@@ -30,9 +30,11 @@ export async function ingestSignals(scope: TenantScope, items: SignalInput[]): P
   const rejected: RejectedItem[] = [];
   const fieldOk: boolean[] = new Array(items.length);
   const externalIds = new Set<string>();
+  const parsed: SignalFields[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const s = items[i];
-    const problem = s.accountExternalId ? signalFieldProblem(s, latest) : { field: 'accountExternalId', reason: SIGNAL_REASONS.accountRequired };
+    parsed[i] = { ...s, occurredAt: parseDateTime(s.occurredAt) ?? new Date(NaN), value: s.value as number | null | undefined };
+    const problem = s.accountExternalId ? signalFieldProblem(parsed[i], latest) : { field: 'accountExternalId', reason: SIGNAL_REASONS.accountRequired };
     fieldOk[i] = !problem;
     if (problem) rejected.push(rejectItem(i, problem.field, problem.reason));
     else externalIds.add(s.accountExternalId);
@@ -55,7 +57,7 @@ export async function ingestSignals(scope: TenantScope, items: SignalInput[]): P
       if (seenKeys.has(key)) { duplicates++; continue; } // first valid one in the batch wins
       seenKeys.add(key);
     }
-    rows.push({ accountId, type: s.type, occurredAt: s.occurredAt, subject: s.subject || null, value: s.value ?? null, idempotencyKey: key });
+    rows.push({ accountId, type: s.type, occurredAt: parsed[i].occurredAt, subject: s.subject || null, value: parsed[i].value ?? null, idempotencyKey: key });
   }
   rejected.sort((a, b) => a.index - b.index);
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { startApp, type RunningApp } from '../../src/app';
+import { AuthThrottle } from '../../src/shared/auth-throttle';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { Role } from '../../src/shared/auth';
 import { createWorkspace } from '../../src/workspaces/workspace.service';
@@ -29,12 +30,23 @@ export class TestServer {
   dbName!: string;
   /** Statements sent to PostgreSQL since the last reset (for N+1 checks). */
   statements: string[] = [];
+  /** Run by `cleanup`, last registered first. */
+  readonly cleanups: Array<() => Promise<unknown> | unknown> = [];
 
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string): Promise<GqlResult<T>> {
+  /**
+   * Stop something this test file started (another instance, a job worker) before the server stops and the database
+   * is dropped. A file's own afterAll runs after the harness's (jest-circus runs them in declaration order), when the
+   * database is gone: its listeners would be reconnecting by then, after Jest tore the environment down.
+   */
+  cleanup(fn: () => Promise<unknown> | unknown): void {
+    this.cleanups.unshift(fn);
+  }
+
+  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string, operationName?: string): Promise<GqlResult<T>> {
     const res = await fetch(this.app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),
     });
     return (await res.json()) as GqlResult<T>;
   }
@@ -72,9 +84,11 @@ export function useTestServer(): TestServer {
     await admin.end();
     t.db = createDataSource(withDatabase(adminUrl, t.dbName), 10);
     await t.db.initialize();
-    t.app = await startApp({ db: t.db, port: 0, host: '127.0.0.1', introspection: true });
+    // Every test sends from 127.0.0.1, many with revoked or unknown keys on purpose: throttling has its own test.
+    t.app = await startApp({ db: t.db, port: 0, host: '127.0.0.1', introspection: true, authThrottle: new AuthThrottle({ maxFailures: 1_000_000, windowMs: 60_000 }) });
   });
   afterAll(async () => {
+    for (const fn of t.cleanups) await fn();
     await t.app?.stop();
     await t.db?.destroy();
     const admin = new Client({ connectionString: process.env.TEST_ADMIN_URL });

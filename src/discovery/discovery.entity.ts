@@ -1,0 +1,131 @@
+/**
+ * Cluster discovery: a background job that groups a scope's accounts by how they use the product,
+ * describes each group by a rule over account attributes, and says which accounts of each group to
+ * copy (source 004, steps 1-2). The result is kept on the row (it is read as a whole), the group of
+ * every account in `cluster_discovery_members` so that rules, churn and health are measured in SQL.
+ */
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Workspace } from '../workspaces/workspace.entity';
+import type { DiscoveryParams, DiscoveryResult } from './discovery.types';
+
+export enum DiscoveryState {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}
+registerEnumType(DiscoveryState, {
+  name: 'ClusterDiscoveryState',
+  valuesConfig: {
+    QUEUED: { description: 'Waiting for a worker.' },
+    RUNNING: { description: 'A worker is at `stage`; `progress` grows as it goes.' },
+    SUCCEEDED: { description: '`suggestions` are ready.' },
+    FAILED: { description: 'See `error`; ask again with discoverClusters (the same seed gives the same answer).' },
+  },
+});
+
+export enum DiscoveryStage {
+  PROFILES = 'PROFILES',
+  CLUSTERING = 'CLUSTERING',
+  DESCRIBING = 'DESCRIBING',
+  DONE = 'DONE',
+}
+registerEnumType(DiscoveryStage, {
+  name: 'ClusterDiscoveryStage',
+  valuesConfig: {
+    PROFILES: { description: 'Computing every account\'s usage profile over the window.' },
+    CLUSTERING: { description: 'Grouping the profiles (trying each k when k was not given).' },
+    DESCRIBING: { description: 'Rules over attributes, typical usage, churn, health and best accounts per group.' },
+    DONE: { description: 'Finished.' },
+  },
+});
+
+@ObjectType({ simpleResolvers: true, description: 'A cluster discovery: usage-based persona suggestions, computed in the background; poll it for progress.' })
+@Entity('cluster_discoveries')
+@Index('cluster_discoveries_created_idx', ['workspaceId', 'createdAt'])
+// The recovery sweep looks across workspaces for discoveries no worker is processing.
+@Index('cluster_discoveries_open_idx', ['state', 'heartbeatAt'], { where: `"state" IN ('QUEUED', 'RUNNING')` })
+export class ClusterDiscovery {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => DiscoveryState)
+  @Column('text', { default: DiscoveryState.QUEUED })
+  state: DiscoveryState;
+
+  @Field(() => DiscoveryStage, { nullable: true })
+  @Column('text', { nullable: true })
+  stage: DiscoveryStage | null;
+
+  @Field(() => Float, { description: 'Share of the work done, in [0, 1].' })
+  @Column('double precision', { default: 0 })
+  progress: number;
+
+  /** What was asked, normalised (window, k, seed, method, scope, attributes). */
+  @Column('jsonb')
+  params: DiscoveryParams;
+
+  @Field({ description: 'Usage is read over the window ending here.' })
+  @Column('timestamptz')
+  asOf: Date;
+
+  /** The groups, their rules and figures; null until SUCCEEDED. */
+  @Column('jsonb', { nullable: true })
+  result: DiscoveryResult | null;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  error: string | null;
+
+  /** Incremented by each claim; only the latest attempt may write the result (fencing). */
+  @Field(() => Int)
+  @Column('int', { default: 0 })
+  attempts: number;
+
+  @Column('uuid', { nullable: true })
+  requestedBy: string | null;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  startedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  finishedAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  heartbeatAt: Date | null;
+
+  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: Workspace;
+}
+
+/** The group each account of a discovery fell into. */
+@Entity('cluster_discovery_members')
+export class ClusterDiscoveryMember {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @PrimaryColumn('uuid')
+  discoveryId: string;
+
+  @PrimaryColumn('uuid')
+  accountId: string;
+
+  @Column('smallint')
+  groupIndex: number;
+
+  @ManyToOne(() => ClusterDiscovery, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'discovery_id', referencedColumnName: 'id' }])
+  discovery?: ClusterDiscovery;
+}

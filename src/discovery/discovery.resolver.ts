@@ -1,0 +1,72 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Account } from '../accounts/account.entity';
+import { Roles } from '../shared/auth';
+import type { RequestContext } from '../shared/context';
+import { ClusterDiscovery } from './discovery.entity';
+import { DiscoverClustersInput } from './discovery.inputs';
+import { accountById } from './discovery.loaders';
+import * as discovery from './discovery.service';
+import { ClusteringMethod, ClusterSuggestion, KScore, ModelFragmentCluster } from './discovery.types';
+
+@Resolver(() => ClusterDiscovery)
+export class ClusterDiscoveryResolver {
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => ClusterDiscovery, { description: 'Group the accounts by how they use the product, in the background; poll clusterDiscovery(id).' })
+  async discoverClusters(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => DiscoverClustersInput, { nullable: true }) input?: DiscoverClustersInput | null,
+  ): Promise<ClusterDiscovery> {
+    return await discovery.discoverClusters(ctx.tenant, input ?? {});
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => ClusterDiscovery)
+  async clusterDiscovery(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ClusterDiscovery> {
+    return await discovery.getDiscovery(ctx.tenant, id);
+  }
+
+  @Authorized(Roles.READ)
+  @Query(() => [ClusterDiscovery], { description: 'The newest discoveries first.' })
+  async clusterDiscoveries(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<ClusterDiscovery[]> {
+    return await discovery.listDiscoveries(ctx.tenant, first);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The cluster whose accounts were grouped; null: every account.' })
+  clusterId(@Root() d: ClusterDiscovery): string | null {
+    return d.params.clusterId;
+  }
+
+  @FieldResolver(() => Int) windowDays(@Root() d: ClusterDiscovery): number { return d.params.windowDays; }
+  @FieldResolver(() => Int) seed(@Root() d: ClusterDiscovery): number { return d.params.seed; }
+  @FieldResolver(() => ClusteringMethod) method(@Root() d: ClusterDiscovery): ClusteringMethod { return d.params.method; }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Groups found (the k given, or the one chosen).' })
+  k(@Root() d: ClusterDiscovery): number | null { return d.result?.k ?? null; }
+
+  @FieldResolver(() => String, { nullable: true, description: 'How k was chosen.' })
+  kChosenBy(@Root() d: ClusterDiscovery): string | null { return d.result?.kChosenBy ?? null; }
+
+  @FieldResolver(() => [KScore], { description: 'Every k tried, with its silhouette.' })
+  candidates(@Root() d: ClusterDiscovery): KScore[] { return d.result?.candidates ?? []; }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Accounts grouped.' })
+  accounts(@Root() d: ClusterDiscovery): number | null { return d.result?.accounts ?? null; }
+
+  @FieldResolver(() => [String], { description: 'The usage features of the profiles (see docs/discovery.md).' })
+  features(@Root() d: ClusterDiscovery): string[] { return d.result?.features ?? []; }
+
+  @FieldResolver(() => [ClusterSuggestion], { description: 'The groups, largest first; empty until SUCCEEDED.' })
+  suggestions(@Root() d: ClusterDiscovery): ClusterSuggestion[] { return d.result?.suggestions ?? []; }
+
+  @FieldResolver(() => [ModelFragmentCluster], { description: 'The groups with a rule, as the clusters adopting them would create (in priority order).' })
+  modelFragment(@Root() d: ClusterDiscovery): ModelFragmentCluster[] { return discovery.modelFragment(d); }
+}
+
+@Resolver(() => ClusterSuggestion)
+export class ClusterSuggestionResolver {
+  @FieldResolver(() => [Account], { description: 'The accounts to copy (source 004, step 2): renewed or expanded, highest current health first (at most 5).' })
+  async bestAccounts(@Ctx() ctx: RequestContext, @Root() s: ClusterSuggestion): Promise<Account[]> {
+    const found = await ctx.tenant.loader(accountById).loadMany(s.bestAccountIds);
+    return found.filter((a): a is Account => !!a && !(a instanceof Error));
+  }
+}
