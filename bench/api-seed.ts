@@ -115,6 +115,9 @@ export async function seedApiBench(db: DataSource, accounts: number, log: (s: st
               coalesce(j.open_stage, (SELECT st.id FROM journey_stages st WHERE st.workspace_id = $1 AND st.outcome_id = $2 ORDER BY st.start_day DESC LIMIT 1))
          FROM acc JOIN journey j ON j.account_id = acc.id JOIN drivers d ON d.account_id = acc.id`,
       [ws, o.id, AS_OF, o.cluster, mv]);
+    // Statistics of the rows just written (same transaction): without them the planner guessed an empty table and
+    // joined the accounts in a nested loop (minutes on a loaded machine).
+    await em.query('ANALYZE current_outcome_health');
     // The narrow milestone rows the engine keeps beside the current results (what journeyProgress reads).
     await em.query(
       `INSERT INTO current_milestone_progress (workspace_id, outcome_id, account_id, milestone_id, days_to_achieve, due, achieved_on_time)

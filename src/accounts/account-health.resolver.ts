@@ -9,13 +9,13 @@ import { Account } from './account.entity';
 @Resolver(() => Account)
 export class AccountHealthResolver {
   @FieldResolver(() => AccountHealth, { description: 'Current health (weighted mean of the outcome scores); UNKNOWN until scored.' })
-  async health(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<AccountHealth> {
-    return await health.accountHealth(ctx.tenant, account.id);
+  health(@Ctx() ctx: RequestContext, @Root() account: Account): AccountHealth | Promise<AccountHealth> {
+    return health.accountHealth(ctx.tenant, account.id);
   }
 
   @FieldResolver(() => [OutcomeHealth], { description: 'Current health per active outcome of its cluster.' })
-  async outcomes(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<OutcomeHealth[]> {
-    return await health.accountOutcomes(ctx.tenant, account.id);
+  outcomes(@Ctx() ctx: RequestContext, @Root() account: Account): OutcomeHealth[] | Promise<OutcomeHealth[]> {
+    return health.accountOutcomes(ctx.tenant, account.id);
   }
 
   @FieldResolver(() => [HealthPoint], { description: 'Snapshots oldest first (at most the newest 1000): of one outcome, or of the account health without outcomeId.' })

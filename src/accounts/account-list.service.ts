@@ -18,9 +18,12 @@ import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../health/health.list';
 import { healthPrefetchColumns, healthPrefetchRefs, primePage, type HealthPrefetch, type PageRefs, type PrefetchedRow } from '../health/health.prefetch';
 import { clusterById } from '../clusters/cluster.loaders';
+import { prime } from '../shared/primed';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
+/** The page sizes a page statement is written for (see listAccounts). */
+const LIMIT_SIZES = [10, 20, 25, 50, 100, MAX_PAGE_SIZE];
 const MAX_FILTER_EXTERNAL_IDS = 1000;
 
 /** Builder for `SELECT … FROM accounts a <joins> WHERE <predicates>`; `$1` is always the workspace. */
@@ -183,9 +186,11 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
       q.where(`(${key}, a.id) ${cmp} (${q.param(c.value, sort.type)}, ${id}) OR ${key} IS NULL`);
     }
   }
-  // LIMIT and the drivers' top as parameters, never literals: one prepared statement text per query shape, whatever
-  // the page size (a literal made a new named statement on every pooled connection for every size, never freed).
-  const limit = q.param(first + 1, 'int');
+  // LIMIT from a fixed set of page sizes (the smallest that fits; the extra rows are not returned) and the drivers'
+  // `top` a parameter: at most LIMIT_SIZES.length statement texts per query shape, whatever clients send (one per
+  // size made a new named statement on every pooled connection, never freed). Not a parameter: with an unknown
+  // limit PostgreSQL never settles on a generic plan and plans the statement again on every request.
+  const limit = String(LIMIT_SIZES.find((size) => size >= first)! + 1);
   const prefetch = args.prefetch ?? {};
   const extra = healthPrefetchColumns(prefetch, (v, cast) => q.param(v, cast)).map((c) => `, ${c}`).join('');
   let rows: (Parameters<typeof accountFromPageRow>[0] & { sortKey: string | null; pos?: string; refsJson?: PageRefs } & PrefetchedRow)[];
@@ -215,7 +220,10 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   // What the page read for its accounts' fields waits in the request's loaders (src/health/health.prefetch.ts).
   primePage(scope, prefetch, page, rows[0]?.refsJson);
   // The page's clusters (usually one, already loaded by the cluster filter): one batch now, so Account.cluster finds them.
-  if (args.withCluster) await scope.loader(clusterById).loadMany([...new Set(page.map((r) => r.clusterId))]);
+  if (args.withCluster) {
+    const loader = scope.loader(clusterById);
+    for (const c of await loader.loadMany([...new Set(page.map((r) => r.clusterId))])) if (c && !(c instanceof Error)) prime(loader, c.id, c);
+  }
   const edges = page.map((row) => {
     // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
     const node = accountFromPageRow(row);

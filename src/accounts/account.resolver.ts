@@ -10,6 +10,7 @@ import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
 import { listAccounts } from './account-list.service';
 import { healthPrefetchOf } from '../health/health.prefetch';
 import { selectedAt } from '../shared/selection';
+import { loadPrimed } from '../shared/primed';
 import { lifecycleOutcomesByAccount } from './account.loaders';
 import * as accounts from './account.service';
 import { AccountConnection, UpsertAccountsResult } from './account.types';
@@ -54,8 +55,8 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => Cluster, { description: 'The persona cluster the account is in (by the rules, first match wins).' })
-  async cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<Cluster> {
-    return (await ctx.tenant.loader(clusterById).load(account.clusterId))!;
+  cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Cluster | Promise<Cluster> {
+    return loadPrimed(ctx.tenant.loader(clusterById), account.clusterId) as Cluster | Promise<Cluster>;
   }
 
   @FieldResolver(() => [LifecycleOutcome], { description: 'Recorded renewals, expansions, contractions and churn, oldest first.' })

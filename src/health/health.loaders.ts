@@ -66,7 +66,7 @@ export const currentDrivers = (scope: TenantScope) => new DataLoader<DriversKey,
   return keys.map((_, i) => byI.get(i + 1) ?? []);
 }, { cacheKeyFn: driversKey });
 
-function driversKey(k: DriversKey): string {
+export function driversKey(k: DriversKey): string {
   return `${k.accountId}|${k.outcomeId}|${k.top ?? ''}`;
 }
 

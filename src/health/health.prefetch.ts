@@ -12,7 +12,10 @@ import { Outcome } from '../outcomes/outcome.entity';
 import { intArgument, selectedAt } from '../shared/selection';
 import type { TenantScope } from '../shared/tenant';
 import { ACCOUNT_JSON, decodeJsonRow, OUTCOME_SUMMARY_JSON, type AccountHealthRow, type DriverJson } from './health.columns';
-import { currentAccountHealth, currentDrivers, currentOutcomeHealth, milestoneById, outcomeById, topDriversSql, type StoredOutcomeRow } from './health.loaders';
+import {
+  currentAccountHealth, currentDrivers, currentOutcomeHealth, driversKey, milestoneById, outcomeById, topDriversSql, type DriversKey, type StoredOutcomeRow,
+} from './health.loaders';
+import { prime } from '../shared/primed';
 
 /** What a page of accounts reads in its own statement for its items' health fields. */
 export interface HealthPrefetch {
@@ -93,15 +96,18 @@ export function primePage(scope: TenantScope, p: HealthPrefetch, rows: Array<{ i
   const outcomes = p.outcomes ? scope.loader(currentOutcomeHealth) : null;
   const drivers = p.drivers ? scope.loader(currentDrivers) : null;
   for (const row of rows) {
-    accountHealth?.prime(row.id, row.healthJson ? decodeJsonRow<AccountHealthRow>(row.healthJson, row.id) : null);
+    if (accountHealth) prime(accountHealth, row.id, row.healthJson ? decodeJsonRow<AccountHealthRow>(row.healthJson, row.id) : null);
     if (!outcomes) continue;
-    outcomes.prime(row.id, (row.outcomesJson ?? []).map((json) => {
+    prime(outcomes, row.id, (row.outcomesJson ?? []).map((json) => {
       const { topDrivers, ...values } = json;
       const stored = decodeJsonRow<StoredOutcomeRow>(values, row.id);
-      drivers?.prime({ accountId: row.id, outcomeId: stored.outcomeId, top: p.drivers!.top }, topDrivers as DriverJson[]);
+      if (drivers) {
+        const key = { accountId: row.id, outcomeId: stored.outcomeId, top: p.drivers!.top };
+        prime<DriversKey, DriverJson[], string>(drivers, key, topDrivers as DriverJson[], driversKey(key));
+      }
       return stored;
     }));
   }
-  if (p.outcome) for (const o of refs?.outcomes ?? []) { const e = scope.entityFromJson(Outcome, o); scope.loader(outcomeById).prime(e.id, e); }
-  if (p.nextMilestone) for (const m of refs?.milestones ?? []) { const e = scope.entityFromJson(Milestone, m); scope.loader(milestoneById).prime(e.id, e); }
+  if (p.outcome) for (const o of refs?.outcomes ?? []) { const e = scope.entityFromJson(Outcome, o); prime(scope.loader(outcomeById), e.id, e); }
+  if (p.nextMilestone) for (const m of refs?.milestones ?? []) { const e = scope.entityFromJson(Milestone, m); prime(scope.loader(milestoneById), e.id, e); }
 }

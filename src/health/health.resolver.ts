@@ -7,6 +7,7 @@ import { Outcome } from '../outcomes/outcome.entity';
 import type { RequestContext } from '../shared/context';
 import { componentById, milestoneById, outcomeById } from './health.loaders';
 import * as health from './health.service';
+import { loadPrimed } from '../shared/primed';
 import {
   ComponentMove, Driver, HealthChange, JourneyHealth, MilestoneProgress, OutcomeHealth, OverdueMilestone,
 } from './health.types';
@@ -14,8 +15,8 @@ import {
 @Resolver(() => OutcomeHealth)
 export class OutcomeHealthResolver {
   @FieldResolver(() => Outcome, { nullable: true, description: 'The desired outcome scored; null if it was deleted since.' })
-  async outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Promise<Outcome | null> {
-    return await ctx.tenant.loader(outcomeById).load(oh.outcomeId);
+  outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Outcome | null | Promise<Outcome | null> {
+    return loadPrimed(ctx.tenant.loader(outcomeById), oh.outcomeId);
   }
 
   @FieldResolver(() => String, { description: 'Hash of the scoring configuration that produced it (model_versions).' })
@@ -34,8 +35,8 @@ export class OutcomeHealthResolver {
   }
 
   @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
-  async drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true, description: 'Only the first N (most points lost); omit for all.' }) top?: number | null): Promise<Driver[]> {
-    return await health.driversOf(ctx.tenant, oh, top);
+  drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true, description: 'Only the first N (most points lost); omit for all.' }) top?: number | null): Driver[] | Promise<Driver[]> {
+    return health.driversOf(ctx.tenant, oh, top);
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })
@@ -73,8 +74,8 @@ export class JourneyHealthResolver {
   }
 
   @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
-  async nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Promise<Milestone | null> {
-    return j.nextMilestoneId ? await ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
+  nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Milestone | null | Promise<Milestone | null> {
+    return j.nextMilestoneId ? loadPrimed(ctx.tenant.loader(milestoneById), j.nextMilestoneId) : null;
   }
 }
 

@@ -1,24 +1,26 @@
 /** Reading health: current results (fast path), change, history, and unsaved scoring at any time. */
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import type { MilestoneJson } from './health.columns';
+import type { DriverJson, MilestoneJson } from './health.columns';
+import type { DriversKey } from './health.loaders';
 import {
   AccountHealth, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
   OverdueMilestone, scoredId, toMilestoneProgress,
 } from './health.types';
-import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
+import { currentAccountHealth, currentDrivers, driversKey, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
 import { checkChangeDays } from './health.change';
+import { loadPrimed, then } from '../shared/primed';
 
 /** Movers smaller than this (points) are rounding noise. */
 const MOVE_EPSILON = 1e-9;
 
-export async function accountHealth(scope: TenantScope, accountId: string): Promise<AccountHealth> {
-  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId), accountId);
+// The fields a page primes answer without a promise when their value is there (src/shared/primed.ts).
+export function accountHealth(scope: TenantScope, accountId: string): AccountHealth | Promise<AccountHealth> {
+  return then(loadPrimed(scope.loader(currentAccountHealth), accountId), (row) => AccountHealth.from(row, accountId));
 }
 
-export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
-  const rows = await scope.loader(currentOutcomeHealth).load(accountId);
-  return rows.map((row) => OutcomeHealth.from(row));
+export function accountOutcomes(scope: TenantScope, accountId: string): OutcomeHealth[] | Promise<OutcomeHealth[]> {
+  return then(loadPrimed(scope.loader(currentOutcomeHealth), accountId), (rows) => rows.map((row) => OutcomeHealth.from(row)));
 }
 
 /** The hash of the model version that scored it: known for a row scored on the fly, else read by version id. */
@@ -60,11 +62,12 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
  * The engine builds them in that order (engine.scores.ts, _outcome_health): a row scored on the fly has them all, a current row's
  * first `top` are read by `currentDrivers`.
  */
-export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Promise<Driver[]> {
+export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | null): Driver[] | Promise<Driver[]> {
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
   const { row } = oh;
   if (!row.drivers) {
-    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map((d) => Driver.from(d, oh.id));
+    const key = { accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null };
+    return then(loadPrimed<DriversKey, DriverJson[], string>(scope.loader(currentDrivers), key, driversKey(key)), (drivers) => drivers.map((d) => Driver.from(d, oh.id)));
   }
   return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map((d) => Driver.from(d, oh.id));
 }

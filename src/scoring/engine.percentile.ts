@@ -20,6 +20,8 @@ import { METRIC_COLUMNS, windowedSpecs, type ComponentValues, type WindowedSpec 
 type RankColumn = 'lower' | 'equal' | 'total';
 
 export interface PeerDistribution {
+  /** Which implementation (for logs and tests). */
+  readonly name: 'none' | 'scored' | 'lean' | 'stored' | `${'scored' | 'lean'}, stored for the run`;
   /** Whether step 4 ranks against a distribution at all (false: no PERCENTILE component). */
   readonly present: boolean;
   /** Clusters whose other accounts join the scope as peers, through steps 1-3 (empty: the peers are not scored). */
@@ -55,7 +57,7 @@ export async function choosePeerDistribution(ctx: StepContext, run: PeerCache | 
 const plain = (col: RankColumn) => `p.${col}`;
 
 const NONE: PeerDistribution = {
-  present: false, scoredPeerClusters: [], everyCluster: false, rank: plain,
+  name: 'none', present: false, scoredPeerClusters: [], everyCluster: false, rank: plain,
   async build() { /* nothing to rank against */ },
 };
 
@@ -70,7 +72,7 @@ const distributionSql = `g AS (
 
 function scored(clusters: string[], everyCluster: boolean): PeerDistribution {
   return {
-    present: true, scoredPeerClusters: clusters, everyCluster, rank: plain,
+    name: 'scored', present: true, scoredPeerClusters: clusters, everyCluster, rank: plain,
     async build({ step }, values) {
       await step('_peer_distribution', `CREATE TEMP TABLE _peer_distribution ON COMMIT DROP AS
         WITH raw AS (${values.raw('c.percentile')}), ${distributionSql}`, values.params);
@@ -101,7 +103,7 @@ function peerMetricSql(sp: WindowedSpec, aggs: string[], $p: (v: unknown) => str
 
 function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
   return {
-    present: true, scoredPeerClusters: [], everyCluster, rank: plain,
+    name: 'lean', present: true, scoredPeerClusters: [], everyCluster, rank: plain,
     async build(ctx, values) {
       const { rows } = ctx;
       // The targets' values from their own rows (so each finds itself in the distribution), the other accounts of
@@ -140,7 +142,7 @@ function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
 
 function stored(run: PeerCache): PeerDistribution {
   return {
-    present: true, scoredPeerClusters: [], everyCluster: false,
+    name: 'stored', present: true, scoredPeerClusters: [], everyCluster: false,
     async build({ step }) {
       await step('_peer_distribution', `CREATE TEMP TABLE _peer_distribution ON COMMIT DROP AS
         SELECT d.component_id, u.v, u.lower::float8 AS lower, u.equal::float8 AS equal, d.total::float8 AS total
@@ -161,6 +163,7 @@ function stored(run: PeerCache): PeerDistribution {
 function storedForRun(base: PeerDistribution, run: PeerCache): PeerDistribution {
   return {
     ...base,
+    name: `${base.name as 'scored' | 'lean'}, stored for the run`,
     async build(ctx, values) {
       await base.build(ctx, values);
       await ctx.tx.query(`INSERT INTO scoring_peer_distributions (workspace_id, run_id, model_hash, component_id, vals, lowers, equals, total)

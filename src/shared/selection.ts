@@ -1,6 +1,6 @@
 /**
  * Look-ahead at a resolver's selection set: which fields a query asks for below it, so that a list can read
- * what its items' field resolvers will need in its own SQL statement (and hand it to them: src/shared/read-along.ts)
+ * what its items' field resolvers will need in its own SQL statement (and prime their loaders: src/health/health.prefetch.ts)
  * instead of one statement per relation. Purely an optimisation: a field the look-ahead misses (or over-reports,
  * e.g. under `@skip`) is still resolved correctly by its loader.
  */
