@@ -81,6 +81,12 @@ describe('model versions', () => {
     expect(live.model).toMatchObject({ version: before + 1, hash: after.modelVersions.nodes[0].hash, documentHash: after.modelVersions.nodes[0].documentHash });
   });
 
+  it.each(['ADMIN', 'OPS', 'CSM', 'INGEST', 'ANALYST'] as const)('lets %s read the model, its versions, diffs and drafts', async (role) => {
+    const data = await t.ok(`{ model { version } modelVersions(first: 2) { totalCount } modelDiff(from: 1, to: 2) { text } modelDrafts { id } }`, {}, ws.keys[role]);
+    expect(data.model.version).toBeGreaterThan(1);
+    expect(data.modelDiff.length).toBeGreaterThan(0); // version 2 added the first outcome
+  });
+
   it('records nothing for a mutation that changes nothing', async () => {
     const before = await versionCount();
     await t.ok(`mutation($id: ID!) { updateOutcome(id: $id, input: { weight: 3 }) { id } }`, { id: outcomeId }, ws.keys.OPS);

@@ -3,6 +3,7 @@
  * the document becomes the live model, a version is recorded, a full rescore starts) — and reverts, which publish
  * an earlier version's document. Drafts change nothing live; only publish and revert do.
  */
+import { lockClusterConfig } from '../clusters/cluster.assign';
 import { ConflictError, InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import { modelHash } from '../scoring/model-config';
@@ -89,7 +90,12 @@ export async function revertModel(scope: TenantScope, toVersion: number, message
 }
 
 async function makeLive(tx: TenantScope, document: ModelDocument, hints: IdMap, expectedLiveVersion: number | null, message: string): Promise<Published> {
-  // The lock the version numbering takes: a concurrent publish or configuration change waits here, then sees the moved version.
+  // The cluster configuration lock first, as the cluster mutations take it before recording their version (same order:
+  // no deadlock); then the lock the version numbering takes: a concurrent change waits here, then sees the moved version.
+  await lockClusterConfig(tx, 'exclusive');
+  // The outcomes too, as defineJourney/defineCoin lock theirs before recording a version: locks always in the order
+  // clusters → outcomes → version numbering, so a concurrent mutation waits instead of deadlocking.
+  await tx.query(`SELECT id FROM outcomes WHERE workspace_id = $1 ORDER BY id FOR NO KEY UPDATE`);
   await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('model_versions:' || $1::uuid::text, 0))`);
   const live = await liveVersionNumber(tx);
   if (expectedLiveVersion !== null && live !== expectedLiveVersion) {
