@@ -150,6 +150,17 @@ describe('model versions', () => {
     expect(modelDrafts.map((d: { id: string }) => d.id)).toContain(draft.id);
   });
 
+  it('starts a draft from a whole document (a model file kept in version control)', async () => {
+    const { model } = await t.ok(MODEL, {}, ws.adminKey);
+    const file = structuredClone(model.document);
+    file.thresholds.redBelow = 33;
+    const { createModelDraft: draft } = await t.ok(`mutation($d: JSONObject!) { createModelDraft(input: { name: "From git", document: $d }) { id document } }`,
+      { d: file }, ws.keys.OPS);
+    expect(draft.document).toEqual(file);
+    const { modelDraftChanges } = await t.ok(`query($id: ID!) { modelDraftChanges(id: $id) { text } }`, { id: draft.id }, ws.adminKey);
+    expect(modelDraftChanges).toEqual([{ text: `band threshold redBelow ${model.document.thresholds.redBelow} → 33` }]);
+  });
+
   it('reports every problem of a document at once, each with its path, and keeps the draft as it was', async () => {
     const { createModelDraft: draft } = await t.ok(`mutation { createModelDraft(input: { name: "Broken" }) { id document documentHash } }`, {}, ws.keys.OPS);
     const doc = structuredClone(draft.document);
