@@ -86,6 +86,12 @@ describe('model versions', () => {
     expect(live.model).toMatchObject({ version: before + 1, hash: after.modelVersions.nodes[0].hash, documentHash: after.modelVersions.nodes[0].documentHash });
   });
 
+  it.each(['ADMIN', 'OPS', 'CSM', 'INGEST', 'ANALYST'] as const)('lets %s read the model, its versions, diffs and drafts', async (role) => {
+    const data = await t.ok(`{ model { version } modelVersions(first: 2) { totalCount } modelDiff(from: 1, to: 2) { text } modelDrafts { id } }`, {}, ws.keys[role]);
+    expect(data.model.version).toBeGreaterThan(1);
+    expect(data.modelDiff.length).toBeGreaterThan(0); // version 2 added the first outcome
+  });
+
   it('records nothing for a mutation that changes nothing', async () => {
     const before = await versionCount();
     await t.ok(`mutation($id: ID!) { updateOutcome(id: $id, input: { weight: 3 }) { id } }`, { id: outcomeId }, ws.keys.OPS);
@@ -147,6 +153,17 @@ describe('model versions', () => {
     expect(after).toEqual(moved);
     const { modelDrafts } = await t.ok(`{ modelDrafts { id } }`, {}, ws.adminKey);
     expect(modelDrafts.map((d: { id: string }) => d.id)).toContain(draft.id);
+  });
+
+  it('starts a draft from a whole document (a model file kept in version control)', async () => {
+    const { model } = await t.ok(MODEL, {}, ws.adminKey);
+    const file = structuredClone(model.document);
+    file.thresholds.redBelow = 33;
+    const { createModelDraft: draft } = await t.ok(`mutation($d: JSONObject!) { createModelDraft(input: { name: "From git", document: $d }) { id document } }`,
+      { d: file }, ws.keys.OPS);
+    expect(draft.document).toEqual(file);
+    const { modelDraftChanges } = await t.ok(`query($id: ID!) { modelDraftChanges(id: $id) { text } }`, { id: draft.id }, ws.adminKey);
+    expect(modelDraftChanges).toEqual([{ text: `band threshold redBelow ${model.document.thresholds.redBelow} → 33` }]);
   });
 
   it('reports every problem of a document at once, each with its path, and keeps the draft as it was', async () => {

@@ -5,7 +5,6 @@ import type { RequestContext } from '../shared/context';
 import { DomainError, InputError } from '../shared/errors';
 import { documentHash } from './model.document';
 import * as drafts from './model.drafts';
-import { diffDocuments } from './model.diff';
 import { resolveModel } from './model.source';
 import * as versions from './model.versions';
 import { parseDocument } from './model.validate';
@@ -57,8 +56,7 @@ export class ModelResolver {
   @Authorized(Roles.READ)
   @Query(() => [ModelChange], { description: 'What publishing this draft would change in the live model, in words.' })
   async modelDraftChanges(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ModelChange[]> {
-    const [live, draft] = [await resolveModel(ctx.tenant, { live: true }), await resolveModel(ctx.tenant, { draftId: id })];
-    return diffDocuments(live.document, draft.document);
+    return await drafts.draftChanges(ctx.tenant, id);
   }
 
   @Authorized(Roles.READ)

@@ -114,4 +114,8 @@ export class CreateModelDraftInput {
   @Field(() => Int, { nullable: true, description: 'Start from this version; none: from the live model.' })
   @IsOptional() @IsInt() @Min(1)
   fromVersion?: number | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Start from this whole document instead (e.g. a model file kept in version control); every problem is reported at once.' })
+  @IsOptional()
+  document?: Record<string, unknown> | null;
 }

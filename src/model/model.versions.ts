@@ -5,12 +5,11 @@
 import { ConflictError, InputError } from '../shared/errors';
 import { onModelChanged } from '../shared/model-change';
 import type { TenantScope } from '../shared/tenant';
-import { modelHash } from '../scoring/model-config';
+import { loadModelConfig, modelHash } from '../scoring/model-config';
 import { ModelVersion } from '../scoring/model-version.entity';
 import { diffDocuments, type ModelChange } from './model.diff';
 import { documentHash, type ModelDocument } from './model.document';
 import { exportLiveModel } from './model.export';
-import { loadModelConfig } from '../scoring/model-config';
 import { findVersion } from './model.source';
 
 /**
@@ -57,7 +56,7 @@ export async function liveVersionNumber(scope: TenantScope): Promise<number | nu
   return row?.number ?? null;
 }
 
-function documentOf(v: ModelVersion): ModelDocument {
+export function documentOf(v: ModelVersion): ModelDocument {
   if (!v.document) {
     throw new ConflictError(`Version ${v.number} was recorded before model documents existed: it has no document to compare, edit or revert to.`);
   }
@@ -70,4 +69,3 @@ export async function diffVersions(scope: TenantScope, from: number, to: number)
   return diffDocuments(documentOf(a), documentOf(b));
 }
 
-export { documentOf };
