@@ -24,6 +24,7 @@ import { Workspace } from '../src/workspaces/workspace.entity';
 import { authenticate, createWorkspace } from '../src/workspaces/workspace.service';
 import { CLUSTERS, OUTCOMES, type ClusterKey, type OutcomeKey } from './data/model';
 import { generateDemo, summarize, type DemoData } from './data/generate';
+import { seedDemoPlays } from './plays';
 
 export const DEMO_WORKSPACE_NAME = 'Demo: Acme Analytics';
 const keyFile = () => path.join(config.dataDir, 'demo-admin-key');
@@ -77,6 +78,8 @@ export async function seedDemo(db: DataSource, opts: { now?: Date } = {}): Promi
     // Score once, synchronously, at the seed time: scores, drivers and journey statuses show at once.
     await scoreAccounts(TenantScope.system(db, workspace.id), { asOf: data.now, accountIds: null, persist: true });
     lap('score');
+    await seedDemoPlays(api, db, workspace.id, data.now);
+    lap('plays');
   } catch (err) {
     await deleteWorkspaceData(db, workspace.id).catch((cleanupErr) => logger.error({ err: cleanupErr }, 'demo seed: cleanup failed'));
     throw err;

@@ -15,11 +15,14 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
+import { AuthThrottle, authenticate } from './shared/auth-throttle';
 import { formatError, isDatabaseUnavailable, REVOKED_KEY_MESSAGE, unavailableContextError, unavailablePlugin } from './shared/errors';
 import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './shared/http-errors';
 import { logger } from './shared/logger';
-import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
+import { StartupError } from './shared/startup-error';
+import { operationChecks, parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
+import { TaskHub } from './tasks/task.hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
@@ -48,6 +51,8 @@ export interface AppOptions {
   jit?: boolean;
   /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** Failed-authentication throttle; default: config.authFailuresPerMinute per client address. */
+  authThrottle?: AuthThrottle;
   /** The process's notification listener (main.ts shares one with the job queue); default: the app starts and stops its own. */
   listener?: PgListener;
 }
@@ -81,10 +86,11 @@ export function requestIdOf(headers: http.IncomingHttpHeaders): string {
   return (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
 }
 
-export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers)): Promise<RequestContext> {
+export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers),
+  throttle?: { limiter: AuthThrottle; address: string }): Promise<RequestContext> {
   const auth = headers.authorization;
   const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
-  const caller = match ? await keys.authenticate(match[1]) : undefined;
+  const caller = match ? await authenticate(keys, match[1], throttle) : undefined;
   // Only a refused key costs this second lookup; it tells the holder of a revoked key why, and nothing about others.
   const refusal = match && !caller && (await keys.wasRevoked(match[1])) ? REVOKED_KEY_MESSAGE : undefined;
   return new RequestContext(requestId, db, logger, caller, refusal);
@@ -103,7 +109,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
     // Cache-control hints are unused (no CDN/response cache) and instrument every field resolver: off.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, operationChecks(schema), unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
     validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
     parseOptions, // token limit
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
@@ -113,11 +119,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const listener = opts.listener ?? new PgListener({ url: (db.options as PostgresConnectionOptions).url!, applicationName: 'outcome-health-listen' });
   const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries }, listener);
   keys.start();
-  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN.
   const live = new LiveHub(db, listener);
   live.start();
+  const taskHub = new TaskHub(db, listener); // taskChanged subscriptions (src/tasks)
+  taskHub.start();
   if (ownListener) await listener.start();
-  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
+  const throttle = opts.authThrottle ?? new AuthThrottle({ maxFailures: config.authFailuresPerMinute, windowMs: 60_000 });
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -146,7 +153,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         const requestId = requestIdOf(req.headers);
         res.setHeader('x-request-id', requestId); // on every response, failed ones included
         try {
-          return await buildContext(db, keys, req.headers, requestId);
+          return await buildContext(db, keys, req.headers, requestId, { limiter: throttle, address: req.socket.remoteAddress ?? 'unknown' });
         } catch (err) {
           if (isDatabaseUnavailable(err)) throw unavailableContextError();
           throw err;
@@ -157,7 +164,21 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
 
   app.use(jsonErrorHandler((req) => requestIdOf(req.headers)));
 
-  await new Promise<void>((resolve) => httpServer.listen(opts.port ?? config.port, opts.host ?? config.host, resolve));
+  const wanted = opts.port ?? config.port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(wanted, opts.host ?? config.host, () => { httpServer.off('error', reject); resolve(); });
+    });
+  } catch (err) {
+    await apollo.stop(); live.stop(); taskHub.stop(); keys.stop();
+    if (ownListener) await listener.stop();
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new StartupError(`port ${wanted} is in use; set PORT`);
+    throw err;
+  }
+  // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN. Attached once
+  // listening: the WebSocket server re-emits the HTTP server's errors, and would only log a taken port, not fail.
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys, throttle);
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = (opts.host ?? config.host) === '0.0.0.0' ? 'localhost' : (opts.host ?? config.host);
   return {
@@ -171,6 +192,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     stop: async () => {
       await liveServer.dispose();
       live.stop();
+      taskHub.stop();
       await apollo.stop();
       keys.stop();
       if (ownListener) await listener.stop();

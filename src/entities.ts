@@ -14,6 +14,9 @@ import { ClusterDiscovery, ClusterDiscoveryMember } from './discovery/discovery.
 import { Workspace } from './workspaces/workspace.entity';
 import { ModelDraft } from './model/model-draft.entity';
 import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
+import { Play, PlayFiring } from './plays/play.entity';
+import { Task } from './tasks/task.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -24,4 +27,5 @@ export const ENTITIES = [
   ClusterDiscovery, ClusterDiscoveryMember,
   ModelDraft,
   Backtest, BacktestCase, BacktestOutcomeScore,
+  WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];

@@ -5,17 +5,21 @@
 import 'reflect-metadata';
 import { startApp } from './app';
 import { config } from './shared/config';
-import { openDatabase } from './shared/db/bootstrap';
+import { openDatabase, type Database } from './shared/db/bootstrap';
 import { JobQueue } from './jobs/queue';
 import { startWorker } from './jobs/worker';
 import { jobHandlers } from './job-handlers';
 import { PgListener } from './shared/db/listener';
 import { logger } from './shared/logger';
+import { StartupError } from './shared/startup-error';
 import { seedDemoIfEmpty } from '../seeds/demo';
+
+/** Open until the process exits: a failed start stops the embedded PostgreSQL it started. */
+let database: Database | undefined;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const database = await openDatabase({ attach: false });
+  database = await openDatabase({ attach: false });
   const demo = config.seedDemo ? await seedDemoIfEmpty(database.db) : undefined;
   // One LISTEN connection for the whole process: live events, API key changes, job wake-ups.
   const listener = new PgListener({ url: database.url });
@@ -47,7 +51,7 @@ async function main(): Promise<void> {
       await app.stop();
       logger.info('http drained');
       for (const hook of stopHooks) await hook();
-      await database.close();
+      await database?.close();
       logger.info('stopped cleanly');
       process.exit(0);
     } catch (err) {
@@ -69,8 +73,13 @@ process.on('unhandledRejection', (reason) => {
   logger.error({ err: reason }, 'unhandled promise rejection (ignored: the server keeps running)');
 });
 
-main().catch((err) => {
-  logger.fatal({ err }, 'failed to start');
-  process.stderr.write(`\nFailed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+main().catch(async (err) => {
+  // A StartupError is the user's to fix (port taken, database cannot run): its sentence is all they need.
+  if (err instanceof StartupError) process.stderr.write(`\n${err.message}\n`);
+  else {
+    logger.fatal({ err }, 'failed to start');
+    process.stderr.write(`\nFailed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  await database?.close().catch(() => undefined);
   process.exit(1);
 });

@@ -13,10 +13,14 @@ import { JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourne
 import { CoinResolver, OutcomeCoinResolver } from './coins/coin.resolver';
 import { ClusterDiscoveryResolver, ClusterSuggestionResolver } from './discovery/discovery.resolver';
 import { BacktestResolver } from './backtests/backtest.resolver';
+import { PlayResolver, TaskPlayResolver } from './plays/play.resolver';
+import { AccountTasksResolver, TaskResolver } from './tasks/task.resolver';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhooks/webhook.resolver';
 
 export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,
   ScoringRunResolver, ...HEALTH_RESOLVERS, BacktestResolver,
+  PlayResolver, TaskPlayResolver, TaskResolver, AccountTasksResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
   ClusterDiscoveryResolver, ClusterSuggestionResolver] as const;

@@ -35,7 +35,17 @@ interface Model {
   discoveryId: string;
   backtestId: string;
   modelVersionId: string;
+  playId: string;
+  taskId: string;
+  endpointId: string;
+  deliveryId: string;
 }
+
+/** A play input with the given extra fields (ids of the model under test). */
+const PLAY = 'mutation($input: PlayInput!) { createPlay(input: $input) { id } }';
+const playInput = (extra: Record<string, unknown> = {}) => ({ name: `P ${Math.random()}`, trigger: { kind: 'BAND_ENTERED', band: 'RED' }, task: { titleTemplate: 'Call {account.name}' }, ...extra });
+const UPDATE_PLAY = 'mutation($id: ID!, $input: PlayInput!) { updatePlay(id: $id, input: $input) { id } }';
+const DRY_RUN = 'query($id: ID, $input: PlayInput) { dryRunPlay(id: $id, input: $input) { count } }';
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
 
@@ -66,6 +76,17 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
+  createPlay: { roles: CONFIGURE, call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId], outcomeIds: [m.outcomeId], webhookEndpointId: m.endpointId }) } }) },
+  updatePlay: { roles: CONFIGURE, call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput() } }) },
+  setPlayEnabled: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { setPlayEnabled(id: $id, enabled: false) { id } }', variables: { id: m.playId } }) },
+  deletePlay: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deletePlay(id: $id) }', variables: { id: m.playId } }) },
+  evaluatePlays: { roles: CONFIGURE, call: () => ({ query: 'mutation { evaluatePlays { fired } }' }) },
+  updateTask: { roles: CSM, call: (m) => ({ query: 'mutation($id: ID!) { updateTask(id: $id, input: { notes: "called" }) { id } }', variables: { id: m.taskId } }) },
+  createWebhookEndpoint: { roles: ADMIN, call: () => ({ query: 'mutation { createWebhookEndpoint(input: { name: "Another", url: "https://hooks.example.com/b" }) { secret } }' }) },
+  updateWebhookEndpoint: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { name: "CRM", url: "https://hooks.example.com/c" }) { id } }', variables: { id: m.endpointId } }) },
+  rotateWebhookSecret: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', variables: { id: m.endpointId } }) },
+  deleteWebhookEndpoint: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: m.endpointId } }) },
+  redeliverWebhook: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { redeliverWebhook(id: $id) { id } }', variables: { id: m.deliveryId } }) },
 };
 
 /**
@@ -126,6 +147,36 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
   'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
   'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
+  'play.id': { call: (m) => ({ query: 'query($id: ID!) { play(id: $id) { id } }', variables: { id: m.playId } }) },
+  'createPlay.input.clusterIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId] }) } }) },
+  'createPlay.input.outcomeIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
+  'createPlay.input.trigger.milestoneId': { call: (m) => ({ query: PLAY, variables: { input: playInput({ trigger: { kind: 'MILESTONE_OVERDUE', milestoneId: m.manualMilestoneId } }) } }) },
+  'createPlay.input.webhookEndpointId': { call: (m) => ({ query: PLAY, variables: { input: playInput({ webhookEndpointId: m.endpointId }) } }) },
+  'updatePlay.id': MUTATIONS.updatePlay,
+  'updatePlay.input.clusterIds': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ clusterIds: [m.clusterId] }) } }) },
+  'updatePlay.input.outcomeIds': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
+  'updatePlay.input.trigger.milestoneId': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ trigger: { kind: 'MILESTONE_OVERDUE', milestoneId: m.manualMilestoneId } }) } }) },
+  'updatePlay.input.webhookEndpointId': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ webhookEndpointId: m.endpointId }) } }) },
+  'setPlayEnabled.id': MUTATIONS.setPlayEnabled,
+  'deletePlay.id': MUTATIONS.deletePlay,
+  'dryRunPlay.id': { call: (m) => ({ query: DRY_RUN, variables: { id: m.playId } }) },
+  'dryRunPlay.input.clusterIds': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ clusterIds: [m.clusterId] }) } }) },
+  'dryRunPlay.input.outcomeIds': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
+  'dryRunPlay.input.trigger.milestoneId': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ trigger: { kind: 'MILESTONE_OVERDUE', milestoneId: m.manualMilestoneId } }) } }) },
+  'dryRunPlay.input.webhookEndpointId': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ webhookEndpointId: m.endpointId }) } }) },
+  'task.id': { call: (m) => ({ query: 'query($id: ID!) { task(id: $id) { id } }', variables: { id: m.taskId } }) },
+  'tasks.filter.accountId': { call: (m) => ({ query: 'query($a: ID) { tasks(filter: { accountId: $a }) { totalCount } }', variables: { a: m.accountId } }), read: (d) => d?.tasks?.totalCount === 0 },
+  'tasks.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { tasks(filter: { clusterId: $c }) { totalCount } }', variables: { c: m.clusterId } }), read: (d) => d?.tasks?.totalCount === 0 },
+  'tasks.filter.playId': { call: (m) => ({ query: 'query($p: ID) { tasks(filter: { playId: $p }) { totalCount } }', variables: { p: m.playId } }), read: (d) => d?.tasks?.totalCount === 0 },
+  'updateTask.id': MUTATIONS.updateTask,
+  'updateWebhookEndpoint.id': MUTATIONS.updateWebhookEndpoint,
+  'rotateWebhookSecret.id': MUTATIONS.rotateWebhookSecret,
+  'deleteWebhookEndpoint.id': MUTATIONS.deleteWebhookEndpoint,
+  'webhookDelivery.id': { call: (m) => ({ query: 'query($id: ID!) { webhookDelivery(id: $id) { id } }', variables: { id: m.deliveryId } }) },
+  'webhookDeliveries.filter.endpointId': { call: (m) => ({ query: 'query($e: ID) { webhookDeliveries(filter: { endpointId: $e }) { id } }', variables: { e: m.endpointId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
+  'webhookDeliveries.filter.playId': { call: (m) => ({ query: 'query($p: ID) { webhookDeliveries(filter: { playId: $p }) { id } }', variables: { p: m.playId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
+  'webhookDeliveries.filter.accountId': { call: (m) => ({ query: 'query($a: ID) { webhookDeliveries(filter: { accountId: $a }) { id } }', variables: { a: m.accountId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
+  'redeliverWebhook.id': MUTATIONS.redeliverWebhook,
 };
 
 function emptyEvents(d: any): boolean {
@@ -185,7 +236,16 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
   const discovery = await t.ok(`mutation { discoverClusters { id } }`, {}, key);
   const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
+  const endpoint = await t.ok(`mutation { createWebhookEndpoint(input: { name: "CRM", url: "https://hooks.example.com/a" }) { endpoint { id } } }`, {}, key);
+  const endpointId = endpoint.createWebhookEndpoint.endpoint.id;
+  const play = await t.ok(PLAY, { input: playInput({ webhookEndpointId: endpointId }) }, key);
+  const accountId = acc.upsertAccounts.accounts[0].id;
+  // A task and a dead-lettered delivery as the play would leave them (no scores yet in this model).
+  const [task] = await t.db.query(`INSERT INTO tasks (workspace_id, account_id, play_id, title) VALUES ($1, $2, $3, 'Call Acme') RETURNING id`, [ws.id, accountId, play.createPlay.id]);
+  const [delivery] = await t.db.query(`INSERT INTO webhook_deliveries (workspace_id, endpoint_id, play_id, account_id, event, payload, state)
+    VALUES ($1, $2, $3, $4, 'play.fired', '{}', 'DEAD') RETURNING id`, [ws.id, endpointId, play.createPlay.id, accountId]);
   return {
+    playId: play.createPlay.id, taskId: task.id, endpointId, deliveryId: delivery.id,
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,

@@ -6,12 +6,12 @@ describe('loadConfig(env)', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@h:5/d', DATA_DIR: '/tmp/oh-config-test', PORT: '4321', HOST: '127.0.0.9', LOG_LEVEL: 'warn',
       GRAPHQL_INTROSPECTION: 'false', GRAPHQL_JIT: 'off', WORKER: 'no', SEED_DEMO: '0', SIGNAL_FUTURE_TOLERANCE_MINUTES: '7',
-      DB_POOL_SIZE: '3', SCORING_RUN_CONCURRENCY: '4', API_KEY_CACHE_TTL_SECONDS: '9', API_KEY_CACHE_MAX_ENTRIES: '11',
+      DB_POOL_SIZE: '3', SCORING_RUN_CONCURRENCY: '4', API_KEY_CACHE_TTL_SECONDS: '9', API_KEY_CACHE_MAX_ENTRIES: '11', AUTH_FAILURES_PER_MINUTE: '13',
     });
     expect(c).toEqual({
       databaseUrl: 'postgres://u@h:5/d', dataDir: '/tmp/oh-config-test', port: 4321, host: '127.0.0.9', logLevel: 'warn',
       introspection: false, graphqlJit: false, worker: false, seedDemo: false, signalFutureToleranceMinutes: 7,
-      dbPoolSize: 3, scoringRunConcurrency: 4, apiKeyCacheTtlSeconds: 9, apiKeyCacheMaxEntries: 11,
+      dbPoolSize: 3, scoringRunConcurrency: 4, apiKeyCacheTtlSeconds: 9, apiKeyCacheMaxEntries: 11, authFailuresPerMinute: 13,
     });
   });
 

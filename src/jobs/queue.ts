@@ -21,6 +21,8 @@ export const JOBS = {
   DISCOVER_CLUSTERS: 'discover-clusters',
   /** {workspaceId, backtestId}: score (or resume) a backtest and write its report. */
   BACKTEST: 'backtest',
+  /** {workspaceId, deliveryId}: one attempt of a webhook delivery (src/webhooks); retries are new jobs with startAfter. */
+  DELIVER_WEBHOOK: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -28,6 +30,7 @@ export interface RescoreAccountsJob { workspaceId: string }
 export interface RecomputeRunJob { workspaceId: string; runId: string }
 export interface DiscoverClustersJob { workspaceId: string; discoveryId: string }
 export interface BacktestJob { workspaceId: string; backtestId: string }
+export interface DeliverWebhookJob { workspaceId: string; deliveryId: string }
 
 /**
  * Queue policies. `short` = at most one *queued* job per singleton key (any number active): a burst
@@ -43,6 +46,8 @@ const QUEUE_OPTIONS: Record<JobName, Omit<PgBoss.Queue, 'name'>> = {
   [JOBS.DISCOVER_CLUSTERS]: { policy: 'short', retryLimit: 0, expireInSeconds: 60 * 60 },
   // Like runs, backtests track their own state (FAILED + restartBacktest).
   [JOBS.BACKTEST]: { policy: 'short', retryLimit: 0, expireInSeconds: 4 * 60 * 60 },
+  // Deliveries keep their own attempts, backoff and dead-letter state (webhook_deliveries): pg-boss only runs them.
+  [JOBS.DELIVER_WEBHOOK]: { policy: 'standard', retryLimit: 0, expireInSeconds: 5 * 60 },
 };
 
 /**
@@ -139,6 +144,21 @@ export class JobQueue {
     return id;
   }
 
+  /** Many jobs of one kind in one statement; inside `manager`'s transaction as `send` does. */
+  async sendMany(name: JobName, data: object[], options: { manager?: EntityManager } = {}): Promise<void> {
+    const boss = this.started();
+    if (!data.length) return;
+    const jobs = data.map((d) => ({ name, data: d }));
+    const runner = options.manager?.queryRunner;
+    if (runner?.isTransactionActive) {
+      await boss.insert(jobs, { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: (await runner.query(text, values, true)).records }) } });
+      await runner.query(`SELECT pg_notify($1, $2)`, [JOBS_CHANNEL, name]);
+      return;
+    }
+    await boss.insert(jobs);
+    this.wakeLocalWorkers(name);
+  }
+
   private wakeLocalWorkers(name: JobName): void {
     const boss = this.boss;
     if (boss) for (const w of this.localWorkers.get(name) ?? []) boss.notifyWorker(w);
@@ -162,4 +182,14 @@ export async function enqueue(db: DataSource, name: JobName, data: object, optio
     return undefined;
   }
   return await queue.send(name, data, options);
+}
+
+/** `sendMany` through the queue serving `db`; without one nothing is sent (the callers' sweeps re-queue). */
+export async function enqueueMany(db: DataSource, name: JobName, data: object[], options: { manager?: EntityManager } = {}): Promise<void> {
+  const queue = serving.get(db);
+  if (!queue?.running) {
+    logger.debug({ job: name }, 'no job queue in this process; leaving the work to the recovery sweep');
+    return;
+  }
+  await queue.sendMany(name, data, options);
 }

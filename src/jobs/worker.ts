@@ -5,7 +5,7 @@
  * incremental rescores of one workspace are serialised by an advisory lock.
  */
 import { logger } from '../shared/logger';
-import { JOBS, type JobQueue, type BacktestJob, type DiscoverClustersJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { JOBS, type JobQueue, type BacktestJob, type DeliverWebhookJob, type DiscoverClustersJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
 
 /** What each job does. */
 export interface JobHandlers {
@@ -16,8 +16,10 @@ export interface JobHandlers {
   backtest(job: BacktestJob, signal: AbortSignal): Promise<unknown>;
   /** Compute a cluster discovery (src/discovery/). */
   discoverClusters(job: DiscoverClustersJob): Promise<unknown>;
+  /** One attempt of a webhook delivery. */
+  deliverWebhook(job: DeliverWebhookJob): Promise<unknown>;
   dailyRescore(): Promise<unknown>;
-  /** Turn durable work nobody has taken (requests, QUEUED or stale runs) into jobs. */
+  /** Turn durable work nobody has taken (requests, QUEUED or stale runs, due deliveries) into jobs. */
   sweep(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export interface JobsOptions {
   handlers: JobHandlers;
   /** Parallel incremental-rescore workers in this process (different workspaces). */
   rescoreConcurrency?: number;
+  /** Webhook deliveries sent at once by this process. */
+  webhookConcurrency?: number;
   /** Recovery sweep period. */
   sweepIntervalMs?: number;
   /** Daily full rescore cron (UTC). */
@@ -51,6 +55,9 @@ export async function startWorker(opts: JobsOptions): Promise<JobsHandle> {
   await queue.work<RecomputeRunJob>(JOBS.RECOMPUTE_RUN, { pollingIntervalSeconds: 1 }, async (job) => await handlers.recomputeRun(job, shutdown.signal));
   await queue.work<BacktestJob>(JOBS.BACKTEST, { pollingIntervalSeconds: 1 }, async (job) => await handlers.backtest(job, shutdown.signal));
   await queue.work<DiscoverClustersJob>(JOBS.DISCOVER_CLUSTERS, { pollingIntervalSeconds: 1 }, async (job) => await handlers.discoverClusters(job));
+  for (let i = 0; i < (opts.webhookConcurrency ?? 4); i++) {
+    await queue.work<DeliverWebhookJob>(JOBS.DELIVER_WEBHOOK, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.deliverWebhook(job));
+  }
   await queue.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5 }, async () => await handlers.dailyRescore());
   await queue.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *');
 

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { enqueue, JOBS } from '../jobs/queue';
-import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { ConflictError, DomainError, InputError, isDatabaseUnavailable, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
@@ -288,8 +288,13 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';
   } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      // Not the run's fault: its heartbeat stops, and the recovery sweep of whichever worker is up resumes it.
+      log.warn({ err }, 'scoring run interrupted: database unavailable; it resumes once the run is stale');
+      return 'STOPPED';
+    }
     log.error({ err }, 'scoring run failed');
-    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    const message = runErrorMessage(err, runId).slice(0, MAX_ERROR_LENGTH);
     await scope.query(`UPDATE scoring_runs SET state = 'FAILED', error = $3, finished_at = now()
                         WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4`, [runId, message, attempt]);
     return 'FAILED';
@@ -299,6 +304,17 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
 }
 
 class RunLost extends Error {}
+
+/**
+ * What `ScoringRun.error` shows (every role may read it): our own errors say what to fix; anything else (a database
+ * error with its SQL and constraint names, a bug) is only named, the details being in the server log under the run id.
+ */
+function runErrorMessage(err: unknown, runId: string): string {
+  if (err instanceof DomainError) return err.message;
+  const sqlState = (err as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (err as { code?: unknown }).code;
+  const what = typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) ? `A database error (SQLSTATE ${sqlState})` : 'An internal error';
+  return `${what} stopped this run; the details are in the server log under run ${runId}. restartScoringRun resumes it.`;
+}
 
 type Range = [string | null, string];
 /** uuid order as PostgreSQL compares them (lower-case canonical text compares the same way); null = before the first. */

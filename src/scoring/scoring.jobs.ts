@@ -3,12 +3,17 @@
  * `startWorker` (src/jobs/worker.ts), so the job plumbing never imports scoring.
  */
 import type { DataSource } from 'typeorm';
-import { enqueue, JOBS } from '../jobs/queue';
+import { enqueue, JOBS, type RecomputeRunJob, type RescoreAccountsJob } from '../jobs/queue';
 import type { JobHandlers } from '../jobs/worker';
-import { drainRescoreRequests, workspacesWithPendingRequests } from './rescore';
+import { drainRescoreRequests, workspacesWithPendingRequests, type DrainResult } from './rescore';
 import { processRun, recoverRuns, startDailyRuns, STALE_AFTER_MS } from './runs.service';
 
-export function scoringJobHandlers(db: DataSource, opts: { staleAfterMs?: number } = {}): Pick<JobHandlers, 'rescoreAccounts' | 'recomputeRun' | 'dailyRescore' | 'sweep'> {
+export interface ScoringJobHandlers extends Pick<JobHandlers, 'dailyRescore' | 'sweep'> {
+  rescoreAccounts(job: RescoreAccountsJob): Promise<DrainResult>;
+  recomputeRun(job: RecomputeRunJob, signal: AbortSignal): Promise<{ outcome: Awaited<ReturnType<typeof processRun>> }>;
+}
+
+export function scoringJobHandlers(db: DataSource, opts: { staleAfterMs?: number } = {}): ScoringJobHandlers {
   const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
   return {
     rescoreAccounts: async ({ workspaceId }) => await drainRescoreRequests(db, workspaceId),

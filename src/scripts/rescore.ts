@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { SingleBar, Presets } from 'cli-progress';
+import { evaluatePlays } from '../plays/play.evaluate';
 import { createRun, processRun, validateAsOf } from '../scoring/runs.service';
 import { ScoringRunKind, ScoringRun } from '../scoring/runs.entity';
 import { isUuid, TenantScope } from '../shared/tenant';
@@ -31,4 +32,9 @@ withDatabase(async ({ db }) => {
   const secs = ((Date.now() - started) / 1000).toFixed(2);
   process.stdout.write(`${outcome}: ${final.done}/${final.total} accounts in ${secs} s${final.error ? ` — ${final.error}` : ''}\n`);
   if (outcome !== 'SUCCEEDED') process.exitCode = 1;
+  else {
+    // As the worker does after a run: tasks and webhook deliveries for conditions that now hold (a worker sends them).
+    const plays = await evaluatePlays(db, workspaceId!);
+    if (plays.plays) process.stdout.write(`Plays: ${plays.fired} fired (${plays.tasks} tasks, ${plays.deliveries} webhooks queued), ${plays.cleared} cleared\n`);
+  }
 }).catch((err) => fail(`Rescore failed: ${err?.message ?? err}`));

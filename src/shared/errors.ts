@@ -152,21 +152,32 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const unavailable = new ServiceUnavailableError();
     return { ...base, message: unavailable.message, extensions: { code: unavailable.code, ...unavailable.extra } };
   }
-  if (original instanceof QueryFailedError && (original as { code?: string }).code === PG_UNIQUE_VIOLATION) {
+  const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
+  const sqlState = original instanceof QueryFailedError ? (original as { code?: string }).code : undefined;
+  if (sqlState === PG_UNIQUE_VIOLATION) {
     return { ...base, message: 'This conflicts with an existing record (a name or key must be unique).', extensions: { code: 'CONFLICT' } };
+  }
+  // Class 22 (data exception: a NUL character, a number out of range, text that is no uuid …) and a foreign or
+  // check constraint: PostgreSQL refused a value the client sent. Nothing was written (the statement failed).
+  if (sqlState && /^(22...|23503|23514)$/.test(sqlState)) {
+    logger.warn({ err: original, requestId, path: formatted.path }, 'a value was refused by the database');
+    const message = sqlState === '22021' || sqlState === '22P05'
+      ? 'Text may not contain the NUL character (U+0000); remove it and resend.'
+      : 'A value in your input cannot be stored (out of range, malformed, or referring to something that does not exist); check the values and resend.';
+    return { ...base, message, extensions: { code: 'BAD_USER_INPUT', requestId } };
   }
   const code = formatted.extensions?.code as string | undefined;
   if (code === 'BAD_USER_INPUT') {
     // Variable coercion messages quote the offending value: keep the reason, drop the echo.
-    return { ...base, message: stripEchoedValue(base.message), extensions: { code, field: variablePath(formatted.message) } };
+    const field = (formatted.extensions?.field as string | undefined) ?? variablePath(formatted.message);
+    return { ...base, message: stripEchoedValue(base.message), extensions: { code, field } };
   }
   if (code && CLIENT_CODES.has(code)) return { ...base, extensions: { ...formatted.extensions, code } };
   if (error instanceof GraphQLError && !error.originalError) {
     return { ...base, extensions: { code: code ?? 'GRAPHQL_VALIDATION_FAILED' } };
   }
-  const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
-  return { ...base, message: 'Internal server error. It has been logged; quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return { ...base, message: 'Internal server error. It has been logged; quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }
 
 let schemaRef: GraphQLSchema | undefined;

@@ -127,6 +127,13 @@ export class ApiKeyCache {
     return rows.length > 0;
   }
 
+  /** The caller of a key this instance holds in memory now, without a database lookup; undefined otherwise. */
+  peek(key: string): Caller | undefined {
+    if (!this.listening) return undefined;
+    const hit = this.entries.get(hashApiKey(key));
+    return hit && hit.expires > Date.now() ? hit.caller : undefined;
+  }
+
   forget(id: string): void {
     this.epoch++;
     const hash = this.hashById.get(id);

@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedHandle } from '../../src/shared/db/embedded';
 import { runMigrations } from '../../src/shared/db/bootstrap';
+import { StartupError } from '../../src/shared/startup-error';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -25,7 +26,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.NODE_ENV = 'test';
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    const embedded = await startEmbeddedPostgres(path.join(__dirname, '..', '..', '.data', 'test'), { attach: false, database: 'postgres' });
+    const embedded = await startEmbeddedPostgres(path.join(__dirname, '..', '..', '.data', 'test'), { attach: false, database: 'postgres' })
+      .catch((err) => {
+        if (!(err instanceof StartupError)) throw err;
+        process.stderr.write(`\n${err.message}\n`); // one sentence, not a stack trace
+        process.exit(1);
+      });
     globalThis.__OH_EMBEDDED__ = embedded;
     adminUrl = embedded.url;
   }
