@@ -27,7 +27,7 @@ DECLARE
   taken boolean;
 BEGIN
   IF NEW.key IS NOT NULL THEN RETURN NEW; END IF;
-  base := left(trim(both '_' FROM regexp_replace(lower(NEW.name), '[^a-z0-9]+', '_', 'g')), 56);
+  base := trim(both '_' FROM left(regexp_replace(lower(NEW.name), '[^a-z0-9]+', '_', 'g'), 56));
   IF base = '' THEN base := TG_ARGV[0]; END IF;
   candidate := base;
   LOOP
@@ -46,7 +46,7 @@ END $$`);
                 SELECT id, workspace_id, CASE WHEN row_number() OVER (PARTITION BY workspace_id, slug ORDER BY created_at, id) = 1 THEN slug
                                               ELSE left(slug, 47) || '_' || left(replace(id::text, '-', ''), 8) END AS key
                 FROM (SELECT id, workspace_id, created_at,
-                             coalesce(nullif(left(trim(both '_' FROM regexp_replace(lower(name), '[^a-z0-9]+', '_', 'g')), 56), ''), '${fallback}') AS slug
+                             coalesce(nullif(trim(both '_' FROM left(regexp_replace(lower(name), '[^a-z0-9]+', '_', 'g'), 56)), ''), '${fallback}') AS slug
                       FROM "${table}") x) s
               WHERE t.workspace_id = s.workspace_id AND t.id = s.id`);
             await queryRunner.query(`ALTER TABLE "${table}" ALTER COLUMN "key" SET NOT NULL`);

@@ -25,6 +25,7 @@ import { LiveHub } from './live/hub';
 import { TaskHub } from './tasks/task.hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
+import { mountIde, type IdeOptions } from './ide/ide.routes';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
 import { PgListener } from './shared/db/listener';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -55,6 +56,8 @@ export interface AppOptions {
   authThrottle?: AuthThrottle;
   /** The process's notification listener (main.ts shares one with the job queue); default: the app starts and stops its own. */
   listener?: PgListener;
+  /** The landing page and GraphQL IDE (src/ide), served where introspection is on. */
+  ide?: IdeOptions;
 }
 
 /**
@@ -143,6 +146,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  if (opts.introspection ?? config.introspection) mountIde(app, opts.ide);
   app.use(
     '/graphql',
     cors(),

@@ -5,7 +5,8 @@ import { Coin, Component } from './coins/coin.entity';
 import { Journey, JourneyStage, Milestone } from './journeys/journey.entity';
 import { MilestoneCompletionRecord } from './journeys/milestone-completion.entity';
 import { Outcome } from './outcomes/outcome.entity';
-import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot, ModelVersion } from './scoring/snapshot.entity';
+import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot } from './health/health.entity';
+import { ModelVersion } from './scoring/model-version.entity';
 import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
@@ -17,6 +18,7 @@ import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backte
 import { Play, PlayFiring } from './plays/play.entity';
 import { Task } from './tasks/task.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
+import { ModelPreview, ModelPreviewAccount, ModelPreviewOutcome } from './model/model-preview.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -25,7 +27,7 @@ export const ENTITIES = [
   ScoringRun, RescoreRequest,
   HealthEventRecord,
   ClusterDiscovery, ClusterDiscoveryMember,
-  ModelDraft,
+  ModelDraft, ModelPreview, ModelPreviewAccount, ModelPreviewOutcome,
   Backtest, BacktestCase, BacktestOutcomeScore,
   WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   // One LISTEN connection for the whole process: live events, API key changes, job wake-ups.
   const listener = new PgListener({ url: database.url });
   await listener.start();
-  const app = await startApp({ db: database.db, listener });
+  // The IDE opens with the demo key, so a first query just works (served only where introspection is on, which
+  // production turns off, and only to a browser on this machine).
+  const ideHeaders = demo ? { Authorization: `Bearer ${demo.adminKey}` } : undefined;
+  const app = await startApp({ db: database.db, listener, ide: { headers: () => ideHeaders } });
   const stopHooks: Array<() => Promise<void>> = [];
   // Job queue (pg-boss, schema pgboss): always enqueues; works jobs when WORKER=true (default).
   const queue = await new JobQueue({ url: database.url, listener }).start(database.db);
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Outcome Health GraphQL API: ${app.url}`,
+    `  GraphQL IDE: ${app.url.replace(/\/graphql$/, '/ide/')}`,
     database.embedded ? `  Embedded PostgreSQL: ${database.url} (data in ${config.dataDir})` : '  PostgreSQL: DATABASE_URL',
   ];
   if (demo) lines.push(`  Demo workspace "${demo.workspaceName}" — ADMIN API key: ${demo.adminKey}`,

@@ -20,6 +20,7 @@ const CSM = [Role.ADMIN, Role.CSM];
 const ADMIN = [Role.ADMIN];
 // Backtests change no score: analysts run them too (docs/backtests.md).
 const BACKTEST = [Role.ADMIN, Role.OPS, Role.ANALYST];
+const PREVIEW = [Role.ADMIN, Role.OPS, Role.ANALYST]; // a preview changes nothing live
 
 /** The ids of one workspace's small model. */
 interface Model {
@@ -39,6 +40,8 @@ interface Model {
   taskId: string;
   endpointId: string;
   deliveryId: string;
+  draftId: string;
+  previewId: string;
 }
 
 /** A play input with the given extra fields (ids of the model under test). */
@@ -75,6 +78,7 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   removeTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { removeTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
   completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+  adoptClusterSuggestions: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($d: ID!) { adoptClusterSuggestions(discoveryId: $d) { id } }', variables: { d: m.discoveryId } }) },
   discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
   createPlay: { roles: CONFIGURE, call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId], outcomeIds: [m.outcomeId], webhookEndpointId: m.endpointId }) } }) },
   updatePlay: { roles: CONFIGURE, call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput() } }) },
@@ -87,6 +91,12 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   rotateWebhookSecret: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', variables: { id: m.endpointId } }) },
   deleteWebhookEndpoint: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: m.endpointId } }) },
   redeliverWebhook: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { redeliverWebhook(id: $id) { id } }', variables: { id: m.deliveryId } }) },
+  createModelDraft: { roles: CONFIGURE, call: () => ({ query: 'mutation { createModelDraft(input: { name: "Try" }) { id } }' }) },
+  updateModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateModelDraft(id: $id, document: { thresholds: { redBelow: 40, yellowBelow: 70 }, clusters: [{ key: "all", name: "All", isDefault: true }] }) { id } }', variables: { id: m.draftId } }) },
+  deleteModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteModelDraft(id: $id) }', variables: { id: m.draftId } }) },
+  publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
+  previewModel: { roles: PREVIEW, call: (m) => ({ query: 'mutation($d: ID!) { previewModel(draftId: $d) { id } }', variables: { d: m.draftId } }) },
+  revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
 };
 
 /**
@@ -146,6 +156,7 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'uncompleteMilestone.accountId': MUTATIONS.uncompleteMilestone,
   'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
   'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
+  'adoptClusterSuggestions.discoveryId': MUTATIONS.adoptClusterSuggestions,
   'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
   'play.id': { call: (m) => ({ query: 'query($id: ID!) { play(id: $id) { id } }', variables: { id: m.playId } }) },
   'createPlay.input.clusterIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId] }) } }) },
@@ -177,6 +188,16 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'webhookDeliveries.filter.playId': { call: (m) => ({ query: 'query($p: ID) { webhookDeliveries(filter: { playId: $p }) { id } }', variables: { p: m.playId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
   'webhookDeliveries.filter.accountId': { call: (m) => ({ query: 'query($a: ID) { webhookDeliveries(filter: { accountId: $a }) { id } }', variables: { a: m.accountId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
   'redeliverWebhook.id': MUTATIONS.redeliverWebhook,
+  'model.draftId': { call: (m) => ({ query: 'query($d: ID) { model(draftId: $d) { hash } }', variables: { d: m.draftId } }) },
+  'modelDraftChanges.id': { call: (m) => ({ query: 'query($id: ID!) { modelDraftChanges(id: $id) { text } }', variables: { id: m.draftId } }) },
+  'updateModelDraft.id': MUTATIONS.updateModelDraft,
+  'deleteModelDraft.id': MUTATIONS.deleteModelDraft,
+  'publishModelDraft.id': MUTATIONS.publishModelDraft,
+  'previewModel.draftId': MUTATIONS.previewModel,
+  'previewModel.scope.clusterId': { call: (m) => ({ query: 'mutation($d: ID!, $c: ID) { previewModel(draftId: $d, scope: { clusterId: $c }) { id } }', variables: { d: m.draftId, c: m.clusterId } }) },
+  'previewModel.scope.outcomeId': { call: (m) => ({ query: 'mutation($d: ID!, $o: ID) { previewModel(draftId: $d, scope: { outcomeId: $o }) { id } }', variables: { d: m.draftId, o: m.outcomeId } }) },
+  'previewModel.scope.accountIds': { call: (m) => ({ query: 'mutation($d: ID!, $a: [ID!]) { previewModel(draftId: $d, scope: { accountIds: $a }) { id } }', variables: { d: m.draftId, a: [m.accountId] } }) },
+  'modelPreview.id': { call: (m) => ({ query: 'query($id: ID!) { modelPreview(id: $id) { id } }', variables: { id: m.previewId } }) },
 };
 
 function emptyEvents(d: any): boolean {
@@ -244,6 +265,8 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const [task] = await t.db.query(`INSERT INTO tasks (workspace_id, account_id, play_id, title) VALUES ($1, $2, $3, 'Call Acme') RETURNING id`, [ws.id, accountId, play.createPlay.id]);
   const [delivery] = await t.db.query(`INSERT INTO webhook_deliveries (workspace_id, endpoint_id, play_id, account_id, event, payload, state)
     VALUES ($1, $2, $3, $4, 'play.fired', '{}', 'DEAD') RETURNING id`, [ws.id, endpointId, play.createPlay.id, accountId]);
+  const draft = await t.ok(`mutation { createModelDraft(input: { name: "Proposal" }) { id } }`, {}, key);
+  const preview = await t.ok(`mutation($d: ID!) { previewModel(draftId: $d) { id } }`, { d: draft.createModelDraft.id }, key);
   return {
     playId: play.createPlay.id, taskId: task.id, endpointId, deliveryId: delivery.id,
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
@@ -252,6 +275,7 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
     discoveryId: discovery.discoverClusters.id,
     backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
+    draftId: draft.createModelDraft.id, previewId: preview.previewModel.id,
   };
 }
 
@@ -309,7 +333,8 @@ describe('access control', () => {
   it('lets every allowed role through (no FORBIDDEN) on every mutation', async () => {
     const refused: string[] = [];
     // Destructive calls last, so the rest still find what they need.
-    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(/^(delete|revoke)/.test(x)) - Number(/^(delete|revoke)/.test(y)));
+    const destructive = /^(delete|revoke|publish|revert)/;
+    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(destructive.test(x)) - Number(destructive.test(y)));
     for (const [name, { roles, call }] of order) {
       for (const role of roles) {
         const { query, variables } = call(a);

@@ -3,6 +3,9 @@
  * configuration for the live model, and the engine scores under a given configuration — assigning clusters by its
  * rules — exactly as it scores once that configuration is live.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { updateCluster } from '../src/clusters/cluster.service';
 import { documentToConfig } from '../src/model/model.config';
 import { resolveModel } from '../src/model/model.source';
@@ -27,6 +30,15 @@ describe('model source', () => {
     // The document with the live ids is the live configuration.
     expect(modelHash(documentToConfig(live.document, live.ids))).toBe(live.hash);
     expect(documentToConfig(live.document, live.ids)).toEqual(live.config);
+    // The committed JSON Schema accepts the exported document, and names what is wrong in a broken one.
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schema', 'model.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ allErrors: true }).compile(schema);
+    expect(validate(live.document)).toBe(true);
+    const broken = structuredClone(live.document) as unknown as { coins: Array<{ components: Array<Record<string, unknown>> }> };
+    broken.coins[0].components[0].weight = 'heavy';
+    delete broken.coins[0].components[1].side;
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors!.map((e) => e.instancePath).sort()).toEqual(['/coins/0/components/0/weight', '/coins/0/components/1']);
   });
 
   it('scores under a given configuration, clusters assigned by its rules, as scoring does once it is live', async () => {

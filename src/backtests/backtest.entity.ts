@@ -7,7 +7,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { ModelVersion } from '../scoring/snapshot.entity';
+import { ModelVersion } from '../scoring/model-version.entity';
 import { RunScope, ScoringRunState } from '../scoring/runs.entity';
 import { Workspace } from '../workspaces/workspace.entity';
 import { BacktestReport } from './backtest.types';

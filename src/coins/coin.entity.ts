@@ -91,6 +91,12 @@ export class Coin {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
+  /** One coin per outcome: the outcome's id (a stable key for client caches). */
+  @Field(() => ID, { description: 'The id of its outcome (one coin per outcome).' })
+  get id(): string {
+    return this.outcomeId;
+  }
+
   @Field(() => ID)
   @PrimaryColumn('uuid')
   outcomeId: string;

@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../shared/errors';
 import { Problems } from '../shared/problems';
+import { modelChanged } from '../shared/model-change';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { validateRule } from '../rules/rule.sql';
 import type { RuleJson } from '../rules/rule.types';
@@ -185,6 +186,7 @@ export async function defineCoin(scope: TenantScope, outcomeId: string, raw: Coi
     const listed = new Set(input.components.map((c) => c.key));
     const gone = existing.filter((c) => !listed.has(c.key)).map((c) => c.id);
     if (gone.length) await tx.query('DELETE FROM components WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [gone]);
+    await modelChanged(tx);
     return (await tx.findOne(Coin, { outcomeId }))!;
   });
   forgetCoinLoaders(scope);

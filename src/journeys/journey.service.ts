@@ -5,6 +5,7 @@
  */
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { Problems } from '../shared/problems';
+import { modelChanged } from '../shared/model-change';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { Component } from '../coins/coin.entity';
 import { assertShape } from './input-shape';
@@ -119,6 +120,7 @@ export async function defineJourney(scope: TenantScope, outcomeId: string, raw: 
     if (removedStages.length) {
       await tx.query('DELETE FROM journey_stages WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [removedStages.map((s) => s.id)]);
     }
+    await modelChanged(tx);
     return (await tx.findOne(Journey, { outcomeId }))!;
   });
   forgetJourneyLoaders(scope);

@@ -10,7 +10,7 @@ import type { PgListener } from '../shared/db/listener';
 import { logger } from '../shared/logger';
 import { TenantScope } from '../shared/tenant';
 import type { HealthEvent, HealthEventFilter } from './live.types';
-import { HEALTH_CHANNEL } from './publish';
+import { HEALTH_CHANNEL } from '../health/health.events';
 
 /** A subscriber that falls this far behind loses the oldest events (and is told in the log). */
 const MAX_QUEUE = 10_000;

@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { loadModelConfig, modelHash, type ModelConfig } from '../scoring/model-config';
-import { ModelVersion } from '../scoring/snapshot.entity';
+import { ModelVersion } from '../scoring/model-version.entity';
 import { documentToConfig } from './model.config';
 import type { ModelDocument } from './model.document';
 import { ModelDraft } from './model-draft.entity';

@@ -2,7 +2,7 @@
 import { ArrayMaxSize, IsInt, IsOptional, IsUUID, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Account } from '../accounts/account.entity';
-import { HealthBand, JourneyStatus } from '../scoring/health.types';
+import { HealthBand, JourneyStatus } from '../health/health.types';
 import { TaskPriority } from '../tasks/task.entity';
 import { PlayTriggerKind } from './play.trigger';
 

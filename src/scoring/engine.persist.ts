@@ -1,8 +1,9 @@
 /** Writing a scoring's results: snapshots (history) and the current tables, from the engine's temp tables. */
+import { ACCOUNT_RESULT_COLUMNS, columnList, CURRENT_ACCOUNT_COLUMNS, OUTCOME_RESULT_COLUMNS } from '../health/health.columns';
 import type { TenantScope } from '../shared/tenant';
 
-const SNAPSHOT_COLS = `score, band, proactive, reactive, coverage, stage_id, journey_day, journey_status, overdue_count,
-  next_milestone_id, days_until_due, drivers, milestones`;
+/** The result columns of an outcome row, as _outcome_health has them (health.columns.ts). */
+const SNAPSHOT_COLS = columnList(OUTCOME_RESULT_COLUMNS);
 const SNAPSHOT_UPDATE = SNAPSHOT_COLS.split(',').map((c) => c.trim()).concat(['model_version_id', 'run_id'])
   .map((c) => `${c} = EXCLUDED.${c}`).join(', ');
 
@@ -57,17 +58,19 @@ export async function persist(tx: TenantScope, asOf: Date, versionId: string, ru
      WHERE cur.workspace_id = $1 AND cur.account_id = _account_health.account_id AND cur.as_of <= $2
        AND NOT EXISTS (SELECT 1 FROM _outcome_health oh WHERE oh.account_id = cur.account_id AND oh.outcome_id = cur.outcome_id)`, [asOf]);
   lap('delete');
+  const accountCols = columnList(ACCOUNT_RESULT_COLUMNS);
+  const currentCols = columnList({ ...ACCOUNT_RESULT_COLUMNS, ...CURRENT_ACCOUNT_COLUMNS });
+  const set = (cols: string) => cols.split(', ').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   await tx.query(
-    `INSERT INTO account_health_snapshots (workspace_id, account_id, as_of, score, band, coverage, model_version_id, run_id)
-     SELECT $1::uuid, account_id, $2, score, band, coverage, $3, $4 FROM _account_health WHERE $1::uuid IS NOT NULL
-     ON CONFLICT (workspace_id, account_id, as_of) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band,
-       coverage = EXCLUDED.coverage, model_version_id = EXCLUDED.model_version_id, run_id = EXCLUDED.run_id`, p);
+    `INSERT INTO account_health_snapshots (workspace_id, account_id, as_of, ${accountCols}, model_version_id, run_id)
+     SELECT $1::uuid, account_id, $2, ${accountCols}, $3, $4 FROM _account_health WHERE $1::uuid IS NOT NULL
+     ON CONFLICT (workspace_id, account_id, as_of) DO UPDATE SET ${set(accountCols)},
+       model_version_id = EXCLUDED.model_version_id, run_id = EXCLUDED.run_id`, p);
   lap('account_snapshots');
   await tx.query(
-    `INSERT INTO current_account_health AS cur (workspace_id, account_id, as_of, score, band, coverage, worst_journey_status, model_version_id, run_id)
-     SELECT $1::uuid, account_id, $2, score, band, coverage, worst_journey_status, $3, $4 FROM _account_health WHERE $1::uuid IS NOT NULL
-     ON CONFLICT (workspace_id, account_id) DO UPDATE SET as_of = EXCLUDED.as_of, score = EXCLUDED.score, band = EXCLUDED.band,
-       coverage = EXCLUDED.coverage, worst_journey_status = EXCLUDED.worst_journey_status,
+    `INSERT INTO current_account_health AS cur (workspace_id, account_id, as_of, ${currentCols}, model_version_id, run_id)
+     SELECT $1::uuid, account_id, $2, ${currentCols}, $3, $4 FROM _account_health WHERE $1::uuid IS NOT NULL
+     ON CONFLICT (workspace_id, account_id) DO UPDATE SET as_of = EXCLUDED.as_of, ${set(currentCols)},
        model_version_id = EXCLUDED.model_version_id, run_id = EXCLUDED.run_id
      WHERE cur.as_of <= EXCLUDED.as_of`, p);
   lap('current_account');

@@ -19,7 +19,7 @@
  * or exactly (numeric), so a full rescore and scoreAccount give bit-identical results.
  */
 import { clusterCaseSql } from '../clusters/cluster.assign';
-import { publishHealthChanges } from '../live/publish';
+import { publishHealthChanges } from '../health/health.events';
 import { isUuid, TenantScope } from '../shared/tenant';
 import { loadModelConfig, modelHash, type ModelConfig } from './model-config';
 import { configRows, step0ModelAsRows, TEMP_TABLES, type StepContext } from './engine.config';
@@ -28,65 +28,11 @@ import { componentValues, step3JourneyAdherence, step3MetricValues, step3Milesto
 import { choosePeerDistribution, type PeerCache } from './engine.percentile';
 import { step11AccountHealth, step4ComponentScores, step5To12OutcomeHealth } from './engine.scores';
 import { persist } from './engine.persist';
-import type { Band } from './formulas';
+import {
+  ACCOUNT_RESULT_COLUMNS, CURRENT_ACCOUNT_COLUMNS, OUTCOME_RESULT_COLUMNS, selectList, type AccountHealthRow, type OutcomeHealthRow,
+} from '../health/health.columns';
 
-export interface DriverJson {
-  componentId: string;
-  key: string;
-  name: string;
-  side: 'PROACTIVE' | 'REACTIVE';
-  /** Metric value the scoring function saw (after normalizeBy); null when missing. */
-  rawValue: number | null;
-  score: number | null;
-  /** Configured weight inside its side. */
-  weight: number;
-  /** Share of the outcome score (after renormalisation and side weight); 0 when left out. */
-  effectiveWeight: number;
-  contribution: number;
-  pointsLost: number;
-  applicable: boolean;
-  missing: boolean;
-}
-
-export interface MilestoneJson {
-  milestoneId: string;
-  key: string;
-  expectedByDay: number;
-  weight: number;
-  achievedAt: string | null;
-}
-
-export type JourneyStatus = 'ON_TRACK' | 'AHEAD' | 'BEHIND' | 'STUCK';
-
-/** One account × outcome result: the columns of health_snapshots / current_outcome_health. */
-export interface OutcomeHealthRow {
-  accountId: string;
-  outcomeId: string;
-  asOf: Date;
-  score: number | null;
-  band: Band;
-  proactive: number | null;
-  reactive: number | null;
-  coverage: number | null;
-  stageId: string | null;
-  journeyDay: number;
-  journeyStatus: JourneyStatus | null;
-  overdueCount: number;
-  nextMilestoneId: string | null;
-  daysUntilDue: number | null;
-  drivers: DriverJson[];
-  milestones: MilestoneJson[];
-  modelVersionId: string | null;
-}
-
-export interface AccountHealthRow {
-  accountId: string;
-  asOf: Date;
-  score: number | null;
-  band: Band;
-  coverage: number | null;
-  worstJourneyStatus: JourneyStatus | null;
-}
+export type { AccountHealthRow, DriverJson, JourneyStatus, MilestoneJson, OutcomeHealthRow } from '../health/health.columns';
 
 export interface ScoreOptions {
   asOf: Date;
@@ -187,10 +133,8 @@ export async function scoreAccount(scope: TenantScope, accountId: string, asOf: 
   return { account: r.accounts?.[0] ?? null, outcomes: r.outcomes ?? [], modelHash: r.modelHash };
 }
 
-const OUTCOME_SELECT = `account_id AS "accountId", outcome_id AS "outcomeId", score, band, proactive, reactive, coverage,
-  stage_id AS "stageId", journey_day AS "journeyDay", journey_status AS "journeyStatus", overdue_count AS "overdueCount",
-  next_milestone_id AS "nextMilestoneId", days_until_due AS "daysUntilDue", drivers, milestones`;
-const ACCOUNT_SELECT = `account_id AS "accountId", score, band, coverage, worst_journey_status AS "worstJourneyStatus"`;
+const OUTCOME_SELECT = `account_id AS "accountId", outcome_id AS "outcomeId", ${selectList(OUTCOME_RESULT_COLUMNS)}`;
+const ACCOUNT_SELECT = `account_id AS "accountId", ${selectList({ ...ACCOUNT_RESULT_COLUMNS, ...CURRENT_ACCOUNT_COLUMNS })}`;
 
 /**
  * The version snapshots point at: the newest recorded version of this configuration (every change of the live model

@@ -12,7 +12,7 @@ import { ConflictError, DomainError, InputError, isDatabaseUnavailable, NotFound
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { scoreAndPersist, type ChunkInfo } from './runs.engine';
+import { scoreRunChunk, type ChunkInfo } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 
 /**
@@ -111,7 +111,7 @@ export function validateAsOf(asOf: Date): Date {
   return t;
 }
 
-async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+export async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
   await enqueue(db, JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
 }
 
@@ -239,7 +239,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
         await tx.manager.query(`SET LOCAL synchronous_commit = off`);
         // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
         if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
-        timings = (await scoreAndPersist(tx, c.ids, run.asOf, runId)).timings;
+        timings = (await scoreRunChunk(tx, run, c.ids)).timings;
         await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
         // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
         const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(

@@ -42,11 +42,11 @@ export class TestServer {
     this.cleanups.unshift(fn);
   }
 
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string): Promise<GqlResult<T>> {
+  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string, operationName?: string): Promise<GqlResult<T>> {
     const res = await fetch(this.app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),
     });
     return (await res.json()) as GqlResult<T>;
   }

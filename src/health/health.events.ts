@@ -1,5 +1,6 @@
 /**
- * Publishing health events. Events are rows of health_events; one publish = one batch = one
+ * Health events, derived where the health rows live so that the engine (scoring/) can publish them without
+ * reaching into live/, which only delivers them (src/live/hub.ts). Publishing health events. Events are rows of health_events; one publish = one batch = one
  * `NOTIFY oh_health_events '{"w": workspaceId, "b": batchId}'`. Every server instance LISTENs
  * on that channel (src/live/hub.ts) and loads the batch once for its own subscribers, so a
  * subscriber on instance A sees what the scoring on instance B (or a worker) produced.

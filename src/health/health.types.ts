@@ -1,7 +1,7 @@
 /** GraphQL types of the health read path (Account.health, Account.outcomes, healthHistory, scoreAccount). */
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Side } from '../coins/coin.entity';
-import type { AccountHealthRow, DriverJson, MilestoneJson } from './engine';
+import type { AccountHealthRow, DriverJson, MilestoneJson } from './health.columns';
 import type { StoredOutcomeRow } from './health.loaders';
 
 export enum HealthBand {
@@ -24,16 +24,27 @@ registerEnumType(JourneyStatus, {
     + 'AHEAD: none overdue and a milestone not yet due is achieved. ON_TRACK otherwise.',
 });
 
+/**
+ * Ids of scored results (for normalized client caches): a result is immutable, so its id names the account (and
+ * outcome) and the time it was scored; a rescore is a new object with a new id, never a changed old one.
+ */
+export function scoredId(accountId: string, outcomeId: string | null, asOf: Date | string | null): string {
+  const at = asOf === null ? 'never' : new Date(asOf).toISOString();
+  return outcomeId ? `${accountId}:${outcomeId}@${at}` : `${accountId}@${at}`;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'The health of an account: the weighted mean of its outcome scores.' })
 export class AccountHealth {
+  @Field(() => ID, { description: 'accountId@asOf ("never" when never scored): one scoring result of one account.' }) id: string;
   @Field(() => Float, { nullable: true, description: 'Null when no outcome could be scored (or never scored).' }) score: number | null;
   @Field(() => HealthBand) band: HealthBand;
   @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence (0..1).' }) coverage: number | null;
   @Field(() => Date, { nullable: true, description: 'When it was scored; null if never.' }) asOf: Date | null;
   @Field(() => JourneyStatus, { nullable: true, description: 'Worst journey status over its outcomes.' }) worstJourneyStatus: JourneyStatus | null;
 
-  static from(row: AccountHealthRow | null | undefined): AccountHealth {
+  static from(row: AccountHealthRow | null | undefined, accountId: string): AccountHealth {
     const h = new AccountHealth();
+    h.id = scoredId(accountId, null, row?.asOf ?? null);
     h.score = row?.score ?? null;
     h.band = (row?.band as HealthBand) ?? HealthBand.UNKNOWN;
     h.coverage = row?.coverage ?? null;
@@ -46,6 +57,7 @@ export class AccountHealth {
 @ObjectType({ simpleResolvers: true, description: 'One component\'s part in an outcome score.' })
 export class Driver {
   data: DriverJson;
+  @Field(() => ID, { description: 'The outcome health\'s id and the component: accountId:outcomeId@asOf/componentId.' }) id: string;
   @Field(() => ID) componentId: string;
   @Field() key: string;
   @Field() name: string;
@@ -59,26 +71,31 @@ export class Driver {
   @Field() applicable: boolean;
   @Field() missing: boolean;
 
-  static from(d: DriverJson): Driver {
-    return Object.assign(new Driver(), d, { data: d });
+  static from(d: DriverJson, outcomeHealthId: string): Driver {
+    return Object.assign(new Driver(), d, { data: d, id: driverId(outcomeHealthId, d.componentId) });
   }
 }
 
-@ObjectType({ simpleResolvers: true })
+export const driverId = (outcomeHealthId: string, componentId: string) => `${outcomeHealthId}/${componentId}`;
+
+@ObjectType({ simpleResolvers: true, description: 'One milestone of the journey as the account stood when scored.' })
 export class MilestoneProgress {
+  @Field(() => ID, { description: 'The outcome health\'s id and the milestone: accountId:outcomeId@asOf/milestoneId.' }) id: string;
   @Field(() => ID) milestoneId: string;
   @Field(() => Date, { nullable: true, description: 'When it was achieved (automatic: the signal with which its condition first held).' }) achievedAt: Date | null;
   @Field(() => Int) expectedByDay: number;
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'A milestone due and not achieved when the account was scored.' })
 export class OverdueMilestone {
+  @Field(() => ID, { description: 'The outcome health\'s id and the milestone: accountId:outcomeId@asOf/milestoneId.' }) id: string;
   @Field(() => ID) milestoneId: string;
   @Field(() => Int, { description: 'Journey day − expectedByDay (0 on the day it is due).' }) daysOverdue: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Where the account stands on the success journey of an outcome.' })
 export class JourneyHealth {
+  @Field(() => ID, { description: 'The id of its OutcomeHealth (accountId:outcomeId@asOf).' }) id: string;
   @Field(() => JourneyStatus) status: JourneyStatus;
   @Field(() => ID, { nullable: true }) nextMilestoneId: string | null;
   @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
@@ -90,6 +107,7 @@ export class JourneyHealth {
   }
 
   constructor(readonly row: StoredOutcomeRow) {
+    this.id = scoredId(row.accountId, row.outcomeId, row.asOf);
     this.status = row.journeyStatus as JourneyStatus;
     this.nextMilestoneId = row.nextMilestoneId;
     this.daysUntilDue = row.daysUntilDue;
@@ -114,6 +132,7 @@ export class HealthChange {
 @ObjectType({ simpleResolvers: true, description: 'The health of an account for one desired outcome.' })
 export class OutcomeHealth {
   row: StoredOutcomeRow;
+  @Field(() => ID, { description: 'accountId:outcomeId@asOf: one scoring result; a rescore gives a new object with a new id.' }) id: string;
   @Field(() => ID) outcomeId: string;
   @Field(() => Float, { nullable: true }) score: number | null;
   @Field(() => HealthBand) band: HealthBand;
@@ -127,7 +146,7 @@ export class OutcomeHealth {
 
   static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
     return Object.assign(new OutcomeHealth(), {
-      row, outcomeId: row.outcomeId, score: row.score, band: row.band, proactive: row.proactive, reactive: row.reactive,
+      row, id: scoredId(row.accountId, row.outcomeId, row.asOf), outcomeId: row.outcomeId, score: row.score, band: row.band, proactive: row.proactive, reactive: row.reactive,
       coverage: row.coverage, day: row.journeyDay, asOf: row.asOf, modelHash,
     });
   }
@@ -135,6 +154,7 @@ export class OutcomeHealth {
 
 @ObjectType({ simpleResolvers: true, description: 'A point of health history: an outcome snapshot, or the account health when outcome is null.' })
 export class HealthPoint {
+  @Field(() => ID, { description: 'accountId:outcomeId@asOf, or accountId@asOf for the account health.' }) id: string;
   @Field(() => Date) asOf: Date;
   @Field(() => ID, { nullable: true }) outcomeId: string | null;
   @Field(() => Float, { nullable: true }) score: number | null;
@@ -142,15 +162,6 @@ export class HealthPoint {
   @Field(() => Float, { nullable: true }) coverage: number | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'An account scored at any time from the stored signals, not saved.' })
-export class AccountScore {
-  accountId: string;
-  @Field(() => Date) asOf: Date;
-  @Field(() => AccountHealth) health: AccountHealth;
-  @Field(() => [OutcomeHealth]) outcomes: OutcomeHealth[];
-  @Field() modelVersion: string;
-}
-
-export function toMilestoneProgress(m: MilestoneJson): MilestoneProgress {
-  return Object.assign(new MilestoneProgress(), { milestoneId: m.milestoneId, achievedAt: m.achievedAt ? new Date(m.achievedAt) : null, expectedByDay: m.expectedByDay });
+export function toMilestoneProgress(m: MilestoneJson, outcomeHealthId: string): MilestoneProgress {
+  return Object.assign(new MilestoneProgress(), { id: `${outcomeHealthId}/${m.milestoneId}`, milestoneId: m.milestoneId, achievedAt: m.achievedAt ? new Date(m.achievedAt) : null, expectedByDay: m.expectedByDay });
 }

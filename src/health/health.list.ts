@@ -1,5 +1,5 @@
 /**
- * Health filters and sorts for the `accounts` connection (plugged into src/accounts/account-list.service.ts):
+ * The account list's health filters and sorts (plugged into the `accounts` connection, src/accounts/account-list.service.ts):
  * outcome, band, journey status, stage, score range; sort by score and by score change over N days.
  * Everything reads the `current_*` tables through ONE lateral join aliased `hs` (the account health,
  * or with `filter.outcomeId` that outcome's health), so filters and sorts agree on what "score" means.
@@ -9,6 +9,7 @@ import { Outcome } from '../outcomes/outcome.entity';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import type { AccountQuery } from '../accounts/account-list.service';
+import { checkChangeDays, pastSnapshotSql } from './health.change';
 
 /** Filter fields this module reads (declared on AccountFilter). */
 export interface HealthFilterFields {
@@ -79,23 +80,13 @@ export function scoreSortExpr(q: AccountQuery): string {
   return 'hs.score';
 }
 
-export const MAX_CHANGE_DAYS = 365;
-
 /**
- * Sort by the change over `days`: current score − the score of the newest snapshot at or before
- * (its scoring time − days), as Account.outcomes.change computes it; accounts without one last.
+ * Sort by the change over `days`: current score − the score of the past snapshot (health.change.ts), as
+ * Account.outcomes.change computes it; accounts without one last.
  */
 export function scoreChangeSortExpr(q: AccountQuery, days: number): string {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_CHANGE_DAYS) {
-    throw new InputError('orderBy.changeDays', `changeDays must be between 1 and ${MAX_CHANGE_DAYS}.`);
-  }
+  checkChangeDays(days, 'orderBy.changeDays');
   health(q);
-  const d = q.param(days, 'int');
-  const outcome = outcomeOf.get(q);
-  const past = outcome
-    ? `SELECT p.score FROM health_snapshots p WHERE p.workspace_id = $1 AND p.account_id = a.id AND p.outcome_id = ${outcome}
-          AND p.as_of <= hs.as_of - make_interval(days => ${d}) ORDER BY p.as_of DESC LIMIT 1`
-    : `SELECT p.score FROM account_health_snapshots p WHERE p.workspace_id = $1 AND p.account_id = a.id
-          AND p.as_of <= hs.as_of - make_interval(days => ${d}) ORDER BY p.as_of DESC LIMIT 1`;
+  const past = pastSnapshotSql({ columns: 'p.score', account: 'a.id', outcome: outcomeOf.get(q) ?? null, at: 'hs.as_of', days: q.param(days, 'int') });
   return `(hs.score - (${past}))`;
 }

@@ -1,68 +1,20 @@
 /**
- * Scoring results. Snapshots are history (append, one row per account × outcome × asOf); the
+ * The health rows (the health read model's tables): scoring results. Snapshots are history (append, one row per account × outcome × asOf); the
  * `current_*` tables hold the newest result per account × outcome and per account: the fast read
  * path for lists, dashboards and filters. Every key leads with workspace_id.
  */
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { Account } from '../accounts/account.entity';
 import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
+// Relations to accounts and model versions by entity name, not by class: health/ sits below accounts/ (whose list
+// reads health) and scoring/ (whose engine writes health), so it must not import them.
+import type { ModelVersion } from '../scoring/model-version.entity';
+import {
+  ACCOUNT_RESULT_COLUMNS, applyColumns, CURRENT_ACCOUNT_COLUMNS, OUTCOME_RESULT_COLUMNS, PROVENANCE_COLUMNS, type OutcomeResult, type ValuesOf,
+} from './health.columns';
 
-/**
- * A version of the workspace's health model: the whole scoring configuration that produced a score, kept verbatim
- * (`config`, hashed as `hash`: what snapshots point at), and, for versions recorded by a change of the model, its
- * number (only grows per workspace), the key-based document, who made it and why (src/model/).
- */
-@Entity('model_versions')
-@Index('model_versions_hash_idx', ['workspaceId', 'hash'])
-@Index('model_versions_number_key', ['workspaceId', 'number'], { unique: true })
-export class ModelVersion {
-  @PrimaryColumn('uuid')
-  workspaceId: string;
-
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  /** 1, 2, 3 … per workspace, in the order the versions were recorded. */
-  @Column('int')
-  number: number;
-
-  /** sha256 of the canonical JSON of `config`. */
-  @Column('text')
-  hash: string;
-
-  @Column('jsonb')
-  config: Record<string, unknown>;
-
-  /** The model document (keys, no ids); null for versions recorded before documents existed. */
-  @Column('jsonb', { nullable: true })
-  document: Record<string, unknown> | null;
-
-  /** sha256 of the canonical JSON of `document`. */
-  @Column('text', { nullable: true })
-  documentHash: string | null;
-
-  /** Entity path (`component:<outcome>/<key>` …) → database id, so that a revert brings back the same ids. */
-  @Column('jsonb', { nullable: true })
-  ids: Record<string, string> | null;
-
-  @Column('uuid', { nullable: true })
-  actorKeyId: string | null;
-
-  @Column('text', { nullable: true })
-  actorName: string | null;
-
-  @Column('text', { nullable: true })
-  actorRole: string | null;
-
-  @Column('text', { nullable: true })
-  message: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-}
-
-/** Columns shared by the outcome snapshot and the current outcome health. */
+/** Columns shared by the outcome snapshot and the current outcome health: the keys, then health.columns.ts's tables. */
 abstract class OutcomeHealthColumns {
   @PrimaryColumn('uuid')
   workspaceId: string;
@@ -72,58 +24,10 @@ abstract class OutcomeHealthColumns {
 
   @PrimaryColumn('uuid')
   outcomeId: string;
-
-  /** Null when every component is missing or not applicable. */
-  @Column('double precision', { nullable: true })
-  score: number | null;
-
-  /** RED | YELLOW | GREEN | UNKNOWN */
-  @Column('text')
-  band: string;
-
-  @Column('double precision', { nullable: true })
-  proactive: number | null;
-
-  @Column('double precision', { nullable: true })
-  reactive: number | null;
-
-  @Column('double precision', { nullable: true })
-  coverage: number | null;
-
-  @Column('uuid', { nullable: true })
-  stageId: string | null;
-
-  /** Whole days since journey start at asOf. */
-  @Column('int')
-  journeyDay: number;
-
-  /** ON_TRACK | AHEAD | BEHIND | STUCK; null when the outcome has no journey. */
-  @Column('text', { nullable: true })
-  journeyStatus: string | null;
-
-  @Column('int', { default: 0 })
-  overdueCount: number;
-
-  @Column('uuid', { nullable: true })
-  nextMilestoneId: string | null;
-
-  @Column('int', { nullable: true })
-  daysUntilDue: number | null;
-
-  /** [{componentId, key, name, side, rawValue, score, weight, effectiveWeight, contribution, pointsLost, applicable, missing}] */
-  @Column('jsonb', { default: () => "'[]'" })
-  drivers: unknown[];
-
-  /** [{milestoneId, achievedAt, expectedByDay, weight}] */
-  @Column('jsonb', { default: () => "'[]'" })
-  milestones: unknown[];
-
-  @Column('uuid')
-  modelVersionId: string;
-
-  @Column('uuid', { nullable: true })
-  runId: string | null;
 }
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the columns' properties, from their table
+interface OutcomeHealthColumns extends OutcomeResult, ValuesOf<typeof PROVENANCE_COLUMNS> {}
+applyColumns(OutcomeHealthColumns, { ...OUTCOME_RESULT_COLUMNS, ...PROVENANCE_COLUMNS });
 
 @Entity('health_snapshots')
 @Index('health_snapshots_outcome_time_idx', ['workspaceId', 'outcomeId', 'asOf'])
@@ -135,7 +39,7 @@ export class HealthSnapshot extends OutcomeHealthColumns {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
   account?: Account;
 
@@ -143,7 +47,7 @@ export class HealthSnapshot extends OutcomeHealthColumns {
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'outcome_id', referencedColumnName: 'id' }])
   outcome?: Outcome;
 
-  @ManyToOne(() => ModelVersion, { onDelete: 'RESTRICT' })
+  @ManyToOne('ModelVersion', { onDelete: 'RESTRICT' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'model_version_id', referencedColumnName: 'id' }])
   modelVersion?: ModelVersion;
 }
@@ -159,7 +63,7 @@ export class CurrentOutcomeHealth extends OutcomeHealthColumns {
   @Column('uuid', { nullable: true })
   achievementStageId: string | null;
 
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
   account?: Account;
 
@@ -218,24 +122,10 @@ abstract class AccountHealthColumns {
 
   @PrimaryColumn('uuid')
   accountId: string;
-
-  /** Weighted mean of the non-null scores of the cluster's active outcomes; null when none. */
-  @Column('double precision', { nullable: true })
-  score: number | null;
-
-  @Column('text')
-  band: string;
-
-  /** Outcome-weighted mean coverage of the scored outcomes. */
-  @Column('double precision', { nullable: true })
-  coverage: number | null;
-
-  @Column('uuid')
-  modelVersionId: string;
-
-  @Column('uuid', { nullable: true })
-  runId: string | null;
 }
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the columns' properties, from their table
+interface AccountHealthColumns extends ValuesOf<typeof ACCOUNT_RESULT_COLUMNS>, ValuesOf<typeof PROVENANCE_COLUMNS> {}
+applyColumns(AccountHealthColumns, { ...ACCOUNT_RESULT_COLUMNS, ...PROVENANCE_COLUMNS });
 
 @Entity('account_health_snapshots')
 export class AccountHealthSnapshot extends AccountHealthColumns {
@@ -245,11 +135,11 @@ export class AccountHealthSnapshot extends AccountHealthColumns {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
   account?: Account;
 
-  @ManyToOne(() => ModelVersion, { onDelete: 'RESTRICT' })
+  @ManyToOne('ModelVersion', { onDelete: 'RESTRICT' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'model_version_id', referencedColumnName: 'id' }])
   modelVersion?: ModelVersion;
 }
@@ -261,11 +151,12 @@ export class CurrentAccountHealth extends AccountHealthColumns {
   @Column('timestamptz')
   asOf: Date;
 
-  /** Worst journey status over the account's outcomes (STUCK > BEHIND > ON_TRACK > AHEAD), for filters. */
-  @Column('text', { nullable: true })
-  worstJourneyStatus: string | null;
 
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
   account?: Account;
 }
+// Worst journey status over the account's outcomes (STUCK > BEHIND > ON_TRACK > AHEAD), for filters.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the columns' properties, from their table
+export interface CurrentAccountHealth extends ValuesOf<typeof CURRENT_ACCOUNT_COLUMNS> {}
+applyColumns(CurrentAccountHealth, CURRENT_ACCOUNT_COLUMNS);

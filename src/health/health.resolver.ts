@@ -1,54 +1,15 @@
-/** Health on Account (current tables, via loaders), OutcomeHealth's relations, and Query.scoreAccount. */
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { Account } from '../accounts/account.entity';
+/** The health types' relations (OutcomeHealth, Driver, JourneyHealth …); Account.health and .outcomes are in accounts/account-health.resolver.ts. */
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Component } from '../coins/coin.entity';
 import { stageById } from '../journeys/journey.loaders';
 import { JourneyStage, Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
-import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
 import { componentById, milestoneById, outcomeById } from './health.loaders';
 import * as health from './health.service';
 import {
-  AccountHealth, AccountScore, ComponentMove, Driver, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth, OverdueMilestone,
+  ComponentMove, Driver, HealthChange, JourneyHealth, MilestoneProgress, OutcomeHealth, OverdueMilestone,
 } from './health.types';
-
-@Resolver(() => Account)
-export class AccountHealthResolver {
-  @FieldResolver(() => AccountHealth, { description: 'Current health (weighted mean of the outcome scores); UNKNOWN until scored.' })
-  async health(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<AccountHealth> {
-    return await health.accountHealth(ctx.tenant, account.id);
-  }
-
-  @FieldResolver(() => [OutcomeHealth], { description: 'Current health per active outcome of its cluster.' })
-  async outcomes(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<OutcomeHealth[]> {
-    return await health.accountOutcomes(ctx.tenant, account.id);
-  }
-
-  @FieldResolver(() => [HealthPoint], { description: 'Snapshots oldest first (at most the newest 1000): of one outcome, or of the account health without outcomeId.' })
-  async healthHistory(
-    @Ctx() ctx: RequestContext, @Root() account: Account,
-    @Arg('outcomeId', () => ID, { nullable: true }) outcomeId?: string | null,
-    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
-    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
-  ): Promise<HealthPoint[]> {
-    return await health.history(ctx.tenant, account.id, { outcomeId, from, to });
-  }
-
-  @Authorized(Roles.READ)
-  @Query(() => AccountScore, { description: 'Score an account at any time from the stored signals, without saving it (agrees with the snapshots).' })
-  async scoreAccount(@Ctx() ctx: RequestContext, @Arg('accountId', () => ID) accountId: string, @Arg('asOf', () => Date) asOf: Date): Promise<AccountScore> {
-    return await health.scoreAccountAt(ctx.tenant, accountId, asOf);
-  }
-}
-
-@Resolver(() => AccountScore)
-export class AccountScoreResolver {
-  @FieldResolver(() => Account)
-  async account(@Ctx() ctx: RequestContext, @Root() s: AccountScore): Promise<Account> {
-    return await ctx.tenant.mustFind(Account, s.accountId, 'Account');
-  }
-}
 
 @Resolver(() => OutcomeHealth)
 export class OutcomeHealthResolver {
@@ -134,6 +95,6 @@ export class OverdueMilestoneResolver {
 }
 
 export const HEALTH_RESOLVERS = [
-  AccountHealthResolver, AccountScoreResolver, OutcomeHealthResolver, DriverResolver, ComponentMoveResolver,
+  OutcomeHealthResolver, DriverResolver, ComponentMoveResolver,
   JourneyHealthResolver, MilestoneProgressResolver, OverdueMilestoneResolver,
 ] as const;

@@ -1,20 +1,19 @@
 /** Reading health: current results (fast path), change, history, and unsaved scoring at any time. */
-import { Account } from '../accounts/account.entity';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import { scoreAccount, type MilestoneJson } from './engine';
+import type { MilestoneJson } from './health.columns';
 import {
-  AccountHealth, AccountScore, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
-  OverdueMilestone, toMilestoneProgress,
+  AccountHealth, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
+  OverdueMilestone, scoredId, toMilestoneProgress,
 } from './health.types';
-import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, snapshotAtOrBefore } from './health.loaders';
+import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
+import { checkChangeDays } from './health.change';
 
-const DAY_MS = 86_400_000;
 /** Movers smaller than this (points) are rounding noise. */
 const MOVE_EPSILON = 1e-9;
 
 export async function accountHealth(scope: TenantScope, accountId: string): Promise<AccountHealth> {
-  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId));
+  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId), accountId);
 }
 
 export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
@@ -44,7 +43,7 @@ async function journeyMilestones(scope: TenantScope, j: JourneyHealth): Promise<
 }
 
 export async function milestonesOf(scope: TenantScope, j: JourneyHealth): Promise<MilestoneProgress[]> {
-  return (await journeyMilestones(scope, j)).milestones.map(toMilestoneProgress);
+  return (await journeyMilestones(scope, j)).milestones.map((m) => toMilestoneProgress(m, j.id));
 }
 
 /** Overdue = due and not achieved, most overdue first. */
@@ -52,7 +51,7 @@ export async function overdueMilestonesOf(scope: TenantScope, j: JourneyHealth):
   const { milestones, journeyDay } = await journeyMilestones(scope, j);
   return milestones
     .filter((m) => m.achievedAt === null && m.expectedByDay <= journeyDay)
-    .map((m) => Object.assign(new OverdueMilestone(), { milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
+    .map((m) => Object.assign(new OverdueMilestone(), { id: `${j.id}/${m.milestoneId}`, milestoneId: m.milestoneId, daysOverdue: journeyDay - m.expectedByDay }))
     .sort((a, b) => b.daysOverdue - a.daysOverdue);
 }
 
@@ -65,16 +64,15 @@ export async function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: num
   if (top !== undefined && top !== null && (!Number.isInteger(top) || top < 0)) throw new InputError('top', 'top must be a whole number of at least 0.');
   const { row } = oh;
   if (!row.drivers) {
-    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map(Driver.from);
+    return (await scope.loader(currentDrivers).load({ accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null })).map((d) => Driver.from(d, oh.id));
   }
-  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map(Driver.from);
+  return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map((d) => Driver.from(d, oh.id));
 }
 
-/** Difference from the newest snapshot at or before asOf − days, and the components that moved it (by contribution). */
+/** Difference from the past snapshot (health.change.ts), and the components that moved it (by contribution). */
 export async function changeOf(scope: TenantScope, oh: OutcomeHealth, days: number): Promise<HealthChange | null> {
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new InputError('days', 'days must be a whole number from 1 to 3650.');
-  const atOrBefore = new Date(new Date(oh.asOf).getTime() - days * DAY_MS);
-  const past = await scope.loader(snapshotAtOrBefore).load({ accountId: oh.row.accountId, outcomeId: oh.outcomeId, atOrBefore });
+  checkChangeDays(days, 'days');
+  const past = await scope.loader(pastSnapshot).load({ accountId: oh.row.accountId, outcomeId: oh.outcomeId, asOf: oh.asOf, days });
   if (!past) return null;
   const before = new Map(past.drivers.map((d) => [d.componentId, d]));
   const drivers = oh.row.drivers ?? await scope.loader(currentDrivers).load({ accountId: oh.row.accountId, outcomeId: oh.outcomeId, top: null });
@@ -98,18 +96,6 @@ export async function history(scope: TenantScope, accountId: string, args: { out
   if (args.from && args.to && args.from > args.to) throw new InputError('from', 'from must not be after to.');
   const points = await scope.loader(healthHistory).load({ accountId, outcomeId: args.outcomeId ?? null, from: args.from ?? null, to: args.to ?? null });
   return points.map((p) => Object.assign(new HealthPoint(), {
-    asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
+    id: scoredId(accountId, p.outcomeId, p.asOf), asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
   }));
-}
-
-/** Score one account at `asOf` from the stored signals, without saving (same engine as the snapshots). */
-export async function scoreAccountAt(scope: TenantScope, accountId: string, asOf: Date): Promise<AccountScore> {
-  await scope.mustFind(Account, accountId, 'Account');
-  if (Number.isNaN(new Date(asOf).getTime())) throw new InputError('asOf', 'asOf must be a valid date-time.');
-  const r = await scoreAccount(scope, accountId, asOf);
-  return Object.assign(new AccountScore(), {
-    accountId, asOf, modelVersion: r.modelHash,
-    health: AccountHealth.from(r.account),
-    outcomes: r.outcomes.map((o) => OutcomeHealth.from(o, r.modelHash)),
-  });
 }
