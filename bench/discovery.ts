@@ -4,7 +4,7 @@
  *
  * - Data generated inside PostgreSQL (INSERT … SELECT generate_series, seeded hash): N accounts of four planted
  *   personas (persona = account number mod 4), 40 signals each over the last 80 days, whose type and subject mix
- *   depend on the persona; persona 1 alone has plan "enterprise". 7 signal types and 24 subject features: 31 features.
+ *   depend on the persona; persona 1 alone has plan "enterprise". 8 signal types and 24 subject features: 32 features.
  * - Measured: one discovery (k chosen between 2 and 8, k-means) processed in this process, as the job worker
  *   does: the time of each stage, the process's peak memory (VmHWM) and heap, and how well the planted personas
  *   were recovered (adjusted Rand index).
