@@ -48,7 +48,9 @@ describe('model versions', () => {
   // Mutations that change no configuration (data, keys, runs, and the model's own, tested below).
   const OTHER_MUTATIONS = new Set(['upsertAccounts', 'ingestSignals', 'logTouchpoint', 'setPulse', 'addTag', 'removeTag', 'completeMilestone',
     'uncompleteMilestone', 'createApiKey', 'revokeApiKey', 'recomputeHealth', 'restartScoringRun', 'cancelScoringRun',
-    'createModelDraft', 'updateModelDraft', 'deleteModelDraft', 'publishModelDraft', 'revertModel', 'previewModel']);
+    'createModelDraft', 'updateModelDraft', 'deleteModelDraft', 'publishModelDraft', 'revertModel', 'previewModel',
+    // Cluster discovery suggests; adopting makes a draft, which changes the model only when published.
+    'discoverClusters', 'adoptClusterSuggestions']);
 
   it('knows every mutation of the schema: configuration ones are tested below, the rest change no configuration', async () => {
     const { __schema } = await t.ok(`{ __schema { mutationType { fields { name } } } }`, {}, ws.adminKey);
