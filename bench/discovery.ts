@@ -4,7 +4,7 @@
  *
  * - Data generated inside PostgreSQL (INSERT … SELECT generate_series, seeded hash): N accounts of four planted
  *   personas (persona = account number mod 4), 40 signals each over the last 80 days, whose type and subject mix
- *   depend on the persona; persona 1 alone has plan "enterprise". 7 signal types and 24 subject features: 31 features.
+ *   depend on the persona; persona 1 alone has plan "enterprise". 8 signal types and 24 subject features: 32 features.
  * - Measured: one discovery (k chosen between 2 and 8, k-means) processed in this process, as the job worker
  *   does: the time of each stage, the process's peak memory (VmHWM) and heap, and how well the planted personas
  *   were recovered (adjusted Rand index).
@@ -24,7 +24,9 @@ import { adjustedRandIndex } from '../src/discovery/clustering';
 import { discoverClusters, processDiscovery } from '../src/discovery/discovery.service';
 
 const args = process.argv.slice(2);
-const ACCOUNTS = Number(args[args.indexOf('--accounts') + 1] ?? 0) || 100_000;
+const ACCOUNTS = (args.includes('--accounts') && Number(args[args.indexOf('--accounts') + 1])) || 100_000;
+/** Keep the generated data of an earlier run with the same size (the generation is most of a run). */
+const REUSE = args.includes('--reuse');
 const SIGNALS_PER_ACCOUNT = 40;
 const SEED = 42;
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
@@ -73,6 +75,20 @@ async function generate(db: ReturnType<typeof createDataSource>, workspaceId: st
   await db.query('ANALYZE accounts; ANALYZE signals');
 }
 
+/** CPU seconds (user + system) used so far by this database's PostgreSQL backends (same machine: /proc). */
+async function backendCpuS(db: ReturnType<typeof createDataSource>): Promise<number> {
+  const rows: Array<{ pid: number }> = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  let total = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick; // utime, stime
+    } catch { /* a backend that ended, or PostgreSQL on another machine */ }
+  }
+  return total;
+}
+
 function vmHwmMb(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
@@ -80,24 +96,39 @@ function vmHwmMb(): number {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const { url, embedded, pgVersion } = await benchDatabase('oh_bench_discovery', 'bench-discovery');
+  const dataKey = `accounts=${ACCOUNTS} signals=${SIGNALS_PER_ACCOUNT} seed=${SEED}`;
+  const { url, embedded, pgVersion, data } = await benchDatabase('oh_bench_discovery', 'bench-discovery', REUSE);
   const db = createDataSource(url, 4);
   await db.initialize();
   try {
     await runMigrations(db);
-    const { workspace } = await createWorkspace(db, 'Bench discovery');
-    log(`generating ${fmt(ACCOUNTS)} accounts × ${SIGNALS_PER_ACCOUNT} signals`);
-    const g0 = Date.now();
-    await generate(db, workspace.id);
-    const generateS = (Date.now() - g0) / 1000;
+    let workspace: { id: string };
+    let generateS: number | null = null;
+    if (data === dataKey) {
+      [workspace] = await db.query(`SELECT id FROM workspaces WHERE name = 'Bench discovery'`);
+      log(`reusing the generated ${fmt(ACCOUNTS)} accounts (--reuse)`);
+    } else {
+      ({ workspace } = await createWorkspace(db, 'Bench discovery'));
+      log(`generating ${fmt(ACCOUNTS)} accounts × ${SIGNALS_PER_ACCOUNT} signals`);
+      const g0 = Date.now();
+      await generate(db, workspace.id);
+      generateS = (Date.now() - g0) / 1000;
+      await db.query(`COMMENT ON DATABASE oh_bench_discovery IS '${dataKey}'`);
+    }
     const loadBefore = os.loadavg();
     const hwmBefore = vmHwmMb();
 
     const scope = TenantScope.system(db, workspace.id);
+    await db.query('SELECT 1'); // open the pool's connections before counting their CPU
+    const pgCpu0 = await backendCpuS(db);
+    const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     const d = await discoverClusters(scope, { seed: 1, attributes: ['plan', 'seats', 'region'] });
     const outcome = await processDiscovery(db, workspace.id, d.id);
     const totalS = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const nodeCpuS = (cpu.user + cpu.system) / 1e6;
+    const pgCpuS = (await backendCpuS(db)) - pgCpu0;
     const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
     const hwm = vmHwmMb();
     const [row] = await db.query(`SELECT result, error FROM cluster_discoveries WHERE workspace_id = $1 AND id = $2`, [workspace.id, d.id]);
@@ -111,12 +142,13 @@ async function main(): Promise<void> {
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const profilesAndClustering = (t.profilesMs + t.clusteringMs) / 1000;
     const rows = [
-      ['generate accounts + signals (SQL)', `${generateS.toFixed(1)} s`, '', ''],
+      ['generate accounts + signals (SQL)', generateS === null ? 'reused (--reuse)' : `${generateS.toFixed(1)} s`, '', ''],
       ['usage profiles (one statement)', `${s(t.profilesMs)} (${fmt(r.accounts)} accounts × ${r.features.length} features)`, '', ''],
-      ['clustering (k = 2…8 on a 10,000 sample, then every account)', `${s(t.clusteringMs)} → k = ${r.k}`, '', ''],
+      ['clustering (k = 2…8 on a 3,000-account sample, then every account)', `${s(t.clusteringMs)} → k = ${r.k}`, '', ''],
       ['profiles + clustering', `${profilesAndClustering.toFixed(2)} s`, '< 60 s', profilesAndClustering < 60 ? 'yes' : 'NO'],
       ['rules, traits (describing) + members, precision/recall, churn, health (measuring)', `${s(t.describingMs)} + ${s(t.measuringMs)}`, '', ''],
       ['whole discovery (request → SUCCEEDED)', `${totalS.toFixed(2)} s`, '', ''],
+      ['CPU time of the whole discovery (independent of the machine\'s load)', `${(nodeCpuS + pgCpuS).toFixed(1)} s: Node ${nodeCpuS.toFixed(1)} s (clustering, rules), PostgreSQL backends ${pgCpuS.toFixed(1)} s (profiles, members, figures)`, '', ''],
       ['process peak memory (VmHWM)', `${hwm} MB (before the discovery: ${hwmBefore} MB; heap after: ${heapMb} MB)`, '< 1 GB', hwm < 1024 ? 'yes' : 'NO'],
       ['planted personas recovered (adjusted Rand index)', ari.toFixed(3), '', ''],
       ['rules', r.suggestions.map((x: any) => `${x.index}: ${x.ruleText ?? 'none'}${x.precision !== null ? ` (P ${x.precision.toFixed(2)}, R ${x.recall.toFixed(2)})` : ''}`).join('; '), '', ''],
@@ -131,6 +163,7 @@ async function main(): Promise<void> {
       `- Machine: ${os.cpus().length} CPUs (\`nproc\`: ${execFileSync('nproc').toString().trim()}), ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; Node ${process.version}; PostgreSQL ${pgVersion}`,
       `- Load average (1/5/15 min) before the discovery, other processes included: ${loadBefore.map((x) => x.toFixed(2)).join(' / ')}; after: ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}.`,
       `- Data: ${fmt(ACCOUNTS)} accounts of four planted personas × ${SIGNALS_PER_ACCOUNT} signals (${fmt(ACCOUNTS * SIGNALS_PER_ACCOUNT)}) over 80 days; one discovery with the defaults (k-means, k chosen by silhouette), processed in the benchmark process as the job worker would.`,
+      '- Wall times depend on what else runs on the machine; the CPU time of the discovery (this process plus the database backends it used) does not: on an idle machine the wall time of the steps approaches it (each step uses one core).',
       '',
       table,
       '<!-- bench:discovery end -->',

@@ -19,12 +19,12 @@ export interface JobHandlerOptions {
 export function jobHandlers(db: DataSource, opts: JobHandlerOptions = {}): JobHandlers {
   const scoring = scoringJobHandlers(db, opts);
   const backtests = backtestJobHandlers(db, opts);
-  const webhooks = webhookJobHandlers(db, opts.webhooks);
   const discovery = discoveryJobHandlers(db);
+  const webhooks = webhookJobHandlers(db, opts.webhooks);
   return {
     ...backtests,
-    ...webhooks,
     ...discovery,
+    ...webhooks,
     // Plays over the accounts just rescored (src/plays): tasks and webhooks when a condition starts to hold.
     rescoreAccounts: async (job) => {
       const scoredSince = new Date();

@@ -78,6 +78,8 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   removeTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { removeTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
   completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+  adoptClusterSuggestions: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($d: ID!) { adoptClusterSuggestions(discoveryId: $d) { id } }', variables: { d: m.discoveryId } }) },
+  discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
   createPlay: { roles: CONFIGURE, call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId], outcomeIds: [m.outcomeId], webhookEndpointId: m.endpointId }) } }) },
   updatePlay: { roles: CONFIGURE, call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput() } }) },
   setPlayEnabled: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { setPlayEnabled(id: $id, enabled: false) { id } }', variables: { id: m.playId } }) },
@@ -95,7 +97,6 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
   previewModel: { roles: PREVIEW, call: (m) => ({ query: 'mutation($d: ID!) { previewModel(draftId: $d) { id } }', variables: { d: m.draftId } }) },
   revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
-  discoverClusters: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($c: ID) { discoverClusters(input: { clusterId: $c }) { id } }', variables: { c: m.defaultClusterId } }) },
 };
 
 /**
@@ -156,6 +157,9 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'completeMilestone.milestoneId': { call: (m) => MUTATIONS.completeMilestone.call(m) },
   'uncompleteMilestone.accountId': MUTATIONS.uncompleteMilestone,
   'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
+  'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
+  'adoptClusterSuggestions.discoveryId': MUTATIONS.adoptClusterSuggestions,
+  'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
   'play.id': { call: (m) => ({ query: 'query($id: ID!) { play(id: $id) { id } }', variables: { id: m.playId } }) },
   'createPlay.input.clusterIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId] }) } }) },
   'createPlay.input.outcomeIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
@@ -196,8 +200,6 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'previewModel.scope.outcomeId': { call: (m) => ({ query: 'mutation($d: ID!, $o: ID) { previewModel(draftId: $d, scope: { outcomeId: $o }) { id } }', variables: { d: m.draftId, o: m.outcomeId } }) },
   'previewModel.scope.accountIds': { call: (m) => ({ query: 'mutation($d: ID!, $a: [ID!]) { previewModel(draftId: $d, scope: { accountIds: $a }) { id } }', variables: { d: m.draftId, a: [m.accountId] } }) },
   'modelPreview.id': { call: (m) => ({ query: 'query($id: ID!) { modelPreview(id: $id) { id } }', variables: { id: m.previewId } }) },
-  'discoverClusters.input.clusterId': MUTATIONS.discoverClusters,
-  'clusterDiscovery.id': { call: (m) => ({ query: 'query($id: ID!) { clusterDiscovery(id: $id) { id } }', variables: { id: m.discoveryId } }) },
 };
 
 function emptyEvents(d: any): boolean {

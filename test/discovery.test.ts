@@ -232,6 +232,37 @@ describe('cluster discovery: planted personas', () => {
     expect(await processDiscovery(t.db, ws.id, started.discoverClusters.id)).toBe('SKIPPED');
   });
 
+  it('adopts the group with a rule as a model draft (nothing live changes), which publishes like any draft', async () => {
+    const groups = await groupsOf(first.id);
+    const mappersGroup = majority(planted.filter((p) => p.persona === 1).map((p) => groups.get(p.externalId)!));
+    const other = first.suggestions.find((s: any) => s.index !== mappersGroup).index;
+    const ADOPT = 'mutation($d: ID!, $i: [Int!]) { adoptClusterSuggestions(discoveryId: $d, suggestionIndexes: $i, draftName: "Mappers") { id name document } }';
+    const bad = await t.gql(ADOPT, { d: first.id, i: [other, 9] }, ws.keys.OPS);
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0].message).toMatch(new RegExp(`group ${other} has no rule.*no group 9`));
+    expect((await t.gql(ADOPT, { d: first.id }, ws.keys.ANALYST)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const before = (await t.ok('{ clusters { name } modelDrafts { id } }', {}, ws.keys.OPS));
+    expect(before.modelDrafts).toEqual([]);
+
+    const { adoptClusterSuggestions: draft } = await t.ok(ADOPT, { d: first.id }, ws.keys.OPS);
+    expect(draft.name).toBe('Mappers');
+    const added = draft.document.clusters.filter((c: any) => c.key.startsWith('discovered-'));
+    expect(added).toEqual([expect.objectContaining({ name: first.suggestions[mappersGroup].name, priority: 10, isDefault: false,
+      rule: { attribute: 'plan', op: 'EQ', value: 'enterprise' } })]);
+    expect((await t.ok('{ clusters { name } }', {}, ws.keys.OPS)).clusters).toEqual(before.clusters); // nothing live yet
+
+    // publishModelDraft needs the live version it replaces; a workspace records its first with its first configuration change.
+    let { model } = await t.ok('{ model { version } }', {}, ws.keys.OPS);
+    if (model.version === null) {
+      await t.ok('mutation { setBandThresholds(thresholds: { redBelow: 40, yellowBelow: 70 }) { redBelow } }', {}, ws.adminKey);
+      ({ model } = await t.ok('{ model { version } }', {}, ws.keys.OPS));
+    }
+    await t.ok('mutation($id: ID!, $v: Int!) { publishModelDraft(id: $id, expectedLiveVersion: $v) { run { id } } }', { id: draft.id, v: model.version }, ws.keys.OPS);
+    const { clusters } = await t.ok('{ clusters { name ruleText accountCount isDefault } }', {}, ws.keys.OPS);
+    expect(clusters.find((c: any) => c.name === first.suggestions[mappersGroup].name)).toEqual(
+      expect.objectContaining({ ruleText: 'plan = "enterprise"', accountCount: PER_PERSONA, isDefault: false }));
+  });
+
   it('rejects bad input with every mistake at once, and fails a scope too small to group', async () => {
     const bad = await t.gql('mutation { discoverClusters(input: { k: 1, windowDays: 0, maxK: 40 }) { id } }', {}, ws.keys.OPS);
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

@@ -50,7 +50,7 @@ describe('model versions', () => {
     'uncompleteMilestone', 'createApiKey', 'revokeApiKey', 'recomputeHealth', 'restartScoringRun', 'cancelScoringRun',
     'createModelDraft', 'updateModelDraft', 'deleteModelDraft', 'publishModelDraft', 'revertModel', 'previewModel',
     // backtests and cluster suggestions read the model; a suggestion becomes a draft, published like any other
-    'runBacktest', 'restartBacktest', 'discoverClusters',
+    'runBacktest', 'restartBacktest', 'discoverClusters', 'adoptClusterSuggestions', 'draftSuggestedWeights',
     // plays act on health; they are not part of the health model document
     'createPlay', 'updatePlay', 'setPlayEnabled', 'deletePlay', 'evaluatePlays', 'updateTask',
     'createWebhookEndpoint', 'updateWebhookEndpoint', 'rotateWebhookSecret', 'deleteWebhookEndpoint', 'redeliverWebhook']);

@@ -31,7 +31,7 @@ export class DiscoverClustersInput {
   @IsOptional() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(200, { each: true })
   signalTypes?: string[] | null;
 
-  @Field({ defaultValue: false, description: 'Also group by how much accounts do (active days per type, volume), not only by what they do. Off by default: intensity is what health measures, and it splits healthy from unhealthy accounts rather than personas.' })
+  @Field({ defaultValue: false, description: 'Also group by how much accounts do (active days per type, breadth, volume), not only by what they do. Off by default: it grows with account size, and small accounts can then form a group of their own (docs/discovery.md).' })
   intensity: boolean;
 
   @Field(() => [String], { nullable: true, description: 'Only these account attributes may appear in rules (e.g. leave out ones derived from today\'s clusters); default: all.' })

@@ -6,6 +6,8 @@ import { ClusterDiscovery } from './discovery.entity';
 import { DiscoverClustersInput } from './discovery.inputs';
 import { accountById } from './discovery.loaders';
 import * as discovery from './discovery.service';
+import { adoptSuggestions } from './discovery.adopt';
+import { ModelDraftType } from '../model/model.types';
 import { ClusteringMethod, ClusterSuggestion, KScore, ModelFragmentCluster } from './discovery.types';
 
 @Resolver(() => ClusterDiscovery)
@@ -17,6 +19,19 @@ export class ClusterDiscoveryResolver {
     @Arg('input', () => DiscoverClustersInput, { nullable: true }) input?: DiscoverClustersInput | null,
   ): Promise<ClusterDiscovery> {
     return await discovery.discoverClusters(ctx.tenant, input ?? {});
+  }
+
+  @Authorized(Roles.CONFIGURE)
+  @Mutation(() => ModelDraftType, {
+    description: 'A model draft with the live model plus a cluster per adopted group (its rule; tried after your clusters). Preview it with previewModel, then publishModelDraft. Changes nothing live.',
+  })
+  async adoptClusterSuggestions(
+    @Ctx() ctx: RequestContext,
+    @Arg('discoveryId', () => ID) discoveryId: string,
+    @Arg('suggestionIndexes', () => [Int], { nullable: true, description: 'The groups to adopt; default: every group with a rule.' }) suggestionIndexes?: number[] | null,
+    @Arg('draftName', () => String, { nullable: true }) draftName?: string | null,
+  ): Promise<ModelDraftType> {
+    return ModelDraftType.of(await adoptSuggestions(ctx.tenant, discoveryId, suggestionIndexes ?? null, draftName));
   }
 
   @Authorized(Roles.READ)
