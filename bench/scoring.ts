@@ -13,6 +13,9 @@
  *   the floor (one GROUP BY reading the same signals once), incremental latency after ingestion, peak RSS.
  * Prints a table and writes bench/RESULTS.md.
  *
+ * - A model preview (previewModel of a draft with two changed weights and an added milestone) of every account,
+ *   beside the full rescore of the same workspace: it scores twice (live and draft), so the target is ≤ 2×.
+ *
  * Options for iterating on the engine (no measurement, the database is kept):
  *   --seed-only        create the database, define the model and generate the data, print the workspace ids, exit
  *   --sizes 20000,100000   account counts (one workspace each) instead of the defaults
@@ -52,6 +55,8 @@ const GQL_BATCH = 5_000;
 const GQL_CONCURRENCY = 4;
 const IMPORT_SIGNALS = SMALL ? 100_000 : 1_000_000;
 const INCREMENTAL_SAMPLES = 5;
+/** Only the rescore and preview figures: skips incremental latency, ingestion and import (a shared, loaded machine). */
+const RESCORE_ONLY = args.includes('--rescore-only');
 
 function argValue(name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -300,7 +305,7 @@ async function drained(pg: Client, maxMs = 10 * 60_000): Promise<number> {
   return Date.now() - t0;
 }
 
-async function benchFullRescore(server: Server, pg: Client, key: string, workspaceId: string, accounts: number): Promise<void> {
+async function benchFullRescore(server: Server, pg: Client, key: string, workspaceId: string, accounts: number): Promise<number> {
   // The floor: one aggregation reading the same signals once (GROUP BY account × type).
   await pg.query(`SELECT count(*) FROM signals WHERE workspace_id = $1`, [workspaceId]); // warm the cache like the run will find it
   const f0 = Date.now();
@@ -337,6 +342,35 @@ async function benchFullRescore(server: Server, pg: Client, key: string, workspa
   const singleMs = Date.now() - s0;
   await db.destroy();
   record(`  same, one chunk of ${fmt(accounts)} (engine single pass)`, `${secs(singleMs)} (${outcome}), ${(singleMs / floorMs).toFixed(2)}× floor; chunking costs ${(chunked / singleMs).toFixed(2)}×`);
+  return chunked;
+}
+
+/**
+ * previewModel of a draft (two weights changed, one milestone added) over every account, through the API and the
+ * worker like the full rescore: the same chunks, each scored twice (live and draft) into the preview tables.
+ */
+async function benchPreview(server: Server, key: string, accounts: number, rescoreMs: number): Promise<void> {
+  const { createModelDraft: draft } = await gql(server, key, 'mutation { createModelDraft(input: { name: "bench" }) { id document } }');
+  const doc = draft.document;
+  doc.coins[0].components.find((c: { key: string }) => c.key === 'login_days').weight = 40;
+  doc.coins[1].components.find((c: { key: string }) => c.key === 'usage').weight = 10;
+  doc.journeys[0].stages[0].milestones.push({ key: 'admin_trained', name: 'Admin trained', expectedByDay: 14, weight: 1, completion: 'AUTOMATIC',
+    rule: { signalType: 'training', aggregation: 'COUNT', atLeast: 1 } });
+  await gql(server, key, 'mutation($id: ID!, $d: JSONObject!) { updateModelDraft(id: $id, document: $d) { id } }', { id: draft.id, d: doc });
+  const rss0 = peakRssMb(server.pid);
+  const t0 = Date.now();
+  const { previewModel } = await gql(server, key, 'mutation($id: ID!) { previewModel(draftId: $id) { id } }', { id: draft.id });
+  const run = await waitForRun(server, key, previewModel.id);
+  const wallMs = Date.now() - t0;
+  if (run.state === 'FAILED') throw new Error(`preview ${previewModel.id} failed: ${run.error}`);
+  const runMs = new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime();
+  const { modelPreview } = await gql(server, key, 'query($id: ID!) { modelPreview(id: $id) { bandTransitions { from to accounts } } }', { id: previewModel.id });
+  const moved = modelPreview.bandTransitions.filter((b: { from: string; to: string }) => b.from !== b.to).reduce((n: number, b: { accounts: number }) => n + b.accounts, 0);
+  const ratio = runMs / rescoreMs;
+  record(`preview of a draft, ${fmt(accounts)} accounts × 2 outcomes`, `${secs(runMs)} in the worker (${secs(wallMs)} request → SUCCEEDED), ${ratio.toFixed(2)}× the full rescore; ${fmt(moved)} accounts change band`,
+    '≤ 2× full rescore', ratio <= 2);
+  const rss1 = peakRssMb(server.pid);
+  record(`  server peak memory (VmHWM) before → after the preview`, `${fmt(rss0)} → ${fmt(rss1)} MB`, 'flat', rss1 - rss0 < 100);
 }
 
 async function benchIncremental(server: Server, pg: Client, key: string, workspaceId: string, externalIds: string[], label: string): Promise<void> {
@@ -402,23 +436,26 @@ async function main(): Promise<void> {
 
     for (const w of workspaces) {
       log(`full rescore of ${fmt(w.accounts)} accounts`);
-      await benchFullRescore(server, pg, w.key, w.id, w.accounts);
+      const rescoreMs = await benchFullRescore(server, pg, w.key, w.id, w.accounts);
+      log(`preview of a draft over ${fmt(w.accounts)} accounts`);
+      await benchPreview(server, w.key, w.accounts, rescoreMs);
     }
-    for (const w of workspaces) {
-      log(`incremental rescore latency (${fmt(w.accounts)} accounts)`);
-      await benchIncremental(server, pg, w.key, w.id, w.externalIds, `${fmt(w.accounts)} accounts`);
+    if (!RESCORE_ONLY) {
+      for (const w of workspaces) {
+        log(`incremental rescore latency (${fmt(w.accounts)} accounts)`);
+        await benchIncremental(server, pg, w.key, w.id, w.externalIds, `${fmt(w.accounts)} accounts`);
+      }
+      log('ingestSignals throughput');
+      await benchGraphql(server, ingestWs.adminKey, ingestIds, `${fmt(SIZES[0])} accounts, no scoring model`, 'gql-plain');
+      await drained(pg);
+      const scored = workspaces[0];
+      await benchGraphql(server, scored.key, scored.externalIds, `${fmt(scored.accounts)} accounts, scored: rescoring runs alongside`, 'gql-scored');
+      const drainMs = await drained(pg);
+      record(`incremental rescore of the ${fmt(GQL_SIGNALS)} ingested signals finished`, `${secs(drainMs)} after the last batch`);
+      log('import throughput');
+      await benchImport(url, ingestWs.workspace.id, ingestIds);
+      await drained(pg);
     }
-    log('ingestSignals throughput');
-    await benchGraphql(server, ingestWs.adminKey, ingestIds, `${fmt(SIZES[0])} accounts, no scoring model`, 'gql-plain');
-    await drained(pg);
-    const scored = workspaces[0];
-    await benchGraphql(server, scored.key, scored.externalIds, `${fmt(scored.accounts)} accounts, scored: rescoring runs alongside`, 'gql-scored');
-    const drainMs = await drained(pg);
-    record(`incremental rescore of the ${fmt(GQL_SIGNALS)} ingested signals finished`, `${secs(drainMs)} after the last batch`);
-    log('import throughput');
-    await benchImport(url, ingestWs.workspace.id, ingestIds);
-    await drained(pg);
-
     const rss = peakRssMb(server.pid);
     record('server peak memory (VmHWM)', `${fmt(rss)} MB`, '< 1 GB', rss < 1024);
   } finally {
@@ -440,10 +477,10 @@ function table(): string {
 function writeResults(startedAt: Date, pgVersion: string): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const mem = `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`;
-  const flags = [SMALL && '--small', NO_PERCENTILE && '--no-percentile'].filter(Boolean).join(' ');
+  const flags = [SMALL && '--small', NO_PERCENTILE && '--no-percentile', RESCORE_ONLY && '--rescore-only', argValue('sizes') && `--sizes ${argValue('sizes')}`].filter(Boolean).join(' ');
   const cmd = `npm run bench:scoring${flags ? ` -- ${flags}` : ''}`;
   process.stdout.write(`\n${table()}\n`);
-  const file = path.join(__dirname, `RESULTS${SMALL ? '-small' : ''}${NO_PERCENTILE ? '-no-percentile' : ''}.md`);
+  const file = path.join(__dirname, `RESULTS${SMALL ? '-small' : ''}${NO_PERCENTILE ? '-no-percentile' : ''}${RESCORE_ONLY ? '-preview' : ''}.md`);
   const md = [
     `# Scoring benchmark results${flags ? ` (${flags})` : ''}`,
     '',

@@ -2,7 +2,8 @@
  * The demo workspace a new user can explore at once (see README "The demo workspace"): two persona
  * clusters, three desired outcomes with 4-stage journeys and two-sided coins (seeds/data/model.ts),
  * 200 accounts over journey days 0-400 with 90 days of persona-driven signals
- * (seeds/data/generate.ts), scored once at the end so scores show right after `npm start`.
+ * (seeds/data/generate.ts), scored at each week of those 90 days and at the seed time, so scores,
+ * trends, movers and changes show right after `npm start`.
  *
  * Everything goes through the GraphQL schema in-process, as an ADMIN client would send it, so the
  * seed is validated exactly like real input and depends on the API, not on service signatures.
@@ -23,7 +24,8 @@ import { scoreAccounts } from '../src/scoring/engine';
 import { Workspace } from '../src/workspaces/workspace.entity';
 import { authenticate, createWorkspace } from '../src/workspaces/workspace.service';
 import { CLUSTERS, OUTCOMES, type ClusterKey, type OutcomeKey } from './data/model';
-import { generateDemo, summarize, type DemoData } from './data/generate';
+import { DAY, generateDemo, summarize, type DemoData } from './data/generate';
+import { seedDemoPlays } from './plays';
 
 export const DEMO_WORKSPACE_NAME = 'Demo: Acme Analytics';
 const keyFile = () => path.join(config.dataDir, 'demo-admin-key');
@@ -74,9 +76,10 @@ export async function seedDemo(db: DataSource, opts: { now?: Date } = {}): Promi
     if (!caller) throw new Error('demo seed: the new ADMIN key does not authenticate');
     const api = client(db, caller);
     await buildModel(api, data, lap);
-    // Score once, synchronously, at the seed time: scores, drivers and journey statuses show at once.
-    await scoreAccounts(TenantScope.system(db, workspace.id), { asOf: data.now, accountIds: null, persist: true });
+    await scoreHistory(TenantScope.system(db, workspace.id), data.now);
     lap('score');
+    await seedDemoPlays(api, db, workspace.id, data.now);
+    lap('plays');
   } catch (err) {
     await deleteWorkspaceData(db, workspace.id).catch((cleanupErr) => logger.error({ err: cleanupErr }, 'demo seed: cleanup failed'));
     throw err;
@@ -87,6 +90,24 @@ export async function seedDemo(db: DataSource, opts: { now?: Date } = {}): Promi
   };
   logger.info({ workspaceId: workspace.id, ...stats, generated: undefined }, 'demo workspace seeded');
   return { workspaceName: DEMO_WORKSPACE_NAME, adminKey, workspaceId: workspace.id, stats, data };
+}
+
+/** Weekly snapshots over the 90 days of signals, oldest first (current rows only move forward in time). */
+export const HISTORY_WEEKS = 12;
+
+/**
+ * Score the demo at each week of its 90 days of signals and then at the seed time, so that healthTrend,
+ * movers and change(days: 7) have a past right after `npm start`. Each week is one set-based engine call
+ * over the accounts whose journey had begun by then (an account has no health before its journey starts).
+ */
+async function scoreHistory(scope: TenantScope, now: Date): Promise<void> {
+  for (let week = HISTORY_WEEKS; week >= 1; week--) {
+    const asOf = new Date(now.getTime() - week * 7 * DAY);
+    const started = await scope.query<{ id: string }>(
+      `SELECT id FROM accounts WHERE workspace_id = $1 AND journey_started_at <= $2`, [asOf]);
+    if (started.length) await scoreAccounts(scope, { asOf, accountIds: started.map((a) => a.id), persist: true });
+  }
+  await scoreAccounts(scope, { asOf: now, accountIds: null, persist: true });
 }
 
 type Api = <T = any>(source: string, variableValues?: Record<string, unknown>) => Promise<T>;

@@ -15,15 +15,20 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import { config } from './shared/config';
 import { RequestContext } from './shared/context';
-import { formatError, REVOKED_KEY_MESSAGE } from './shared/errors';
+import { AuthThrottle, authenticate } from './shared/auth-throttle';
+import { formatError, isDatabaseUnavailable, REVOKED_KEY_MESSAGE, unavailableContextError, unavailablePlugin } from './shared/errors';
 import { BODY_LIMIT_BYTES, jsonErrorHandler, refuseEmptyOperationName } from './shared/http-errors';
 import { logger } from './shared/logger';
 import { StartupError } from './shared/startup-error';
-import { parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
+import { operationChecks, parseOptions, persistedQueries, protectionPlugin, protectionRules } from './shared/protection';
 import { LiveHub } from './live/hub';
+import { TaskHub } from './tasks/task.hub';
 import { attachLiveServer } from './live/ws';
 import { getSchema } from './schema';
+import { mountIde, type IdeOptions } from './ide/ide.routes';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
+import { PgListener } from './shared/db/listener';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 export interface RunningApp {
   url: string;
@@ -33,6 +38,8 @@ export interface RunningApp {
   live: LiveHub;
   /** This instance's API key cache (PostgreSQL LISTEN). */
   keys: ApiKeyCache;
+  /** The LISTEN connection live events and the key cache share (the caller's, or one of the app's own). */
+  listener: PgListener;
   stop(): Promise<void>;
 }
 
@@ -45,6 +52,12 @@ export interface AppOptions {
   jit?: boolean;
   /** Default: from config (API_KEY_CACHE_TTL_SECONDS, API_KEY_CACHE_MAX_ENTRIES). */
   apiKeyCache?: ApiKeyCacheOptions;
+  /** Failed-authentication throttle; default: config.authFailuresPerMinute per client address. */
+  authThrottle?: AuthThrottle;
+  /** The process's notification listener (main.ts shares one with the job queue); default: the app starts and stops its own. */
+  listener?: PgListener;
+  /** The landing page and GraphQL IDE (src/ide), served where introspection is on. */
+  ide?: IdeOptions;
 }
 
 /**
@@ -76,10 +89,11 @@ export function requestIdOf(headers: http.IncomingHttpHeaders): string {
   return (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
 }
 
-export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers)): Promise<RequestContext> {
+export async function buildContext(db: DataSource, keys: ApiKeyCache, headers: http.IncomingHttpHeaders, requestId = requestIdOf(headers),
+  throttle?: { limiter: AuthThrottle; address: string }): Promise<RequestContext> {
   const auth = headers.authorization;
   const match = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
-  const caller = match ? await keys.authenticate(match[1]) : undefined;
+  const caller = match ? await authenticate(keys, match[1], throttle) : undefined;
   // Only a refused key costs this second lookup; it tells the holder of a revoked key why, and nothing about others.
   const refusal = match && !caller && (await keys.wasRevoked(match[1])) ? REVOKED_KEY_MESSAGE : undefined;
   return new RequestContext(requestId, db, logger, caller, refusal);
@@ -98,16 +112,22 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown order: drain HTTP, then stop the worker and PostgreSQL
     // Cache-control hints are unused (no CDN/response cache) and instrument every field resolver: off.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin, protectionPlugin, operationChecks(schema), unavailablePlugin, ApolloServerPluginCacheControlDisabled()],
     validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
     parseOptions, // token limit
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
   });
   await apollo.start();
-  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries });
-  await keys.start();
-  const live = new LiveHub(db);
-  await live.start();
+  const ownListener = !opts.listener;
+  const listener = opts.listener ?? new PgListener({ url: (db.options as PostgresConnectionOptions).url!, applicationName: 'outcome-health-listen' });
+  const keys = new ApiKeyCache(db, opts.apiKeyCache ?? { ttlMs: config.apiKeyCacheTtlSeconds * 1000, maxEntries: config.apiKeyCacheMaxEntries }, listener);
+  keys.start();
+  const live = new LiveHub(db, listener);
+  live.start();
+  const taskHub = new TaskHub(db, listener); // taskChanged subscriptions (src/tasks)
+  taskHub.start();
+  if (ownListener) await listener.start();
+  const throttle = opts.authThrottle ?? new AuthThrottle({ maxFailures: config.authFailuresPerMinute, windowMs: 60_000 });
 
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (a dashboard page is ~55 kB) for a validator that no GraphQL
@@ -115,6 +135,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   app.set('etag', false);
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
+    // Without LISTEN, subscribers would miss events and the key cache would be off: not ready until it is back.
+    if (!listener.listening) return void res.status(503).json({ status: 'notifications not listening' });
     try {
       await db.query('SELECT 1');
       const pending = await db.showMigrations();
@@ -124,6 +146,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       res.status(503).json({ status: 'database unreachable' });
     }
   });
+  if (opts.introspection ?? config.introspection) mountIde(app, opts.ide);
   app.use(
     '/graphql',
     cors(),
@@ -133,7 +156,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req.headers);
         res.setHeader('x-request-id', requestId); // on every response, failed ones included
-        return await buildContext(db, keys, req.headers, requestId);
+        try {
+          return await buildContext(db, keys, req.headers, requestId, { limiter: throttle, address: req.socket.remoteAddress ?? 'unknown' });
+        } catch (err) {
+          if (isDatabaseUnavailable(err)) throw unavailableContextError();
+          throw err;
+        }
       },
     }),
   );
@@ -147,13 +175,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       httpServer.listen(wanted, opts.host ?? config.host, () => { httpServer.off('error', reject); resolve(); });
     });
   } catch (err) {
-    await apollo.stop(); await live.stop(); await keys.stop();
+    await apollo.stop(); live.stop(); taskHub.stop(); keys.stop();
+    if (ownListener) await listener.stop();
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new StartupError(`port ${wanted} is in use; set PORT`);
     throw err;
   }
   // Subscriptions (graphql-ws) on the same server and path; events arrive through PostgreSQL LISTEN. Attached once
   // listening: the WebSocket server re-emits the HTTP server's errors, and would only log a taken port, not fail.
-  const liveServer = attachLiveServer(httpServer, schema, db, live, keys);
+  const liveServer = attachLiveServer(httpServer, schema, db, live, keys, throttle);
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = (opts.host ?? config.host) === '0.0.0.0' ? 'localhost' : (opts.host ?? config.host);
   return {
@@ -162,7 +191,15 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     httpServer,
     live,
     keys,
+    listener,
     // Close subscriptions first; Apollo's drain plugin then stops accepting connections and waits for in-flight requests.
-    stop: async () => { await liveServer.dispose(); await live.stop(); await apollo.stop(); await keys.stop(); },
+    stop: async () => {
+      await liveServer.dispose();
+      live.stop();
+      taskHub.stop();
+      await apollo.stop();
+      keys.stop();
+      if (ownListener) await listener.stop();
+    },
   };
 }

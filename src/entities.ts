@@ -5,12 +5,19 @@ import { Coin, Component } from './coins/coin.entity';
 import { Journey, JourneyStage, Milestone } from './journeys/journey.entity';
 import { MilestoneCompletionRecord } from './journeys/milestone-completion.entity';
 import { Outcome } from './outcomes/outcome.entity';
-import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot, ModelVersion } from './scoring/snapshot.entity';
+import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot } from './health/health.entity';
+import { ModelVersion } from './scoring/model-version.entity';
 import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';
 import { Workspace } from './workspaces/workspace.entity';
+import { ModelDraft } from './model/model-draft.entity';
+import { Backtest, BacktestCase, BacktestOutcomeScore } from './backtests/backtest.entity';
+import { Play, PlayFiring } from './plays/play.entity';
+import { Task } from './tasks/task.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook.entity';
+import { ModelPreview, ModelPreviewAccount, ModelPreviewOutcome } from './model/model-preview.entity';
 
 export const ENTITIES = [
   Workspace, ApiKey, Cluster, Outcome, Journey, JourneyStage, Milestone, Coin, Component,
@@ -18,4 +25,7 @@ export const ENTITIES = [
   ModelVersion, HealthSnapshot, CurrentOutcomeHealth, CurrentMilestoneProgress, AccountHealthSnapshot, CurrentAccountHealth,
   ScoringRun, RescoreRequest,
   HealthEventRecord,
+  ModelDraft, ModelPreview, ModelPreviewAccount, ModelPreviewOutcome,
+  Backtest, BacktestCase, BacktestOutcomeScore,
+  WebhookEndpoint, WebhookDelivery, WebhookAttempt, Play, PlayFiring, Task,
 ];

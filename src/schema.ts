@@ -3,7 +3,6 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './shared/auth';
 import { registerSchemaForErrors } from './shared/errors';
-import { installReadAlong } from './shared/read-along';
 import { unusedPubSub } from './live/live.context';
 import { RESOLVERS } from './resolvers';
 
@@ -24,7 +23,6 @@ export function getSchema(): Promise<GraphQLSchema> {
     pubSub: unusedPubSub, // subscriptions read from src/live's hub (PostgreSQL LISTEN), not from a PubSub
   }).then((schema) => {
     registerSchemaForErrors(schema);
-    installReadAlong(schema); // values a list read along for its items' fields (src/shared/read-along.ts)
     return schema;
   });
   return cached;

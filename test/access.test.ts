@@ -18,6 +18,9 @@ const CONFIGURE = [Role.ADMIN, Role.OPS];
 const INGEST = [Role.ADMIN, Role.INGEST];
 const CSM = [Role.ADMIN, Role.CSM];
 const ADMIN = [Role.ADMIN];
+// Backtests change no score: analysts run them too (docs/backtests.md).
+const BACKTEST = [Role.ADMIN, Role.OPS, Role.ANALYST];
+const PREVIEW = [Role.ADMIN, Role.OPS, Role.ANALYST]; // a preview changes nothing live
 
 /** The ids of one workspace's small model. */
 interface Model {
@@ -30,7 +33,21 @@ interface Model {
   stageId: string;
   apiKeyId: string;
   runId: string;
+  backtestId: string;
+  modelVersionId: string;
+  playId: string;
+  taskId: string;
+  endpointId: string;
+  deliveryId: string;
+  draftId: string;
+  previewId: string;
 }
+
+/** A play input with the given extra fields (ids of the model under test). */
+const PLAY = 'mutation($input: PlayInput!) { createPlay(input: $input) { id } }';
+const playInput = (extra: Record<string, unknown> = {}) => ({ name: `P ${Math.random()}`, trigger: { kind: 'BAND_ENTERED', band: 'RED' }, task: { titleTemplate: 'Call {account.name}' }, ...extra });
+const UPDATE_PLAY = 'mutation($id: ID!, $input: PlayInput!) { updatePlay(id: $id, input: $input) { id } }';
+const DRY_RUN = 'query($id: ID, $input: PlayInput) { dryRunPlay(id: $id, input: $input) { count } }';
 
 type Call = (m: Model) => { query: string; variables?: Record<string, unknown> };
 
@@ -50,6 +67,8 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   recomputeHealth: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($o: ID) { recomputeHealth(scope: { outcomeId: $o }) { id } }', variables: { o: m.outcomeId } }) },
   restartScoringRun: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { restartScoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
   cancelScoringRun: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { cancelScoringRun(id: $id) { id } }', variables: { id: m.runId } }) },
+  runBacktest: { roles: BACKTEST, call: (m) => ({ query: 'mutation($o: ID) { runBacktest(input: { scope: { outcomeId: $o } }) { id } }', variables: { o: m.outcomeId } }) },
+  restartBacktest: { roles: BACKTEST, call: (m) => ({ query: 'mutation($id: ID!) { restartBacktest(id: $id) { id } }', variables: { id: m.backtestId } }) },
   upsertAccounts: { roles: INGEST, call: () => ({ query: 'mutation { upsertAccounts(accounts: [{ externalId: "new-1", name: "New" }]) { created } }' }) },
   ingestSignals: { roles: INGEST, call: () => ({ query: 'mutation { ingestSignals(signals: [{ accountExternalId: "acc-1", type: "login", occurredAt: "2026-01-01T00:00:00Z" }]) { accepted } }' }) },
   logTouchpoint: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { logTouchpoint(input: { accountId: $a, kind: QBR, occurredAt: "2026-01-01T00:00:00Z" }) { __typename } }', variables: { a: m.accountId } }) },
@@ -58,6 +77,23 @@ const MUTATIONS: Record<string, { roles: Role[]; call: Call }> = {
   removeTag: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!) { removeTag(accountId: $a, tag: "champion_left") { __typename } }', variables: { a: m.accountId } }) },
   completeMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { completeMilestone(accountId: $a, milestoneId: $ms, achievedAt: "2026-01-02T00:00:00Z") { __typename } }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
   uncompleteMilestone: { roles: CSM, call: (m) => ({ query: 'mutation($a: ID!, $ms: ID!) { uncompleteMilestone(accountId: $a, milestoneId: $ms) }', variables: { a: m.accountId, ms: m.manualMilestoneId } }) },
+  createPlay: { roles: CONFIGURE, call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId], outcomeIds: [m.outcomeId], webhookEndpointId: m.endpointId }) } }) },
+  updatePlay: { roles: CONFIGURE, call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput() } }) },
+  setPlayEnabled: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { setPlayEnabled(id: $id, enabled: false) { id } }', variables: { id: m.playId } }) },
+  deletePlay: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deletePlay(id: $id) }', variables: { id: m.playId } }) },
+  evaluatePlays: { roles: CONFIGURE, call: () => ({ query: 'mutation { evaluatePlays { fired } }' }) },
+  updateTask: { roles: CSM, call: (m) => ({ query: 'mutation($id: ID!) { updateTask(id: $id, input: { notes: "called" }) { id } }', variables: { id: m.taskId } }) },
+  createWebhookEndpoint: { roles: ADMIN, call: () => ({ query: 'mutation { createWebhookEndpoint(input: { name: "Another", url: "https://hooks.example.com/b" }) { secret } }' }) },
+  updateWebhookEndpoint: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { name: "CRM", url: "https://hooks.example.com/c" }) { id } }', variables: { id: m.endpointId } }) },
+  rotateWebhookSecret: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', variables: { id: m.endpointId } }) },
+  deleteWebhookEndpoint: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', variables: { id: m.endpointId } }) },
+  redeliverWebhook: { roles: ADMIN, call: (m) => ({ query: 'mutation($id: ID!) { redeliverWebhook(id: $id) { id } }', variables: { id: m.deliveryId } }) },
+  createModelDraft: { roles: CONFIGURE, call: () => ({ query: 'mutation { createModelDraft(input: { name: "Try" }) { id } }' }) },
+  updateModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { updateModelDraft(id: $id, document: { thresholds: { redBelow: 40, yellowBelow: 70 }, clusters: [{ key: "all", name: "All", isDefault: true }] }) { id } }', variables: { id: m.draftId } }) },
+  deleteModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { deleteModelDraft(id: $id) }', variables: { id: m.draftId } }) },
+  publishModelDraft: { roles: CONFIGURE, call: (m) => ({ query: 'mutation($id: ID!) { publishModelDraft(id: $id, expectedLiveVersion: 1) { version { number } } }', variables: { id: m.draftId } }) },
+  previewModel: { roles: PREVIEW, call: (m) => ({ query: 'mutation($d: ID!) { previewModel(draftId: $d) { id } }', variables: { d: m.draftId } }) },
+  revertModel: { roles: CONFIGURE, call: () => ({ query: 'mutation { revertModel(toVersion: 1, expectedLiveVersion: 1) { version { number } } }' }) },
 };
 
 /**
@@ -99,6 +135,14 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'recomputeHealth.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { recomputeHealth(scope: { clusterId: $c }) { id } }', variables: { c: m.clusterId } }) },
   'recomputeHealth.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { recomputeHealth(scope: { accountIds: $a }) { id } }', variables: { a: [m.accountId] } }) },
   'restartScoringRun.id': MUTATIONS.restartScoringRun,
+  'suggestWeights.backtestId': { call: (m) => ({ query: 'query($b: ID!, $o: ID!) { suggestWeights(backtestId: $b, outcomeId: $o) { n } }', variables: { b: m.backtestId, o: m.outcomeId } }) },
+  'suggestWeights.outcomeId': { call: (m) => ({ query: 'query($b: ID!, $o: ID!) { suggestWeights(backtestId: $b, outcomeId: $o) { n } }', variables: { b: m.backtestId, o: m.outcomeId } }) },
+  'backtest.id': { call: (m) => ({ query: 'query($id: ID!) { backtest(id: $id) { id } }', variables: { id: m.backtestId } }) },
+  'restartBacktest.id': MUTATIONS.restartBacktest,
+  'runBacktest.input.scope.outcomeId': MUTATIONS.runBacktest,
+  'runBacktest.input.scope.clusterId': { call: (m) => ({ query: 'mutation($c: ID) { runBacktest(input: { scope: { clusterId: $c } }) { id } }', variables: { c: m.clusterId } }) },
+  'runBacktest.input.scope.accountIds': { call: (m) => ({ query: 'mutation($a: [ID!]) { runBacktest(input: { scope: { accountIds: $a } }) { id } }', variables: { a: [m.accountId] } }) },
+  'runBacktest.input.modelVersionId': { call: (m) => ({ query: 'mutation($v: ID) { runBacktest(input: { modelVersionId: $v }) { id } }', variables: { v: m.modelVersionId } }) },
   'cancelScoringRun.id': MUTATIONS.cancelScoringRun,
   'logTouchpoint.input.accountId': MUTATIONS.logTouchpoint,
   'setPulse.accountId': MUTATIONS.setPulse,
@@ -108,6 +152,46 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'completeMilestone.milestoneId': { call: (m) => MUTATIONS.completeMilestone.call(m) },
   'uncompleteMilestone.accountId': MUTATIONS.uncompleteMilestone,
   'uncompleteMilestone.milestoneId': { call: (m) => MUTATIONS.uncompleteMilestone.call(m) },
+  'play.id': { call: (m) => ({ query: 'query($id: ID!) { play(id: $id) { id } }', variables: { id: m.playId } }) },
+  'createPlay.input.clusterIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ clusterIds: [m.clusterId] }) } }) },
+  'createPlay.input.outcomeIds': { call: (m) => ({ query: PLAY, variables: { input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
+  'createPlay.input.trigger.milestoneId': { call: (m) => ({ query: PLAY, variables: { input: playInput({ trigger: { kind: 'MILESTONE_OVERDUE', milestoneId: m.manualMilestoneId } }) } }) },
+  'createPlay.input.webhookEndpointId': { call: (m) => ({ query: PLAY, variables: { input: playInput({ webhookEndpointId: m.endpointId }) } }) },
+  'updatePlay.id': MUTATIONS.updatePlay,
+  'updatePlay.input.clusterIds': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ clusterIds: [m.clusterId] }) } }) },
+  'updatePlay.input.outcomeIds': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
+  'updatePlay.input.trigger.milestoneId': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ trigger: { kind: 'MILESTONE_OVERDUE', milestoneId: m.manualMilestoneId } }) } }) },
+  'updatePlay.input.webhookEndpointId': { call: (m) => ({ query: UPDATE_PLAY, variables: { id: m.playId, input: playInput({ webhookEndpointId: m.endpointId }) } }) },
+  'setPlayEnabled.id': MUTATIONS.setPlayEnabled,
+  'deletePlay.id': MUTATIONS.deletePlay,
+  'dryRunPlay.id': { call: (m) => ({ query: DRY_RUN, variables: { id: m.playId } }) },
+  'dryRunPlay.input.clusterIds': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ clusterIds: [m.clusterId] }) } }) },
+  'dryRunPlay.input.outcomeIds': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ outcomeIds: [m.outcomeId] }) } }) },
+  'dryRunPlay.input.trigger.milestoneId': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ trigger: { kind: 'MILESTONE_OVERDUE', milestoneId: m.manualMilestoneId } }) } }) },
+  'dryRunPlay.input.webhookEndpointId': { call: (m) => ({ query: DRY_RUN, variables: { input: playInput({ webhookEndpointId: m.endpointId }) } }) },
+  'task.id': { call: (m) => ({ query: 'query($id: ID!) { task(id: $id) { id } }', variables: { id: m.taskId } }) },
+  'tasks.filter.accountId': { call: (m) => ({ query: 'query($a: ID) { tasks(filter: { accountId: $a }) { totalCount } }', variables: { a: m.accountId } }), read: (d) => d?.tasks?.totalCount === 0 },
+  'tasks.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { tasks(filter: { clusterId: $c }) { totalCount } }', variables: { c: m.clusterId } }), read: (d) => d?.tasks?.totalCount === 0 },
+  'tasks.filter.playId': { call: (m) => ({ query: 'query($p: ID) { tasks(filter: { playId: $p }) { totalCount } }', variables: { p: m.playId } }), read: (d) => d?.tasks?.totalCount === 0 },
+  'updateTask.id': MUTATIONS.updateTask,
+  'updateWebhookEndpoint.id': MUTATIONS.updateWebhookEndpoint,
+  'rotateWebhookSecret.id': MUTATIONS.rotateWebhookSecret,
+  'deleteWebhookEndpoint.id': MUTATIONS.deleteWebhookEndpoint,
+  'webhookDelivery.id': { call: (m) => ({ query: 'query($id: ID!) { webhookDelivery(id: $id) { id } }', variables: { id: m.deliveryId } }) },
+  'webhookDeliveries.filter.endpointId': { call: (m) => ({ query: 'query($e: ID) { webhookDeliveries(filter: { endpointId: $e }) { id } }', variables: { e: m.endpointId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
+  'webhookDeliveries.filter.playId': { call: (m) => ({ query: 'query($p: ID) { webhookDeliveries(filter: { playId: $p }) { id } }', variables: { p: m.playId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
+  'webhookDeliveries.filter.accountId': { call: (m) => ({ query: 'query($a: ID) { webhookDeliveries(filter: { accountId: $a }) { id } }', variables: { a: m.accountId } }), read: (d) => d?.webhookDeliveries?.length === 0 },
+  'redeliverWebhook.id': MUTATIONS.redeliverWebhook,
+  'model.draftId': { call: (m) => ({ query: 'query($d: ID) { model(draftId: $d) { hash } }', variables: { d: m.draftId } }) },
+  'modelDraftChanges.id': { call: (m) => ({ query: 'query($id: ID!) { modelDraftChanges(id: $id) { text } }', variables: { id: m.draftId } }) },
+  'updateModelDraft.id': MUTATIONS.updateModelDraft,
+  'deleteModelDraft.id': MUTATIONS.deleteModelDraft,
+  'publishModelDraft.id': MUTATIONS.publishModelDraft,
+  'previewModel.draftId': MUTATIONS.previewModel,
+  'previewModel.scope.clusterId': { call: (m) => ({ query: 'mutation($d: ID!, $c: ID) { previewModel(draftId: $d, scope: { clusterId: $c }) { id } }', variables: { d: m.draftId, c: m.clusterId } }) },
+  'previewModel.scope.outcomeId': { call: (m) => ({ query: 'mutation($d: ID!, $o: ID) { previewModel(draftId: $d, scope: { outcomeId: $o }) { id } }', variables: { d: m.draftId, o: m.outcomeId } }) },
+  'previewModel.scope.accountIds': { call: (m) => ({ query: 'mutation($d: ID!, $a: [ID!]) { previewModel(draftId: $d, scope: { accountIds: $a }) { id } }', variables: { d: m.draftId, a: [m.accountId] } }) },
+  'modelPreview.id': { call: (m) => ({ query: 'query($id: ID!) { modelPreview(id: $id) { id } }', variables: { id: m.previewId } }) },
 };
 
 function emptyEvents(d: any): boolean {
@@ -165,11 +249,25 @@ async function buildModel(t: TestServer, name: string): Promise<Model> {
   const acc = await t.ok(`mutation { upsertAccounts(accounts: [{ externalId: "acc-1", name: "Acme", attributes: { managed: true } }]) { accounts { id } } }`, {}, key);
   const keys = await t.ok('{ apiKeys { id role } }', {}, key);
   const run = await t.ok(`mutation { recomputeHealth { id } }`, {}, key);
+  const bt = await t.ok(`mutation { runBacktest { id modelVersionId } }`, {}, key);
+  const endpoint = await t.ok(`mutation { createWebhookEndpoint(input: { name: "CRM", url: "https://hooks.example.com/a" }) { endpoint { id } } }`, {}, key);
+  const endpointId = endpoint.createWebhookEndpoint.endpoint.id;
+  const play = await t.ok(PLAY, { input: playInput({ webhookEndpointId: endpointId }) }, key);
+  const accountId = acc.upsertAccounts.accounts[0].id;
+  // A task and a dead-lettered delivery as the play would leave them (no scores yet in this model).
+  const [task] = await t.db.query(`INSERT INTO tasks (workspace_id, account_id, play_id, title) VALUES ($1, $2, $3, 'Call Acme') RETURNING id`, [ws.id, accountId, play.createPlay.id]);
+  const [delivery] = await t.db.query(`INSERT INTO webhook_deliveries (workspace_id, endpoint_id, play_id, account_id, event, payload, state)
+    VALUES ($1, $2, $3, $4, 'play.fired', '{}', 'DEAD') RETURNING id`, [ws.id, endpointId, play.createPlay.id, accountId]);
+  const draft = await t.ok(`mutation { createModelDraft(input: { name: "Proposal" }) { id } }`, {}, key);
+  const preview = await t.ok(`mutation($d: ID!) { previewModel(draftId: $d) { id } }`, { d: draft.createModelDraft.id }, key);
   return {
+    playId: play.createPlay.id, taskId: task.id, endpointId, deliveryId: delivery.id,
     ws, clusterId: cluster.createCluster.id, defaultClusterId: clusters.clusters.find((c: any) => c.isDefault).id,
     outcomeId, accountId: acc.upsertAccounts.accounts[0].id, manualMilestoneId: manual.id,
     stageId: journey.defineJourney.stages[0].id,
     apiKeyId: keys.apiKeys.find((k: any) => k.role === Role.ANALYST).id, runId: run.recomputeHealth.id,
+    backtestId: bt.runBacktest.id, modelVersionId: bt.runBacktest.modelVersionId,
+    draftId: draft.createModelDraft.id, previewId: preview.previewModel.id,
   };
 }
 
@@ -227,7 +325,8 @@ describe('access control', () => {
   it('lets every allowed role through (no FORBIDDEN) on every mutation', async () => {
     const refused: string[] = [];
     // Destructive calls last, so the rest still find what they need.
-    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(/^(delete|revoke)/.test(x)) - Number(/^(delete|revoke)/.test(y)));
+    const destructive = /^(delete|revoke|publish|revert)/;
+    const order = Object.entries(MUTATIONS).sort(([x], [y]) => Number(destructive.test(x)) - Number(destructive.test(y)));
     for (const [name, { roles, call }] of order) {
       for (const role of roles) {
         const { query, variables } = call(a);

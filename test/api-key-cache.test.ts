@@ -4,7 +4,9 @@
  * turns the cache off. A "silent" revocation (triggers off for that transaction, so no NOTIFY) stands for a
  * notification an instance missed: only the cache can still accept that key.
  */
+import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import type { DataSource } from 'typeorm';
 import { startApp, type RunningApp } from '../src/app';
 import { Role } from '../src/shared/auth';
@@ -134,7 +136,7 @@ describe('API key cache', () => {
     const second = await newKey(t);
     expect(await viewer(b, key)).toBe('ANALYST');
     expect(b.keys.size).toBeGreaterThan(0);
-    const pid = b.keys.listenerPid;
+    const pid = b.listener.backendPid;
     expect(pid).toEqual(expect.any(Number));
 
     await sql.query('SELECT pg_terminate_backend($1)', [pid]);
@@ -146,7 +148,7 @@ describe('API key cache', () => {
     expect(b.keys.size).toBe(0); // bypassed, not filled
 
     await waitFor(() => b.keys.active, 'B to LISTEN again');
-    expect(b.keys.listenerPid).not.toBe(pid);
+    expect(b.listener.backendPid).not.toBe(pid);
     expect(await viewer(b, key)).toBe('UNAUTHENTICATED');
     expect(await viewer(b, second.key)).toBe('ANALYST');
     expect(b.keys.size).toBe(1);
@@ -155,12 +157,40 @@ describe('API key cache', () => {
     await waitFor(async () => (await viewer(b, second.key)) === 'UNAUTHENTICATED', 'B to refuse the revoked key');
   });
 
-  it('TTL 0 turns the cache off: no listener, every request looks its key up', async () => {
+  it('revoking a key closes its open subscriptions on every instance within a second; other keys keep theirs', async () => {
+    const revoked = await newKey(t);
+    const kept = await newKey(t);
+    const closes: Array<{ app: string; key: string; code: number; at: number }> = [];
+    let connected = 0;
+    const clients = [[t.app, 'A'], [b, 'B']].flatMap(([app, name]) => [revoked, kept].map((k) => {
+      const client = createClient({
+        url: (app as RunningApp).url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined,
+        connectionParams: { authorization: `Bearer ${k.key}` },
+        on: { connected: () => { connected++; }, closed: (e) => { closes.push({ app: name as string, key: k === revoked ? 'revoked' : 'kept', code: (e as { code: number }).code, at: Date.now() }); } },
+      });
+      client.subscribe({ query: 'subscription { healthChanged { kind } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      return client;
+    }));
+    try {
+      await waitFor(() => connected === 4, 'four connections acknowledged (the server registered each key)');
+      const revokedAt = Date.now();
+      await t.ok(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: revoked.id }, ws.adminKey);
+      await waitFor(() => closes.filter((c) => c.key === 'revoked').length === 2, 'both subscriptions of the revoked key closed', 1000);
+      expect(closes.filter((c) => c.key === 'revoked').map((c) => [c.app, c.code]).sort()).toEqual([['A', 4403], ['B', 4403]]);
+      expect(Math.max(...closes.map((c) => c.at)) - revokedAt).toBeLessThan(1000);
+      // the kept key's connections still answer: a query over the same instances, then still no close
+      expect(await viewer(b, kept.key)).toBe('ANALYST');
+      expect(closes.filter((c) => c.key === 'kept')).toEqual([]);
+    } finally {
+      for (const c of clients) await c.dispose();
+    }
+  });
+
+  it('TTL 0 turns the cache off: every request looks its key up', async () => {
     const c = await instance({ ttlMs: 0, maxEntries: 100 });
     const { id, key } = await newKey(t);
     expect(await viewer(c, key)).toBe('ANALYST');
     expect(c.keys.active).toBe(false);
-    expect(c.keys.listenerPid).toBeUndefined();
     expect(c.keys.size).toBe(0);
     await revokeSilently(id);
     expect(await viewer(c, key)).toBe('UNAUTHENTICATED');

@@ -3,22 +3,21 @@
  * sweep) and the daily full rescore. Model: account score = min(logins in 30 days, 10) × 10.
  */
 import { Client } from 'pg';
-import { runningQueue, JOBS, JOBS_CHANNEL } from '../src/jobs/queue';
-import { startJobs, type JobsHandle } from '../src/jobs/worker';
+import { JOBS, JOBS_CHANNEL } from '../src/jobs/queue';
 import { requestRescore } from '../src/scoring/rescore';
 import { createRun, processRun, startDailyRuns } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer } from './support/harness';
-import { addLogins, createLoginModel, currentScores, testDatabaseUrl, until } from './support/scoring-model';
+import { addLogins, createLoginModel, currentScores, startTestJobs, testDatabaseUrl, until } from './support/scoring-model';
 
 const INGEST = `mutation($s: [SignalInput!]!) { ingestSignals(signals: $s) { accepted duplicates rejected { index reason } } }`;
 
 describe('job queue: incremental and daily rescoring', () => {
   const t = useTestServer();
-  let jobs: JobsHandle;
+  let jobs: Awaited<ReturnType<typeof startTestJobs>>;
 
   beforeAll(async () => {
-    jobs = await startJobs({ db: t.db, url: testDatabaseUrl(t.dbName), work: true, sweepIntervalMs: 250 });
+    jobs = await startTestJobs(t.db, t.dbName, { sweepIntervalMs: 250 });
   });
   t.cleanup(async () => { await jobs?.stop(); });
 
@@ -135,7 +134,7 @@ describe('job queue: incremental and daily rescoring', () => {
   });
 
   it('the daily full rescore is scheduled at 02:00 UTC and creates one DAILY run per workspace', async () => {
-    const schedules = await runningQueue()!.getSchedules();
+    const schedules = await jobs.queue.getSchedules();
     expect(schedules.find((s) => s.name === JOBS.DAILY_RESCORE)).toMatchObject({ cron: '0 2 * * *', options: { tz: 'UTC' } });
 
     const ws = await t.workspace();

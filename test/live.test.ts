@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { startApp, type RunningApp } from '../src/app';
 import { createDataSource } from '../src/shared/db/data-source';
 import { TenantScope } from '../src/shared/tenant';
-import { HealthEventKind, publishHealthChanges, publishHealthEvents, type HealthEventInput } from '../src/live/publish';
+import { HealthEventKind, publishHealthChanges, publishHealthEvents, type HealthEventInput } from '../src/health/health.events';
 import { scoreAccounts } from '../src/scoring/engine';
 import { withDatabase } from './support/global-setup';
 import { useTestServer, type TestWorkspace } from './support/harness';

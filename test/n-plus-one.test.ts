@@ -122,4 +122,17 @@ describe('dashboard statement count', () => {
     expect(drivers).toHaveLength(topValue ?? 4);
     expect(drivers).toEqual([...drivers].sort((a: number, b: number) => b - a));
   });
+
+  // Prepared statements stay bounded: the page size and the drivers' top are parameters, so any number of page
+  // sizes and tops shares one statement text (each text becomes a named statement on every pooled connection).
+  it('one page statement text whatever the page size and top', async () => {
+    const texts = new Set<string>();
+    for (const [first, top] of [[5, 1], [17, 3], [50, 0], [120, 7]]) {
+      const { statements, result } = await statementsDuring(() => t.ok(listQuery('drivers(top: $top) { key }'), { clusterId, first, top }, ws.keys.ANALYST));
+      expect(result.accounts.edges).toHaveLength(Math.min(first, 120));
+      expect(result.accounts.edges[0].node.outcomes[0].drivers).toHaveLength(Math.min(top, 4));
+      for (const s of statements) if (/FROM accounts a\b/.test(s)) texts.add(s);
+    }
+    expect(texts.size).toBe(1);
+  });
 });

@@ -8,7 +8,6 @@ import { useTestServer } from './support/harness';
 import { bareWorkspace, completeMilestone, insertAccount, insertCluster, insertCoin, insertJourney, insertOutcome, insertSignals, linear, scopeOf, type Sig } from './scoring-seed';
 import { scoreAccount, scoreAccounts, type OutcomeHealthRow } from '../src/scoring/engine';
 import { percentileScore } from '../src/scoring/formulas';
-import { runHooks } from '../src/scoring/runs.engine';
 import { createRun, processRun } from '../src/scoring/runs.service';
 
 const T = '2026-03-10T00:00:00.000Z';
@@ -236,14 +235,10 @@ describe('scoring edge cases', () => {
     const scope = scopeOf(t.db, ws);
     const run = await createRun(scope, {}, { chunkSize: 2, asOf: new Date(T) });
     const stored: number[] = [];
-    runHooks.afterChunkScored = async () => {
+    const afterChunkScored = async () => {
       stored.push((await t.db.query(`SELECT count(*)::int AS n FROM scoring_peer_distributions WHERE run_id = $1`, [run.id]))[0].n);
     };
-    try {
-      expect(await processRun(t.db, ws, run.id, { concurrency: 2 })).toBe('SUCCEEDED');
-    } finally {
-      delete runHooks.afterChunkScored;
-    }
+    expect(await processRun(t.db, ws, run.id, { concurrency: 2, afterChunkScored })).toBe('SUCCEEDED');
     // 9 accounts in 5 chunks: the first chunk (alone) computes and stores the distribution of both PERCENTILE components
     // (visible to the others once it committed), the later chunks, two at a time, read it; the run deletes it when it succeeds
     expect(stored).toEqual([0, 2, 2, 2, 2]);
@@ -316,15 +311,11 @@ describe('scoring edge cases', () => {
     const late = ids[ids.length - 1]; // scored in the last chunk
     const before = counts[ids.length - 1];
     const run = await createRun(scopeOf(t.db, ws), {}, { chunkSize: 2, asOf: new Date(T) });
-    runHooks.afterChunkScored = async ({ chunk }) => {
+    const afterChunkScored = async ({ chunk }: { chunk: number }) => {
       // a late signal (before asOf) lands while the run is under way: 4 more for the account of the last chunk
       if (chunk === 1) await insertSignals(t.db, ws, late, Array.from({ length: 4 }, (_, k) => ({ type: 'v', at: daysBefore(k + 2) })));
     };
-    try {
-      expect(await processRun(t.db, ws, run.id)).toBe('SUCCEEDED');
-    } finally {
-      delete runHooks.afterChunkScored;
-    }
+    expect(await processRun(t.db, ws, run.id, { afterChunkScored })).toBe('SUCCEEDED');
     const [snap] = await t.db.query(`SELECT drivers FROM health_snapshots WHERE workspace_id = $1 AND run_id = $2 AND account_id = $3`, [ws, run.id, late]);
     // the peers as the first chunk saw them (its old value included), plus its new value
     expect(snap.drivers[0].rawValue).toBe(before + 4);

@@ -5,7 +5,8 @@
  * end of the seed — every band and the BEHIND / STUCK journey statuses, each for the reason its
  * persona was generated with.
  */
-import { deleteDemoWorkspaces, DEMO_WORKSPACE_NAME, seedDemo, type DemoSeedResult } from '../seeds/demo';
+import { deleteDemoWorkspaces, DEMO_WORKSPACE_NAME, HISTORY_WEEKS, seedDemo, type DemoSeedResult } from '../seeds/demo';
+import { DAY } from '../seeds/data/generate';
 import type { Persona } from '../seeds/data/generate';
 import { scoreAccounts } from '../src/scoring/engine';
 import { TenantScope } from '../src/shared/tenant';
@@ -202,6 +203,46 @@ describe('demo seed', () => {
       [seeded.workspaceId, overdue.account_id, overdue.milestone_id]);
     expect(row.days_to_achieve).not.toBeNull();
     await compareAll();
+  });
+
+  it('has a past: weekly snapshots over the 90 days, so healthTrend, movers and change(days: 7) answer right after the seed', async () => {
+    const now = seeded.data.now.getTime();
+    // Every account has one snapshot per week since its journey began (of the last HISTORY_WEEKS) plus the one at the
+    // seed time (the rescore in the test above came later).
+    const perAccount: Array<{ external_id: string; started: Date; n: number }> = await t.db.query(
+      `SELECT a.external_id, a.journey_started_at AS started, count(s.*)::int AS n
+         FROM accounts a LEFT JOIN account_health_snapshots s ON s.workspace_id = a.workspace_id AND s.account_id = a.id AND s.as_of <= $2
+        WHERE a.workspace_id = $1 GROUP BY a.external_id, a.journey_started_at`, [seeded.workspaceId, seeded.data.now]);
+    for (const a of perAccount) {
+      const weeks = Array.from({ length: HISTORY_WEEKS }, (_, i) => now - (i + 1) * 7 * DAY).filter((at) => new Date(a.started).getTime() <= at).length;
+      expect([a.external_id, a.n]).toEqual([a.external_id, weeks + 1]);
+    }
+    expect(perAccount.filter((a) => a.n === HISTORY_WEEKS + 1).length).toBeGreaterThan(100);
+
+    // healthTrend over the default range (the last 90 days): every weekly point has accounts, and the mean moves.
+    const { healthTrend } = await t.ok(`{ healthTrend(interval: WEEK) { at accounts meanScore } }`, {}, key);
+    const recent = healthTrend.filter((p: { at: string }) => new Date(p.at).getTime() >= now - HISTORY_WEEKS * 7 * DAY);
+    expect(recent.length).toBeGreaterThanOrEqual(HISTORY_WEEKS);
+    for (const p of recent) expect(p.accounts).toBeGreaterThan(100);
+    expect(new Set(recent.map((p: { meanScore: number }) => p.meanScore.toFixed(3))).size).toBeGreaterThan(3);
+
+    // movers: slipping accounts dropped over the last month, each drop explained by components.
+    const { movers } = await t.ok(`{ movers(days: 30, limit: 5) { drops { account { externalId } delta topDrivers { key contributionDelta } } rises { delta } } }`, {}, key);
+    expect(movers.drops.length).toBe(5);
+    for (const d of movers.drops) {
+      expect(d.delta).toBeLessThan(0);
+      expect(d.topDrivers.length).toBeGreaterThan(0);
+    }
+
+    // change(days: 7) is there for every outcome of an account whose journey began more than a week ago.
+    const old = perAccount.find((a) => a.n === HISTORY_WEEKS + 1)!;
+    const { accountByExternalId: acct } = await t.ok(`query($e: String!) { accountByExternalId(externalId: $e) {
+        outcomes { score change(days: 7) { fromAsOf fromScore delta } } } }`, { e: old.external_id }, key);
+    for (const o of acct.outcomes) {
+      expect(o.change).not.toBeNull();
+      expect(new Date(o.change.fromAsOf).getTime()).toBe(now - 7 * DAY);
+      expect(o.change.delta).toBeCloseTo(o.score - o.change.fromScore, 10);
+    }
   });
 
   it('`npm run seed` removes the demo workspace with all its data before reloading', async () => {

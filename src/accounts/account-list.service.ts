@@ -15,11 +15,9 @@ import { isUuid, type TenantScope } from '../shared/tenant';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
 import { ACCOUNT_PAGE_COLUMNS, accountFromPageRow } from './account.service';
 import type { AccountConnection } from './account.types';
-import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../analytics/account-health-list';
-import { healthPrefetchColumns, healthPrefetchRefs, pageHealth, type HealthPrefetch, type PrefetchedRow } from '../scoring/health.loaders';
-import { attachReadAlong } from '../shared/read-along';
+import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../health/health.list';
+import { healthPrefetchColumns, healthPrefetchRefs, primePage, type HealthPrefetch, type PageRefs, type PrefetchedRow } from '../health/health.prefetch';
 import { clusterById } from '../clusters/cluster.loaders';
-import type { Cluster } from '../clusters/cluster.entity';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -148,10 +146,10 @@ export interface ListAccountsArgs {
   after?: string | null;
   /**
    * Health the caller will ask of every account of the page (a look-ahead at the query): read in the page's
-   * own statement and read along with the page's accounts (src/shared/read-along.ts), instead of one statement per relation.
+   * own statement and primed into the request's loaders (src/health/health.prefetch.ts), instead of one statement per relation.
    */
   prefetch?: HealthPrefetch;
-  /** The query asks for each account's cluster: read along with the page. */
+  /** The query asks for each account's cluster: loaded for the whole page at once. */
   withCluster?: boolean;
 }
 
@@ -185,12 +183,12 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
       q.where(`(${key}, a.id) ${cmp} (${q.param(c.value, sort.type)}, ${id}) OR ${key} IS NULL`);
     }
   }
-  // LIMIT as a literal (first is a checked integer), not a parameter: with an unknown limit PostgreSQL's generic plan
-  // looks dearer than a custom one, so the prepared statement was planned again on every request (~0.5 ms).
-  const limit = String(first + 1);
+  // LIMIT and the drivers' top as parameters, never literals: one prepared statement text per query shape, whatever
+  // the page size (a literal made a new named statement on every pooled connection for every size, never freed).
+  const limit = q.param(first + 1, 'int');
   const prefetch = args.prefetch ?? {};
-  const extra = healthPrefetchColumns(prefetch).map((c) => `, ${c}`).join('');
-  let rows: (Parameters<typeof accountFromPageRow>[0] & { sortKey: string | null; pos?: string; refsJson?: Parameters<typeof pageHealth>[2] } & PrefetchedRow)[];
+  const extra = healthPrefetchColumns(prefetch, (v, cast) => q.param(v, cast)).map((c) => `, ${c}`).join('');
+  let rows: (Parameters<typeof accountFromPageRow>[0] & { sortKey: string | null; pos?: string; refsJson?: PageRefs } & PrefetchedRow)[];
   try {
     const pageSql = `SELECT ${ACCOUNT_PAGE_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
         ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`;
@@ -214,18 +212,13 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
     throw e;
   }
   const page = rows.slice(0, first);
-  const healthOf = pageHealth(scope, prefetch, rows[0]?.refsJson);
-  // The page's clusters (usually one, already loaded by the cluster filter): one batch, then read along.
-  const clusters = args.withCluster
-    ? new Map((await scope.loader(clusterById).loadMany([...new Set(page.map((r) => r.clusterId))]))
-      .filter((c): c is Cluster => !!c && !(c instanceof Error)).map((c) => [c.id, c]))
-    : undefined;
+  // What the page read for its accounts' fields waits in the request's loaders (src/health/health.prefetch.ts).
+  primePage(scope, prefetch, page, rows[0]?.refsJson);
+  // The page's clusters (usually one, already loaded by the cluster filter): one batch now, so Account.cluster finds them.
+  if (args.withCluster) await scope.loader(clusterById).loadMany([...new Set(page.map((r) => r.clusterId))]);
   const edges = page.map((row) => {
     // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
     const node = accountFromPageRow(row);
-    const along = healthOf(node.id, row);
-    if (clusters) along.cluster = clusters.get(node.clusterId);
-    attachReadAlong(node, along);
     const { sortKey } = row;
     // Encoded when asked for: a screen usually reads only pageInfo.endCursor.
     return { node, get cursor() { return encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }); } };

@@ -1,4 +1,4 @@
-import { HealthBand, JourneyStatus } from '../scoring/health.types';
+import { HealthBand, JourneyStatus } from '../health/health.types';
 import { Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { LifecycleOutcomeKind } from './account.entity';

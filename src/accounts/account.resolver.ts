@@ -8,7 +8,7 @@ import type { RequestContext } from '../shared/context';
 import { Account, LifecycleOutcome } from './account.entity';
 import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
 import { listAccounts } from './account-list.service';
-import { healthPrefetchOf } from '../scoring/health.prefetch';
+import { healthPrefetchOf } from '../health/health.prefetch';
 import { selectedAt } from '../shared/selection';
 import { lifecycleOutcomesByAccount } from './account.loaders';
 import * as accounts from './account.service';

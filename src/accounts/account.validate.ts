@@ -2,7 +2,7 @@
  * Per-item checks of an account batch. Pure (no database), so a bad item is reported with its
  * index and field path while the good ones are stored. Reasons never echo the value back.
  */
-import { parseDateTime, parseLocalDate, type RejectedItem, rejectItem } from '../shared/batch';
+import { containsNul, NUL_REASON, parseDateTime, parseLocalDate, type RejectedItem, rejectItem } from '../shared/batch';
 import { LifecycleOutcomeKind } from './account.entity';
 import type { AccountInput } from './account.inputs';
 
@@ -62,6 +62,7 @@ export function validateAccountItems(items: AccountInput[], now = new Date()): {
 
 function validateItem(item: AccountInput, index: number, now: Date): CleanAccount {
   if (!item || typeof item !== 'object') throw new ItemProblem('', 'Each item must be an account object.');
+  for (const [field, value] of Object.entries(item)) if (containsNul(value)) throw new ItemProblem(field, NUL_REASON);
   const externalId = item.externalId;
   if (typeof externalId !== 'string' || externalId.trim().length === 0 || externalId.length > MAX_EXTERNAL_ID) {
     throw new ItemProblem('externalId', `externalId must be 1-${MAX_EXTERNAL_ID} characters.`);

@@ -10,6 +10,8 @@ import {
   ClusterHealth, HealthScopeInput, HealthTrendPoint, JourneyProgress, Movers, TimeToMilestone, TrendInterval,
 } from './analytics.types';
 
+/** healthTrend's default range: the last quarter, as far back as a typical signal history goes. */
+const TREND_DEFAULT_DAYS = 90;
 const AS_OF = { nullable: true, description: 'Answer as of this time (each account\'s newest snapshot at or before it); omit for the latest scoring.' };
 
 /** Analyst questions, answered from the stored scoring results (any role may read). */
@@ -40,11 +42,12 @@ export class AnalyticsResolver {
   async healthTrend(
     @Ctx() ctx: RequestContext,
     @Arg('scope', () => HealthScopeInput, { nullable: true, description: 'Omit for the whole workspace.' }) scope: HealthScopeInput | null,
-    @Arg('from', () => Date) from: Date,
-    @Arg('to', () => Date) to: Date,
+    @Arg('from', () => Date, { nullable: true, description: 'Omit for 90 days before `to`.' }) from: Date | null,
+    @Arg('to', () => Date, { nullable: true, description: 'Omit for now.' }) to: Date | null,
     @Arg('interval', () => TrendInterval, { defaultValue: TrendInterval.DAY }) interval: TrendInterval,
   ): Promise<HealthTrendPoint[]> {
-    return await healthTrend(ctx.tenant, scope ?? {}, from, to, interval);
+    const until = to ?? new Date();
+    return await healthTrend(ctx.tenant, scope ?? {}, from ?? new Date(until.getTime() - TREND_DEFAULT_DAYS * 86_400_000), until, interval);
   }
 
   @Authorized(Roles.READ)

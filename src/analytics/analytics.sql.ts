@@ -1,3 +1,4 @@
+import { columnList, OUTCOME_RESULT_COLUMNS } from '../health/health.columns';
 import type { TenantScope } from '../shared/tenant';
 
 /**
@@ -6,8 +7,7 @@ import type { TenantScope } from '../shared/tenant';
  * snapshot at or before it. `$1` is always the workspace (TenantScope.query).
  */
 
-const OUTCOME_COLS = `account_id, outcome_id, score, band, proactive, reactive, coverage, stage_id, journey_day,
-  journey_status, milestones, drivers, as_of`;
+const OUTCOME_COLS = `account_id, outcome_id, ${columnList(OUTCOME_RESULT_COLUMNS)}, as_of`;
 
 /**
  * Rows of the outcomes matched by `outcomeFilter` (a predicate on `outcome_id`, e.g. 'outcome_id = $2'),

@@ -7,7 +7,7 @@ import { Cluster } from '../clusters/cluster.entity';
 import { Side } from '../coins/coin.entity';
 import { JourneyStage, Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
-import { HealthBand } from '../scoring/health.types';
+import { HealthBand } from '../health/health.types';
 
 @ObjectType({ simpleResolvers: true, description: 'Accounts per health band.' })
 export class BandCounts {

@@ -10,7 +10,8 @@ import { Cluster } from '../clusters/cluster.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import type { HealthBand } from '../scoring/health.types';
+import type { HealthBand } from '../health/health.types';
+import { checkChangeDays, pastSnapshotSql } from '../health/health.change';
 import type { HealthScopeInput, Mover, MoverDriver, Movers } from './analytics.types';
 import type { Side } from '../coins/coin.entity';
 
@@ -21,7 +22,7 @@ interface DriverRow {
 }
 
 export async function movers(scope: TenantScope, where: HealthScopeInput, days: number, limit: number): Promise<Movers> {
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new InputError('days', 'days must be between 1 and 365.');
+  checkChangeDays(days, 'days');
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InputError('limit', 'limit must be between 1 and 100.');
   if (where.clusterId) await scope.mustFind(Cluster, where.clusterId, 'Cluster');
   if (where.outcomeId) await scope.mustFind(Outcome, where.outcomeId, 'Outcome');
@@ -32,13 +33,7 @@ export async function movers(scope: TenantScope, where: HealthScopeInput, days: 
         WHERE c.workspace_id = $1 AND c.outcome_id = $3 AND c.score IS NOT NULL`
     : `SELECT c.account_id, c.score, c.band, c.as_of FROM current_account_health c
         WHERE c.workspace_id = $1 AND c.score IS NOT NULL AND $3::uuid IS NULL`;
-  const past = outcomeId
-    ? `SELECT p.score, p.band, p.as_of FROM health_snapshots p
-        WHERE p.workspace_id = $1 AND p.account_id = cur.account_id AND p.outcome_id = $3
-          AND p.as_of <= cur.as_of - make_interval(days => $4) ORDER BY p.as_of DESC LIMIT 1`
-    : `SELECT p.score, p.band, p.as_of FROM account_health_snapshots p
-        WHERE p.workspace_id = $1 AND p.account_id = cur.account_id
-          AND p.as_of <= cur.as_of - make_interval(days => $4) ORDER BY p.as_of DESC LIMIT 1`;
+  const past = pastSnapshotSql({ columns: 'p.score, p.band, p.as_of', account: 'cur.account_id', outcome: outcomeId ? '$3' : null, at: 'cur.as_of', days: '$4' });
   const ranked = await scope.query<RankRow>(
     `WITH moves AS MATERIALIZED (
        SELECT cur.account_id, cur.score, cur.band, cur.as_of, p.score AS from_score, p.band AS from_band, p.as_of AS from_as_of
@@ -70,9 +65,7 @@ export async function movers(scope: TenantScope, where: HealthScopeInput, days: 
               d->>'side' AS side, (pd->>'score')::float8 AS from_score, (d->>'score')::float8 AS score,
               coalesce(r.share, 0) * ((d->>'contribution')::float8 - coalesce((pd->>'contribution')::float8, 0)) AS delta
          FROM rows r
-         JOIN LATERAL (SELECT drivers FROM health_snapshots p
-                        WHERE p.workspace_id = $1 AND p.account_id = r.account_id AND p.outcome_id = r.outcome_id
-                          AND p.as_of <= r.as_of - make_interval(days => $4) ORDER BY p.as_of DESC LIMIT 1) p ON true
+         JOIN LATERAL (${pastSnapshotSql({ columns: 'p.drivers', account: 'r.account_id', outcome: 'r.outcome_id', at: 'r.as_of', days: '$4' })}) p ON true
          CROSS JOIN LATERAL jsonb_array_elements(r.drivers) d
          LEFT JOIN LATERAL (SELECT x FROM jsonb_array_elements(p.drivers) x WHERE x->>'componentId' = d->>'componentId' LIMIT 1) q(pd) ON true
      ),

@@ -26,7 +26,7 @@ export async function clustersInOrder(scope: TenantScope): Promise<Cluster[]> {
  * `CASE WHEN <rule of 1st cluster> THEN <its id> … ELSE <default id> END` over `${alias}.attributes`.
  * Values are appended to `params` (numbered after `offset`, as ruleToSql does).
  */
-export function clusterCaseSql(clusters: Cluster[], alias: string, params: unknown[], offset: number, excludeId?: string): string {
+export function clusterCaseSql(clusters: Array<Pick<Cluster, 'id' | 'isDefault' | 'rule'>>, alias: string, params: unknown[], offset: number, excludeId?: string): string {
   const fallback = clusters.find((c) => c.isDefault);
   if (!fallback) throw new Error('Workspace has no default cluster');
   const id = (v: string) => {

@@ -7,6 +7,7 @@ import { Workspace } from '../workspaces/workspace.entity';
 @Entity('clusters')
 @Index('clusters_name_key', ['workspaceId', 'name'], { unique: true })
 @Index('clusters_one_default', ['workspaceId'], { unique: true, where: '"is_default"' })
+@Index('clusters_key', ['workspaceId', 'key'], { unique: true })
 export class Cluster {
   @PrimaryColumn('uuid')
   workspaceId: string;
@@ -14,6 +15,10 @@ export class Cluster {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id: string;
+
+  @Field({ description: 'Stable key (a slug), unique in the workspace: how the model document names this cluster. Filled from the name when not given.' })
+  @Column('text')
+  key: string;
 
   @Field()
   @Column('text')

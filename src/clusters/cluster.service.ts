@@ -10,6 +10,7 @@ import { ConflictError, InputError, NotFoundError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { Outcome } from '../outcomes/outcome.entity';
 import { requestRescore } from '../scoring/rescore';
+import { modelChanged } from '../shared/model-change';
 import { assignClusters, clustersInOrder, lockClusterConfig } from './cluster.assign';
 import { Cluster } from './cluster.entity';
 import { clusterById } from './cluster.loaders';
@@ -44,7 +45,11 @@ export async function createCluster(scope: TenantScope, input: CreateClusterInpu
     const cluster = await tx.save(tx.create(Cluster, {
       name, description: input.description?.trim() || null, priority: input.priority, rule, isDefault: false,
     }));
-    return { cluster, reassignedAccountIds: await reassign(tx) };
+    // The key is a slug of the name, unique in the workspace, filled in by the database (migration ModelVersions).
+    [{ key: cluster.key }] = await tx.query<{ key: string }>('SELECT key FROM clusters WHERE workspace_id = $1 AND id = $2', [cluster.id]);
+    const reassignedAccountIds = await reassign(tx);
+    await modelChanged(tx);
+    return { cluster, reassignedAccountIds };
   });
 }
 
@@ -71,7 +76,9 @@ export async function updateCluster(scope: TenantScope, id: string, input: Updat
     if (input.description !== undefined) cluster.description = input.description?.trim() || null;
     await assertUnique(tx, { name: cluster.name, priority: cluster.isDefault ? undefined : cluster.priority, exceptId: cluster.id });
     const saved = await tx.save(cluster);
-    return { cluster: saved, reassignedAccountIds: moves ? await reassign(tx) : [] };
+    const reassignedAccountIds = moves ? await reassign(tx) : [];
+    await modelChanged(tx);
+    return { cluster: saved, reassignedAccountIds };
   });
 }
 
@@ -95,6 +102,7 @@ export async function deleteCluster(scope: TenantScope, id: string, deleteOutcom
     // Accounts first (the FK is RESTRICT): assign as if the cluster were gone, then delete it.
     const reassignedAccountIds = await reassign(tx, id);
     await tx.delete(Cluster, { id });
+    await modelChanged(tx);
     return { cluster: id, reassignedAccountIds };
   });
 }

@@ -23,15 +23,34 @@ export enum Aggregation {
   LATEST = 'LATEST',
   DAYS_SINCE = 'DAYS_SINCE',
   JOURNEY_ADHERENCE = 'JOURNEY_ADHERENCE',
+  /** What the account is: an account attribute (numeric, or text for CATEGORICAL scoring); it has no history. */
+  ATTRIBUTE = 'ATTRIBUTE',
+  /** Tenure: the account's journey day d. */
+  JOURNEY_DAY = 'JOURNEY_DAY',
 }
-registerEnumType(Aggregation, { name: 'Aggregation', description: 'How a component turns signals into one value (see the health model).' });
+registerEnumType(Aggregation, {
+  name: 'Aggregation',
+  description: 'How a component turns signals into one value (see the health model).',
+  valuesConfig: {
+    ATTRIBUTE: { description: 'The account attribute named by `attribute` (a number; any value for CATEGORICAL scoring). Attributes have no history: a backtest reads today\'s.' },
+    JOURNEY_DAY: { description: 'Whole days since the account\'s journey started (tenure).' },
+  },
+});
 
 export enum ScoringFunctionType {
   LINEAR = 'LINEAR',
   BANDS = 'BANDS',
   PERCENTILE = 'PERCENTILE',
+  /** A score per value (plan, contract type …), with a default for any other value. */
+  CATEGORICAL = 'CATEGORICAL',
 }
 registerEnumType(ScoringFunctionType, { name: 'ScoringFunctionType' });
+
+@ObjectType({ simpleResolvers: true })
+export class ScoreCategory {
+  @Field({ description: 'The attribute value, as text (true, 12, Month-to-month).' }) value: string;
+  @Field(() => Float) score: number;
+}
 
 @ObjectType({ simpleResolvers: true })
 export class ScoreBand {
@@ -46,6 +65,8 @@ export class ScoringFunction {
   @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 100 (below floor = lower is better).' }) target?: number | null;
   @Field(() => [ScoreBand], { nullable: true, description: 'BANDS: ascending by min.' }) bands?: ScoreBand[] | null;
   @Field(() => Boolean, { nullable: true, description: 'PERCENTILE: whether a higher value is better.' }) higherIsBetter?: boolean | null;
+  @Field(() => [ScoreCategory], { nullable: true, description: 'CATEGORICAL: the score of each listed value.' }) categories?: ScoreCategory[] | null;
+  @Field(() => Float, { nullable: true, description: 'CATEGORICAL: the score of any other value (none: such a value is missing).' }) defaultScore?: number | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -61,6 +82,7 @@ export class Metric {
   @Field(() => String, { nullable: true, description: 'Only signals about this subject.' }) subject?: string | null;
   @Field(() => Int, { nullable: true, description: 'Window in days; none = since the beginning.' }) windowDays?: number | null;
   @Field(() => String, { nullable: true, description: 'Divide by this numeric account attribute (e.g. seats).' }) normalizeBy?: string | null;
+  @Field(() => String, { nullable: true, description: 'ATTRIBUTE: the account attribute read (e.g. arr, contract).' }) attribute?: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The health score definition of one desired outcome: a proactive and a reactive side.' })
@@ -68,6 +90,12 @@ export class Metric {
 export class Coin {
   @PrimaryColumn('uuid')
   workspaceId: string;
+
+  /** One coin per outcome: the outcome's id (a stable key for client caches). */
+  @Field(() => ID, { description: 'The id of its outcome (one coin per outcome).' })
+  get id(): string {
+    return this.outcomeId;
+  }
 
   @Field(() => ID)
   @PrimaryColumn('uuid')

@@ -20,7 +20,18 @@ export class ScoreBandInput {
   score: number;
 }
 
-@InputType({ description: 'LINEAR {floor, target} | BANDS {bands} | PERCENTILE {higherIsBetter}; only the fields of the chosen type.' })
+@InputType()
+export class ScoreCategoryInput {
+  @Field({ description: 'An attribute value as text: `Two year`, `true`, `12`.' })
+  @IsString() @Length(1, 200)
+  value: string;
+
+  @Field(() => Float, { description: 'Score (0-100) of this value.' })
+  @IsNumber(FINITE) @Min(0) @Max(100)
+  score: number;
+}
+
+@InputType({ description: 'LINEAR {floor, target} | BANDS {bands} | PERCENTILE {higherIsBetter} | CATEGORICAL {categories, defaultScore}; only the fields of the chosen type.' })
 export class ScoringFunctionInput {
   @Field(() => ScoringFunctionType)
   @IsEnum(ScoringFunctionType)
@@ -41,9 +52,17 @@ export class ScoringFunctionInput {
   @Field(() => Boolean, { nullable: true, description: 'PERCENTILE: whether a higher value is better.' })
   @IsOptional() @IsBoolean()
   higherIsBetter?: boolean | null;
+
+  @Field(() => [ScoreCategoryInput], { nullable: true, description: 'CATEGORICAL (ATTRIBUTE metrics): a score per value, each value once.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true })
+  categories?: ScoreCategoryInput[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'CATEGORICAL: the score of any value not listed; omitted = such a value is missing.' })
+  @IsOptional() @IsNumber(FINITE) @Min(0) @Max(100)
+  defaultScore?: number | null;
 }
 
-@InputType({ description: 'What a component measures. JOURNEY_ADHERENCE takes no signal type; every other aggregation needs one.' })
+@InputType({ description: 'What a component measures. JOURNEY_ADHERENCE, JOURNEY_DAY and ATTRIBUTE (with `attribute`) take no signal type; every other aggregation needs one.' })
 export class MetricInput {
   @Field(() => Aggregation)
   @IsEnum(Aggregation)
@@ -64,6 +83,10 @@ export class MetricInput {
   @Field(() => String, { nullable: true, description: 'Divide by this numeric account attribute (e.g. `seats`).' })
   @IsOptional() @IsString() @Matches(ATTRIBUTE_RE, { message: ATTRIBUTE_MESSAGE })
   normalizeBy?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ATTRIBUTE: the account attribute to read, e.g. `arr` or `contract`.' })
+  @IsOptional() @IsString() @Matches(ATTRIBUTE_RE, { message: ATTRIBUTE_MESSAGE })
+  attribute?: string | null;
 }
 
 @InputType()
@@ -131,6 +154,7 @@ function hydrateScoring(s: ScoringFunctionInput): ScoringFunctionInput {
   if (!s || typeof s !== 'object') return s;
   return Object.assign(new ScoringFunctionInput(), s, {
     bands: Array.isArray(s.bands) ? s.bands.map((b) => Object.assign(new ScoreBandInput(), b)) : s.bands,
+    categories: Array.isArray(s.categories) ? s.categories.map((c) => Object.assign(new ScoreCategoryInput(), c)) : s.categories,
   });
 }
 

@@ -1,26 +1,35 @@
 /**
- * The background worker: starts the queue, and in processes with WORKER=true registers the job
- * handlers, the daily schedule and a recovery sweep. Several instances may run this at once: jobs
- * are fetched with SKIP LOCKED, runs are claimed with a conditional UPDATE, and incremental rescores
- * of one workspace are serialised by an advisory lock.
+ * The background worker: registers the job handlers it is given (main.ts hands it scoring's, so
+ * `jobs/` imports no feature), the daily schedule and a recovery sweep. Several instances may run
+ * this at once: jobs are fetched with SKIP LOCKED, runs are claimed with a conditional UPDATE, and
+ * incremental rescores of one workspace are serialised by an advisory lock.
  */
-import type { DataSource } from 'typeorm';
 import { logger } from '../shared/logger';
-import { drainRescoreRequests, workspacesWithPendingRequests } from '../scoring/rescore';
-import { processRun, recoverRuns, startDailyRuns, STALE_AFTER_MS } from '../scoring/runs.service';
-import { enqueue, JOBS, listenForJobs, registerLocalWorker, startQueue, stopQueue, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+import { JOBS, type JobQueue, type BacktestJob, type DeliverWebhookJob, type RecomputeRunJob, type RescoreAccountsJob } from './queue';
+
+/** What each job does. */
+export interface JobHandlers {
+  rescoreAccounts(job: RescoreAccountsJob): Promise<unknown>;
+  /** `signal` aborts when the worker stops: a run hands itself back after its current chunk. */
+  recomputeRun(job: RecomputeRunJob, signal: AbortSignal): Promise<unknown>;
+  /** `signal` as for runs: a backtest hands itself back after its current as-of group. */
+  backtest(job: BacktestJob, signal: AbortSignal): Promise<unknown>;
+  /** One attempt of a webhook delivery. */
+  deliverWebhook(job: DeliverWebhookJob): Promise<unknown>;
+  dailyRescore(): Promise<unknown>;
+  /** Turn durable work nobody has taken (requests, QUEUED or stale runs, due deliveries) into jobs. */
+  sweep(): Promise<void>;
+}
 
 export interface JobsOptions {
-  db: DataSource;
-  /** Connection string of the same database (pg-boss keeps its own small pool). */
-  url: string;
-  /** Work jobs in this process (config.worker); false = enqueue only. */
-  work: boolean;
+  queue: JobQueue;
+  handlers: JobHandlers;
   /** Parallel incremental-rescore workers in this process (different workspaces). */
   rescoreConcurrency?: number;
+  /** Webhook deliveries sent at once by this process. */
+  webhookConcurrency?: number;
   /** Recovery sweep period. */
   sweepIntervalMs?: number;
-  staleAfterMs?: number;
   /** Daily full rescore cron (UTC). */
   dailyCron?: string;
 }
@@ -31,44 +40,31 @@ export interface JobsHandle {
   sweep(): Promise<void>;
 }
 
-export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
-  const boss = await startQueue({ url: opts.url });
-  if (!opts.work) {
-    logger.info('job queue started (enqueue only: WORKER=false)');
-    return { stop: async () => await stopQueue(), sweep: async () => undefined };
-  }
-  const { db } = opts;
+export async function startWorker(opts: JobsOptions): Promise<JobsHandle> {
+  const { queue, handlers } = opts;
   const shutdown = new AbortController();
-  const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
 
   // Incremental rescores: a job enqueued in a transaction (ingestion) wakes the workers of every instance when it
-  // commits (NOTIFY, see listenForJobs), one enqueued outside a transaction wakes this process's workers at once;
-  // 0.5 s polling (pg-boss's minimum) bounds the latency when a wake-up is lost.
+  // commits (NOTIFY on the process's listener), one enqueued outside a transaction wakes this process's workers at
+  // once; 0.5 s polling (pg-boss's minimum) bounds the latency when a wake-up is lost.
   for (let i = 0; i < (opts.rescoreConcurrency ?? 2); i++) {
-    const id = await boss.work<RescoreAccountsJob>(JOBS.RESCORE_ACCOUNTS, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
-      return await drainRescoreRequests(db, job.data.workspaceId);
-    });
-    registerLocalWorker(JOBS.RESCORE_ACCOUNTS, id);
+    await queue.work<RescoreAccountsJob>(JOBS.RESCORE_ACCOUNTS, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.rescoreAccounts(job));
   }
-  const runWorker = await boss.work<RecomputeRunJob>(JOBS.RECOMPUTE_RUN, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-    return { outcome: await processRun(db, job.data.workspaceId, job.data.runId, { staleAfterMs, signal: shutdown.signal }) };
-  });
-  registerLocalWorker(JOBS.RECOMPUTE_RUN, runWorker);
-  await boss.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5, batchSize: 1 }, async () => ({ runs: (await startDailyRuns(db)).length }));
-  await listenForJobs(opts.url).catch((err) => logger.warn({ err }, 'job wake-ups: LISTEN failed; polling only'));
-  // pg-boss sends one job per cron tick however many instances run the schedule.
-  await boss.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *', {}, { tz: 'UTC' });
+  await queue.work<RecomputeRunJob>(JOBS.RECOMPUTE_RUN, { pollingIntervalSeconds: 1 }, async (job) => await handlers.recomputeRun(job, shutdown.signal));
+  await queue.work<BacktestJob>(JOBS.BACKTEST, { pollingIntervalSeconds: 1 }, async (job) => await handlers.backtest(job, shutdown.signal));
+  for (let i = 0; i < (opts.webhookConcurrency ?? 4); i++) {
+    await queue.work<DeliverWebhookJob>(JOBS.DELIVER_WEBHOOK, { pollingIntervalSeconds: 0.5 }, async (job) => await handlers.deliverWebhook(job));
+  }
+  await queue.work(JOBS.DAILY_RESCORE, { pollingIntervalSeconds: 5 }, async () => await handlers.dailyRescore());
+  await queue.schedule(JOBS.DAILY_RESCORE, opts.dailyCron ?? '0 2 * * *');
 
-  const sweep = async () => {
-    await recoverRuns(db, { staleAfterMs });
-    for (const workspaceId of await workspacesWithPendingRequests(db, 2_000)) {
-      await enqueue(JOBS.RESCORE_ACCOUNTS, { workspaceId }, { singletonKey: workspaceId });
-    }
-  };
   let sweeping: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    sweeping ??= sweep().catch((err) => logger.warn({ err }, 'job recovery sweep failed')).finally(() => { sweeping = undefined; });
-  }, opts.sweepIntervalMs ?? 10_000);
+  const sweep = async () => {
+    // One sweep at a time; a failed one (database away) is retried at the next tick.
+    sweeping ??= handlers.sweep().catch((err) => logger.warn({ err }, 'job recovery sweep failed')).finally(() => { sweeping = undefined; });
+    await sweeping;
+  };
+  const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 10_000);
   timer.unref();
   await sweep();
   logger.info('job worker started');
@@ -79,7 +75,6 @@ export async function startJobs(opts: JobsOptions): Promise<JobsHandle> {
       clearInterval(timer);
       shutdown.abort(); // running scoring runs hand themselves back after their current chunk
       await sweeping;
-      await stopQueue();
       logger.info('job worker stopped');
     },
   };

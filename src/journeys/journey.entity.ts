@@ -33,6 +33,12 @@ export class Journey {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
+  /** One journey per outcome: the outcome's id (a stable key for client caches). */
+  @Field(() => ID, { description: 'The id of its outcome (one journey per outcome).' })
+  get id(): string {
+    return this.outcomeId;
+  }
+
   @Field(() => ID)
   @PrimaryColumn('uuid')
   outcomeId: string;

@@ -3,7 +3,9 @@
  * A define replaces the journey in one transaction, matching stages and milestones by `key` so that
  * their ids — and the manual completions that point at milestones — survive a redefinition.
  */
-import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { ConflictError, NotFoundError } from '../shared/errors';
+import { Problems } from '../shared/problems';
+import { modelChanged } from '../shared/model-change';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { Component } from '../coins/coin.entity';
 import { assertShape } from './input-shape';
@@ -30,38 +32,38 @@ export async function getJourney(scope: TenantScope, outcomeId: string): Promise
   return await scope.loader(journeyByOutcome).load(outcomeId);
 }
 
-/** Cross-field rules of a (shape-checked) journey document; throws InputError with the field path. */
-export function checkJourney(input: JourneyInput): void {
+/** Cross-field rules of a (shape-checked) journey document; records every problem with its path under `at`. */
+export function checkJourney(input: JourneyInput, problems: Problems, at = 'input'): void {
   const stageKeys = new Set<string>();
   const stageNames = new Set<string>();
   const milestoneKeys = new Set<string>();
   const milestoneNames = new Set<string>();
   input.stages.forEach((stage, i) => {
-    const at = `input.stages[${i}]`;
-    if (stageKeys.has(stage.key)) throw new InputError(`${at}.key`, 'Another stage of this journey already uses this key.');
+    const sat = `${at}.stages[${i}]`;
+    if (stageKeys.has(stage.key)) problems.add(`${sat}.key`, 'Another stage of this journey already uses this key.');
     stageKeys.add(stage.key);
     const name = stage.name.trim().toLowerCase();
-    if (stageNames.has(name)) throw new InputError(`${at}.name`, 'Another stage of this journey already has this name.');
+    if (stageNames.has(name)) problems.add(`${sat}.name`, 'Another stage of this journey already has this name.');
     stageNames.add(name);
-    if (i === 0 && stage.startDay !== 0) throw new InputError(`${at}.startDay`, 'The first stage must start at day 0.');
+    if (i === 0 && stage.startDay !== 0) problems.add(`${sat}.startDay`, 'The first stage must start at day 0.');
     if (i > 0 && stage.startDay <= input.stages[i - 1].startDay) {
-      throw new InputError(`${at}.startDay`, 'Stage start days must be strictly ascending: this stage must start after the previous one.');
+      problems.add(`${sat}.startDay`, 'Stage start days must be strictly ascending: this stage must start after the previous one.');
     }
     stage.milestones.forEach((m, j) => {
-      const mat = `${at}.milestones[${j}]`;
-      if (milestoneKeys.has(m.key)) throw new InputError(`${mat}.key`, 'Another milestone of this journey already uses this key (keys are unique across stages).');
+      const mat = `${sat}.milestones[${j}]`;
+      if (milestoneKeys.has(m.key)) problems.add(`${mat}.key`, 'Another milestone of this journey already uses this key (keys are unique across stages).');
       milestoneKeys.add(m.key);
       const mname = m.name.trim().toLowerCase();
-      if (milestoneNames.has(mname)) throw new InputError(`${mat}.name`, 'Another milestone of this journey already has this name.');
+      if (milestoneNames.has(mname)) problems.add(`${mat}.name`, 'Another milestone of this journey already has this name.');
       milestoneNames.add(mname);
       if (m.expectedByDay < stage.startDay) {
-        throw new InputError(`${mat}.expectedByDay`, "A milestone can't be expected before its stage starts (expectedByDay >= the stage's startDay).");
+        problems.add(`${mat}.expectedByDay`, "A milestone can't be expected before its stage starts (expectedByDay >= the stage's startDay).");
       }
       if (m.completion === MilestoneCompletion.AUTOMATIC && !m.rule) {
-        throw new InputError(`${mat}.rule`, 'An AUTOMATIC milestone needs a rule (signal condition).');
+        problems.add(`${mat}.rule`, 'An AUTOMATIC milestone needs a rule (signal condition).');
       }
       if (m.completion === MilestoneCompletion.MANUAL && m.rule) {
-        throw new InputError(`${mat}.rule`, 'A MANUAL milestone is marked done by a CSM and takes no rule.');
+        problems.add(`${mat}.rule`, 'A MANUAL milestone is marked done by a CSM and takes no rule.');
       }
     });
   });
@@ -73,7 +75,9 @@ export async function defineJourney(scope: TenantScope, outcomeId: string, raw: 
   const journey = await scope.transaction(async (tx) => {
     await lockOutcome(tx, outcomeId);
     await assertShape(input, 'input');
-    checkJourney(input);
+    const problems = new Problems();
+    checkJourney(input, problems);
+    problems.throwIfAny();
 
     const existingStages = await tx.find(JourneyStage, { where: { outcomeId } });
     const listedStageKeys = new Set(input.stages.map((s) => s.key));
@@ -116,6 +120,7 @@ export async function defineJourney(scope: TenantScope, outcomeId: string, raw: 
     if (removedStages.length) {
       await tx.query('DELETE FROM journey_stages WHERE workspace_id = $1 AND id = ANY($2::uuid[])', [removedStages.map((s) => s.id)]);
     }
+    await modelChanged(tx);
     return (await tx.findOne(Journey, { outcomeId }))!;
   });
   forgetJourneyLoaders(scope);
@@ -146,6 +151,6 @@ async function refuseIfOverridden(tx: TenantScope, outcomeId: string, removed: J
   }
 }
 
-function normalizeRule(r: MilestoneRule): MilestoneRule {
+export function normalizeRule(r: MilestoneRule): MilestoneRule {
   return { signalType: r.signalType, subject: r.subject ?? null, aggregation: r.aggregation, atLeast: r.atLeast };
 }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+// The account by entity name: journeys/ sits below accounts/ (whose health reads journeys), so it must not import it.
+import type { Account } from '../accounts/account.entity';
 import { Milestone } from './journey.entity';
 
 /** A manual milestone marked done by a CSM, with the date it was achieved. */
@@ -26,7 +27,7 @@ export class MilestoneCompletionRecord {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
   account?: Account;
 

@@ -5,17 +5,15 @@
  * of that workspace, then handed to each of them after their filter. Subscribers never see
  * another workspace's events: they are registered under their caller's workspace id.
  */
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import type { PgListener } from '../shared/db/listener';
 import { logger } from '../shared/logger';
 import { TenantScope } from '../shared/tenant';
 import type { HealthEvent, HealthEventFilter } from './live.types';
-import { HEALTH_CHANNEL } from './publish';
+import { HEALTH_CHANNEL } from '../health/health.events';
 
 /** A subscriber that falls this far behind loses the oldest events (and is told in the log). */
 const MAX_QUEUE = 10_000;
-const RECONNECT_MS = 1000;
 
 interface Subscriber {
   filter: HealthEventFilter;
@@ -23,38 +21,22 @@ interface Subscriber {
 }
 
 export class LiveHub {
-  private client?: Client;
-  private stopping = false;
+  private unlisten?: () => void;
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   /** The batch being handed out (onNotification never rejects). */
   private delivering: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: DataSource) {}
+  /** Events published while the listener is down are not pushed; clients catch up with healthEvents(since:). */
+  constructor(private readonly db: DataSource, private readonly listener: PgListener) {}
 
-  /** Connect and LISTEN; resolves once notifications are being received. */
-  async start(): Promise<void> {
-    this.stopping = false;
-    const options = this.db.options as PostgresConnectionOptions;
-    const client = new Client({ connectionString: options.url, application_name: 'outcome-health-live' });
-    client.on('notification', (msg) => {
-      // One batch after the other, in commit order: a subscriber gets events in the order they were published.
-      if (msg.channel === HEALTH_CHANNEL) this.delivering = this.delivering.then(() => this.onNotification(msg.payload));
-    });
-    client.on('error', (err) => {
-      logger.warn({ err }, 'live: listener connection lost; reconnecting');
-      this.reconnect(client);
-    });
-    client.on('end', () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${HEALTH_CHANNEL}`);
-    this.client = client;
+  start(): void {
+    // One batch after the other, in commit order: a subscriber gets events in the order they were published.
+    this.unlisten ??= this.listener.on(HEALTH_CHANNEL, (payload) => { this.delivering = this.delivering.then(() => this.onNotification(payload)); });
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
   }
 
   subscriberCount(workspaceId: string): number {
@@ -98,21 +80,6 @@ export class LiveHub {
       throw: (err?: unknown) => { finish(); return Promise.reject(err); },
       [Symbol.asyncIterator]() { return this; },
     };
-  }
-
-  private reconnect(client: Client): void {
-    if (this.stopping || this.client !== client) return;
-    this.client = undefined;
-    // Events published while disconnected are not pushed; clients catch up with healthEvents(since:).
-    setTimeout(() => {
-      if (this.stopping) return;
-      this.start().catch((err) => { logger.warn({ err }, 'live: reconnect failed'); this.retryLater(); });
-    }, RECONNECT_MS).unref();
-  }
-
-  private retryLater(): void {
-    if (this.stopping) return;
-    setTimeout(() => { if (!this.stopping) this.start().catch(() => this.retryLater()); }, RECONNECT_MS * 5).unref();
   }
 
   private async onNotification(payload: string | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ArrayMaxSize, IsOptional, IsUUID } from 'class-validator';
-import { HealthBand } from '../scoring/health.types';
-import { HealthEventKind } from './publish';
+import { HealthBand } from '../health/health.types';
+import { HealthEventKind } from '../health/health.events';
 
 registerEnumType(HealthEventKind, {
   name: 'HealthEventKind',

@@ -5,6 +5,7 @@ import { Cluster } from '../clusters/cluster.entity';
 @ObjectType({ simpleResolvers: true, description: 'A desired outcome: what the accounts of one cluster bought the product for. Each has its own health score.' })
 @Entity('outcomes')
 @Index('outcomes_name_key', ['workspaceId', 'clusterId', 'name'], { unique: true })
+@Index('outcomes_key', ['workspaceId', 'key'], { unique: true })
 export class Outcome {
   @PrimaryColumn('uuid')
   workspaceId: string;
@@ -15,6 +16,10 @@ export class Outcome {
 
   @Column('uuid')
   clusterId: string;
+
+  @Field({ description: 'Stable key (a slug), unique in the workspace: how the model document names this outcome. Filled from the name when not given.' })
+  @Column('text')
+  key: string;
 
   @Field()
   @Column('text')

@@ -4,6 +4,7 @@
  */
 import { Cluster } from '../clusters/cluster.entity';
 import { ConflictError, InputError } from '../shared/errors';
+import { modelChanged } from '../shared/model-change';
 import type { TenantScope } from '../shared/tenant';
 import { Outcome } from './outcome.entity';
 import type { CreateOutcomeInput, UpdateOutcomeInput } from './outcome.inputs';
@@ -22,10 +23,14 @@ export async function createOutcome(scope: TenantScope, input: CreateOutcomeInpu
   return await scope.transaction(async (tx) => {
     await tx.mustFind(Cluster, input.clusterId, 'Cluster');
     await assertNameFree(tx, input.clusterId, name);
-    return await tx.save(tx.create(Outcome, {
+    const outcome = await tx.save(tx.create(Outcome, {
       clusterId: input.clusterId, name, description: input.description?.trim() || null,
       weight: input.weight ?? 1, active: input.active ?? true,
     }));
+    // The key is a slug of the name, unique in the workspace, filled in by the database (migration ModelVersions).
+    [{ key: outcome.key }] = await tx.query<{ key: string }>('SELECT key FROM outcomes WHERE workspace_id = $1 AND id = $2', [outcome.id]);
+    await modelChanged(tx);
+    return outcome;
   });
 }
 
@@ -39,7 +44,9 @@ export async function updateOutcome(scope: TenantScope, id: string, input: Updat
     if (input.description !== undefined) outcome.description = input.description?.trim() || null;
     if (input.weight !== undefined && input.weight !== null) outcome.weight = input.weight;
     if (input.active !== undefined && input.active !== null) outcome.active = input.active;
-    return await tx.save(outcome);
+    const saved = await tx.save(outcome);
+    await modelChanged(tx);
+    return saved;
   });
 }
 
@@ -47,6 +54,7 @@ export async function deleteOutcome(scope: TenantScope, id: string): Promise<boo
   return await scope.transaction(async (tx) => {
     await tx.mustFind(Outcome, id, 'Outcome');
     await tx.delete(Outcome, { id });
+    await modelChanged(tx);
     return true;
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The scoring maths of HEALTH-MODEL.md "Scoring, exactly", in plain TypeScript. The engine computes
- * the same in SQL (src/scoring/engine.sql.ts); tests compare the two. Not used on the hot path.
+ * the same in SQL (src/scoring/engine*.ts); tests compare the two. Not used on the hot path.
  */
 import type { ScoringFn } from './model-config';
 
@@ -37,11 +37,19 @@ export function percentileScore(v: number, values: number[], higherIsBetter = tr
   return (100 * (worse + 0.5 * equal)) / (n - 1);
 }
 
+/** CATEGORICAL: the score listed for the value (as text), else the default; null (missing) without one. */
+export function categoricalScore(value: string | null, categories: Array<{ value: string; score: number }>, defaultScore?: number | null): number | null {
+  if (value === null) return null;
+  const hit = categories.find((c) => c.value === value);
+  return hit ? hit.score : defaultScore ?? null;
+}
+
 export function applyScoring(fn: ScoringFn, v: number, peers: number[]): number {
   switch (fn.type) {
     case 'LINEAR': return linearScore(v, fn.floor ?? 0, fn.target ?? 0);
     case 'BANDS': return bandsScore(v, fn.bands ?? []);
     case 'PERCENTILE': return percentileScore(v, peers, fn.higherIsBetter ?? true);
+    case 'CATEGORICAL': throw new Error('CATEGORICAL scores an attribute value as text: use categoricalScore');
   }
 }
 

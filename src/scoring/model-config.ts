@@ -12,11 +12,13 @@ import type { TenantScope } from '../shared/tenant';
 import { Workspace } from '../workspaces/workspace.entity';
 
 export interface ScoringFn {
-  type: 'LINEAR' | 'BANDS' | 'PERCENTILE';
+  type: 'LINEAR' | 'BANDS' | 'PERCENTILE' | 'CATEGORICAL';
   floor?: number | null;
   target?: number | null;
   bands?: Array<{ min: number; score: number }> | null;
   higherIsBetter?: boolean | null;
+  categories?: Array<{ value: string; score: number }> | null;
+  defaultScore?: number | null;
 }
 
 export interface ComponentConfig {
@@ -26,7 +28,7 @@ export interface ComponentConfig {
   side: 'PROACTIVE' | 'REACTIVE';
   weight: number;
   position: number;
-  metric: { aggregation: string; signalType?: string | null; subject?: string | null; windowDays?: number | null; normalizeBy?: string | null };
+  metric: { aggregation: string; signalType?: string | null; subject?: string | null; windowDays?: number | null; normalizeBy?: string | null; attribute?: string | null };
   scoring: ScoringFn;
   stageOverrides: Array<{ stageKey: string; scoring: ScoringFn }>;
   applicability: RuleJson | null;

@@ -28,10 +28,11 @@ export enum ScoringRunKind {
   MANUAL = 'MANUAL',
   DAILY = 'DAILY',
   CLI = 'CLI',
+  PREVIEW = 'PREVIEW',
 }
 registerEnumType(ScoringRunKind, {
   name: 'ScoringRunKind',
-  description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY) or `npm run rescore` (CLI).',
+  description: 'What started the run: recomputeHealth (MANUAL), the daily full rescore (DAILY), `npm run rescore` (CLI), or previewModel (PREVIEW: scores a draft beside the live model, writes no live scores).',
 });
 
 /** Which accounts a run scores; the conditions combine (AND). Empty = every account of the workspace. */

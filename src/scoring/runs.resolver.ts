@@ -8,12 +8,13 @@ import * as runs from './runs.service';
 @Resolver(() => ScoringRun)
 export class ScoringRunResolver {
   @Authorized(Roles.CONFIGURE)
-  @Mutation(() => ScoringRun, { description: 'Recompute health for a scope (default: every account) in the background; poll scoringRun(id).' })
+  @Mutation(() => ScoringRun, { description: 'Recompute health for a scope (default: every account) in the background; poll scoringRun(id). With asOf in the past: backfill history at that time.' })
   async recomputeHealth(
     @Ctx() ctx: RequestContext,
     @Arg('scope', () => RecomputeScopeInput, { nullable: true }) scope?: RecomputeScopeInput | null,
+    @Arg('asOf', () => Date, { nullable: true, description: 'Score as of this past time, from the signals up to it (default: now).' }) asOf?: Date | null,
   ): Promise<ScoringRun> {
-    return await runs.recomputeHealth(ctx.tenant, scope ?? {});
+    return await runs.recomputeHealth(ctx.tenant, scope ?? {}, { asOf });
   }
 
   @Authorized(Roles.CONFIGURE)

@@ -8,11 +8,11 @@ import type { DataSource } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { enqueue, JOBS } from '../jobs/queue';
-import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { ConflictError, DomainError, InputError, isDatabaseUnavailable, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { runHooks, scoreAndPersist } from './runs.engine';
+import { scoreRunChunk, type ChunkInfo } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 
 /**
@@ -37,7 +37,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export interface ScopeInput { clusterId?: string | null; outcomeId?: string | null; accountIds?: string[] | null }
 
 /** SQL predicate over `accounts a` selecting a run's accounts; params continue after `first`. */
-function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { sql: string; params: unknown[] } {
+function accountsOfRun(scope: RunScope, createdBefore: Date, first: number, asOf?: Date): { sql: string; params: unknown[] } {
   const params: unknown[] = [createdBefore];
   // Accounts created after the run are left to their own incremental rescore: total stays fixed. The bound
   // comes back from JavaScript in milliseconds: compare in milliseconds, or an account created in the same
@@ -49,10 +49,12 @@ function accountsOfRun(scope: RunScope, createdBefore: Date, first: number): { s
     parts.push(`a.cluster_id = (SELECT o.cluster_id FROM outcomes o WHERE o.workspace_id = $1 AND o.id = $${first + params.length - 1})`);
   }
   if (scope.accountIds) { params.push(scope.accountIds); parts.push(`a.id = ANY($${first + params.length - 1}::uuid[])`); }
+  // A backfill (asOf before the run) leaves out the accounts whose journey had not started by then: no score existed.
+  if (asOf && asOf.getTime() < createdBefore.getTime()) { params.push(asOf); parts.push(`a.journey_started_at <= $${first + params.length - 1}`); }
   return { sql: parts.join(' AND '), params };
 }
 
-async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
+export async function validateScope(scope: TenantScope, input: ScopeInput): Promise<RunScope> {
   const out: RunScope = {};
   if (input.clusterId) out.clusterId = (await scope.mustFind(Cluster, input.clusterId, 'Cluster')).id;
   if (input.outcomeId) out.outcomeId = (await scope.mustFind(Outcome, input.outcomeId, 'Outcome')).id;
@@ -81,7 +83,7 @@ export async function createRun(
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InputError('chunkSize', 'chunkSize must be a positive integer.');
   return await scope.transaction(async (tx) => {
     const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now WHERE $1::uuid IS NOT NULL');
-    const where = accountsOfRun(runScope, now, 2);
+    const where = accountsOfRun(runScope, now, 2, opts.asOf);
     const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts a WHERE ${where.sql}`, where.params);
     return await tx.save(tx.create(ScoringRun, {
       kind: opts.kind ?? ScoringRunKind.MANUAL, scope: runScope, state: ScoringRunState.QUEUED, total: n, done: 0,
@@ -90,15 +92,27 @@ export async function createRun(
   });
 }
 
-/** `recomputeHealth`: create a run and hand it to the job queue; poll it with `scoringRun(id)`. */
-export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number } = {}): Promise<ScoringRun> {
-  const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize });
-  await enqueueRun(run);
+/**
+ * `recomputeHealth`: create a run and hand it to the job queue; poll it with `scoringRun(id)`. With `asOf` in the past
+ * it backfills history: snapshots at that time from the signals up to it (the current scores move only forward).
+ */
+export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number; asOf?: Date | null } = {}): Promise<ScoringRun> {
+  const asOf = opts.asOf ? validateAsOf(opts.asOf) : undefined;
+  const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize, asOf });
+  await enqueueRun(scope.manager.connection, run);
   return run;
 }
 
-async function enqueueRun(run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
-  await enqueue(JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
+/** A run's asOf: a valid time, not in the future (a future score would be a guess about signals not yet seen). */
+export function validateAsOf(asOf: Date): Date {
+  const t = new Date(asOf);
+  if (Number.isNaN(t.getTime())) throw new InputError('asOf', 'asOf must be a valid date-time.');
+  if (t.getTime() > Date.now()) throw new InputError('asOf', 'asOf must not be in the future: scoring runs score what has happened (omit asOf for now).');
+  return t;
+}
+
+export async function enqueueRun(db: DataSource, run: Pick<ScoringRun, 'workspaceId' | 'id'>): Promise<void> {
+  await enqueue(db, JOBS.RECOMPUTE_RUN, { workspaceId: run.workspaceId, runId: run.id }, { singletonKey: run.id });
 }
 
 export async function getRun(scope: TenantScope, id: string): Promise<ScoringRun> {
@@ -136,7 +150,7 @@ export async function restartRun(scope: TenantScope, id: string, staleAfterMs = 
     throw new ConflictError('Only a FAILED or CANCELLED run, or a RUNNING run whose worker stopped responding, can be restarted.');
   }
   const run = await getRun(scope, id);
-  await enqueueRun(run);
+  await enqueueRun(scope.manager.connection, run);
   return run;
 }
 
@@ -149,6 +163,8 @@ export interface ProcessOptions {
   concurrency?: number;
   /** After each committed chunk; `timings` are the chunk's engine step timings (ms). */
   onProgress?: (run: { done: number; total: number; timings: Record<string, number> }) => void;
+  /** Inside a chunk's transaction, after the engine wrote its scores and before the chunk commits (tests fail or kill a chunk here). */
+  afterChunkScored?: (info: ChunkInfo) => Promise<void> | void;
 }
 
 export type ProcessOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
@@ -181,7 +197,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
   }, opts.heartbeatMs ?? Math.max(100, Math.min(HEARTBEAT_MS, Math.floor((opts.staleAfterMs ?? STALE_AFTER_MS) / 3))));
   heartbeat.unref();
 
-  const where = accountsOfRun(run.scope, run.createdAt, 2);
+  const where = accountsOfRun(run.scope, run.createdAt, 2, run.asOf);
   const p = 2 + where.params.length;
   const concurrency = Math.max(1, opts.concurrency ?? config.scoringRunConcurrency);
   // Chunks are handed out in id order; a resumed run starts after its cursor and skips the chunks committed beyond it.
@@ -223,8 +239,8 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
         await tx.manager.query(`SET LOCAL synchronous_commit = off`);
         // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
         if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
-        timings = (await scoreAndPersist(tx, c.ids, run.asOf, runId)).timings;
-        await runHooks.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
+        timings = (await scoreRunChunk(tx, run, c.ids)).timings;
+        await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
         // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
         const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(
           `SELECT cursor, done_ranges FROM scoring_runs WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 FOR UPDATE`,
@@ -267,13 +283,18 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
                    WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
       [runId, attempt]);
     if (!fin.length) return 'STOPPED';
-    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.sql.ts) is not needed any more.
+    // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.percentile.ts) is not needed any more.
     await scope.query(`DELETE FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2`, [runId]);
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';
   } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      // Not the run's fault: its heartbeat stops, and the recovery sweep of whichever worker is up resumes it.
+      log.warn({ err }, 'scoring run interrupted: database unavailable; it resumes once the run is stale');
+      return 'STOPPED';
+    }
     log.error({ err }, 'scoring run failed');
-    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    const message = runErrorMessage(err, runId).slice(0, MAX_ERROR_LENGTH);
     await scope.query(`UPDATE scoring_runs SET state = 'FAILED', error = $3, finished_at = now()
                         WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4`, [runId, message, attempt]);
     return 'FAILED';
@@ -283,6 +304,17 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
 }
 
 class RunLost extends Error {}
+
+/**
+ * What `ScoringRun.error` shows (every role may read it): our own errors say what to fix; anything else (a database
+ * error with its SQL and constraint names, a bug) is only named, the details being in the server log under the run id.
+ */
+function runErrorMessage(err: unknown, runId: string): string {
+  if (err instanceof DomainError) return err.message;
+  const sqlState = (err as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (err as { code?: unknown }).code;
+  const what = typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) ? `A database error (SQLSTATE ${sqlState})` : 'An internal error';
+  return `${what} stopped this run; the details are in the server log under run ${runId}. restartScoringRun resumes it.`;
+}
 
 type Range = [string | null, string];
 /** uuid order as PostgreSQL compares them (lower-case canonical text compares the same way); null = before the first. */
@@ -329,7 +361,7 @@ export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number;
       WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
          OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
     [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueueRun({ workspaceId: r.workspace_id, id: r.id });
+  for (const r of rows) await enqueueRun(db, { workspaceId: r.workspace_id, id: r.id });
   return rows.length;
 }
 
@@ -348,7 +380,7 @@ export async function startDailyRuns(db: DataSource): Promise<ScoringRun[]> {
   const runs: ScoringRun[] = [];
   for (const { id } of rows) {
     const run = await createRun(TenantScope.system(db, id), {}, { kind: ScoringRunKind.DAILY });
-    await enqueueRun(run);
+    await enqueueRun(db, run);
     runs.push(run);
   }
   if (runs.length) logger.info({ runs: runs.length }, 'daily full rescore enqueued');

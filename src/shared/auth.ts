@@ -18,17 +18,19 @@ registerEnumType(Role, {
     OPS: { description: 'Defines clusters, outcomes, journeys and coins; starts rescoring.' },
     CSM: { description: 'Logs touchpoints, pulse and tags; completes manual milestones.' },
     INGEST: { description: 'Service account that pushes accounts and signals.' },
-    ANALYST: { description: 'Read only.' },
+    ANALYST: { description: 'Reads everything; may run backtests (they change no score).' },
   },
 });
 
 /** Who may do what, in one place; resolvers name the capability with @Authorized(...). */
-export const Roles: Record<'READ' | 'ADMIN' | 'CONFIGURE' | 'INGEST' | 'CSM', Role[]> = {
+export const Roles: Record<'READ' | 'ADMIN' | 'CONFIGURE' | 'INGEST' | 'CSM' | 'BACKTEST', Role[]> = {
   READ: [], // any authenticated key
   ADMIN: [Role.ADMIN],
   CONFIGURE: [Role.ADMIN, Role.OPS],
   INGEST: [Role.ADMIN, Role.INGEST],
   CSM: [Role.ADMIN, Role.CSM],
+  // Backtests change no score, only add their own report: analysts run them as well as ops.
+  BACKTEST: [Role.ADMIN, Role.OPS, Role.ANALYST],
 };
 
 /** API keys are 256-bit random tokens, so a fast hash (SHA-256) is enough: no brute force applies. */

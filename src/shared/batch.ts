@@ -43,3 +43,17 @@ export function parseLocalDate(value: unknown): number | null {
 export function rejectItem(index: number, field: string | null | undefined, reason: string): RejectedItem {
   return { index, field: field ?? null, reason };
 }
+
+/**
+ * PostgreSQL text and jsonb cannot hold the NUL character (U+0000): a batch item carrying one anywhere (a field, an
+ * attribute name or value) is rejected with this reason, the others are stored. Checked before any SQL runs.
+ */
+export const NUL_REASON = 'Text may not contain the NUL character (U+0000); remove it and resend this item.';
+
+/** Whether a value (string, or any JSON nested in it) contains U+0000. */
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (!value || typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+}

@@ -32,10 +32,36 @@ export interface Config {
   apiKeyCacheTtlSeconds: number;
   /** Cached keys per instance (least recently used ones go first). */
   apiKeyCacheMaxEntries: number;
+  /** Unknown or revoked keys one client address may present per minute before it gets 429 (src/shared/auth-throttle.ts). */
+  authFailuresPerMinute: number;
+  /** NODE_ENV=production. */
+  production: boolean;
+  /** Server key that encrypts webhook secrets at rest (32 bytes); unset = a fixed development key outside production. */
+  webhookSecretsKey: Buffer | undefined;
+  /** Allow http:// webhook URLs (default: only when NODE_ENV is development or test). */
+  webhookAllowHttp: boolean;
+  /** Allow webhook targets on loopback, link-local and private networks (server-side request forgery guard off). */
+  webhookAllowPrivateTargets: boolean;
+  /** Timeout of one webhook call (connect + response), ms. */
+  webhookTimeoutMs: number;
+  /** First retry delay of a failed webhook delivery, ms; doubles per attempt, with jitter. */
+  webhookRetryBaseMs: number;
+  /** Attempts per delivery before it goes to dead-letter. */
+  webhookMaxAttempts: number;
+  /** A delivery is retried for at most this long after it was created (or redelivered), minutes. */
+  webhookRetryWindowMinutes: number;
 }
 
-function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = process.env[name];
+function key32(name: string, raw: string | undefined): Buffer | undefined {
+  if (!raw) return undefined;
+  const buf = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (buf.length !== 32) throw new Error(`Configuration error: ${name} must be 32 bytes in hex (64 digits) or base64 (e.g. openssl rand -base64 32)`);
+  return buf;
+}
+
+/** Every value comes from `env` (never process.env directly), so a test can hand loadConfig any environment. */
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -44,8 +70,8 @@ function int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTE
   return n;
 }
 
-function bool(name: string, fallback: boolean): boolean {
-  const raw = process.env[name];
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -61,18 +87,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || path.join(__dirname, '..', '..', '.data')),
-    port: int('PORT', 4000, 0, 65535),
+    port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    introspection: bool('GRAPHQL_INTROSPECTION', !production),
-    graphqlJit: bool('GRAPHQL_JIT', true),
-    worker: bool('WORKER', true),
-    seedDemo: bool('SEED_DEMO', true),
-    signalFutureToleranceMinutes: int('SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
-    dbPoolSize: int('DB_POOL_SIZE', 20, 1, 500),
-    scoringRunConcurrency: int('SCORING_RUN_CONCURRENCY', 2, 1, 16),
-    apiKeyCacheTtlSeconds: int('API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
-    apiKeyCacheMaxEntries: int('API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
+    graphqlJit: bool(env, 'GRAPHQL_JIT', true),
+    worker: bool(env, 'WORKER', true),
+    seedDemo: bool(env, 'SEED_DEMO', true),
+    signalFutureToleranceMinutes: int(env, 'SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1, 500),
+    scoringRunConcurrency: int(env, 'SCORING_RUN_CONCURRENCY', 2, 1, 16),
+    apiKeyCacheTtlSeconds: int(env, 'API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
+    apiKeyCacheMaxEntries: int(env, 'API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
+    production,
+    webhookSecretsKey: key32('WEBHOOK_SECRETS_KEY', env.WEBHOOK_SECRETS_KEY),
+    webhookAllowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', env.NODE_ENV === 'development' || env.NODE_ENV === 'test'),
+    webhookAllowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000),
+    webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+    webhookRetryWindowMinutes: int(env, 'WEBHOOK_RETRY_WINDOW_MINUTES', 24 * 60, 1, 7 * 24 * 60),
   };
 }
 

@@ -3,6 +3,7 @@
  * and a message a person can act on. Unexpected errors are logged with the request id and
  * returned without internals (see formatError).
  */
+import type { ApolloServerPlugin } from '@apollo/server';
 import { getNamedType, GraphQLError, GraphQLFormattedError, type GraphQLSchema, isInputObjectType } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
@@ -10,7 +11,7 @@ import { QueryFailedError } from 'typeorm';
 import { logger } from './logger';
 import { protectMessage } from './protection';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -56,6 +57,60 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The database is away (restarting, unreachable, our connection was terminated): retry shortly. HTTP 503. */
+export class ServiceUnavailableError extends DomainError {
+  constructor() {
+    super('SERVICE_UNAVAILABLE', 'The database is unavailable right now; nothing was changed. Retry in a few seconds.', { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  }
+}
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * PostgreSQL error classes that mean "the database is away", not "your request is wrong": 08 connection exception,
+ * 57P01-57P03 shutdown / terminated / not accepting connections yet, 53300 too many connections; and the driver's
+ * own errors when a connection is refused, reset or times out.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// TypeORM releases a transaction's query runner when its connection errors; the transaction's next statement says so.
+const UNAVAILABLE_MESSAGE = /Query runner already released|connection provided by a query runner was already released|Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not open|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Client was closed/i;
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+    e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * A context that cannot be built because the database is away (the API key lookup failed): a GraphQLError carrying
+ * its HTTP status, since Apollo answers other context failures with 500.
+ */
+export function unavailableContextError(): GraphQLError {
+  const cause = new ServiceUnavailableError();
+  return new GraphQLError(cause.message, {
+    originalError: cause,
+    extensions: { code: cause.code, http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) } },
+  });
+}
+
+/** An answer carrying SERVICE_UNAVAILABLE is an HTTP 503 with Retry-After, so that HTTP clients and proxies retry it. */
+export const unavailablePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const body = response.body;
+        if (body.kind !== 'single' || !body.singleResult.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) return;
+        response.http.status = 503;
+        response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+      },
+    };
+  },
+};
+
 /** Flatten class-validator's nested errors to `{ field, message }` without the offending values. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
@@ -93,21 +148,36 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: 'BAD_USER_INPUT', field: first?.field, problems },
     };
   }
-  if (original instanceof QueryFailedError && (original as { code?: string }).code === PG_UNIQUE_VIOLATION) {
+  if (isDatabaseUnavailable(original)) {
+    const unavailable = new ServiceUnavailableError();
+    return { ...base, message: unavailable.message, extensions: { code: unavailable.code, ...unavailable.extra } };
+  }
+  const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
+  const sqlState = original instanceof QueryFailedError ? (original as { code?: string }).code : undefined;
+  if (sqlState === PG_UNIQUE_VIOLATION) {
     return { ...base, message: 'This conflicts with an existing record (a name or key must be unique).', extensions: { code: 'CONFLICT' } };
+  }
+  // Class 22 (data exception: a NUL character, a number out of range, text that is no uuid …) and a foreign or
+  // check constraint: PostgreSQL refused a value the client sent. Nothing was written (the statement failed).
+  if (sqlState && /^(22...|23503|23514)$/.test(sqlState)) {
+    logger.warn({ err: original, requestId, path: formatted.path }, 'a value was refused by the database');
+    const message = sqlState === '22021' || sqlState === '22P05'
+      ? 'Text may not contain the NUL character (U+0000); remove it and resend.'
+      : 'A value in your input cannot be stored (out of range, malformed, or referring to something that does not exist); check the values and resend.';
+    return { ...base, message, extensions: { code: 'BAD_USER_INPUT', requestId } };
   }
   const code = formatted.extensions?.code as string | undefined;
   if (code === 'BAD_USER_INPUT') {
     // Variable coercion messages quote the offending value: keep the reason, drop the echo.
-    return { ...base, message: stripEchoedValue(base.message), extensions: { code, field: variablePath(formatted.message) } };
+    const field = (formatted.extensions?.field as string | undefined) ?? variablePath(formatted.message);
+    return { ...base, message: stripEchoedValue(base.message), extensions: { code, field } };
   }
   if (code && CLIENT_CODES.has(code)) return { ...base, extensions: { ...formatted.extensions, code } };
   if (error instanceof GraphQLError && !error.originalError) {
     return { ...base, extensions: { code: code ?? 'GRAPHQL_VALIDATION_FAILED' } };
   }
-  const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
-  return { ...base, message: 'Internal server error. It has been logged; quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return { ...base, message: 'Internal server error. It has been logged; quote the request id when reporting it.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
 }
 
 let schemaRef: GraphQLSchema | undefined;

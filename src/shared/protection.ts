@@ -4,12 +4,12 @@
  * field suggestions removed from every message, and the reasoning behind automatic persisted
  * queries (see `persistedQueries` below).
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, validate, visit, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 
 /**
  * The limits, sized so that the heaviest screen we know (the dashboard: 100 accounts of a cluster
@@ -28,10 +28,96 @@ export const LIMITS = {
   /**
    * graphql-armor's cost: objects 2, scalars 1, ×1.5 per level, × a literal `first`/`last` on a
    * list field. The dashboard with `first: 100` costs ~25k. A `first` passed as a variable
-   * is not seen at validation time; the connections cap `first` themselves.
+   * is counted as its value (`operationChecks`), and the connections cap `first` themselves.
    */
   cost: 100_000,
 } as const;
+
+/**
+ * Bounds on the variables of a request, checked before anything reads them (coercion, validation, resolvers), so that
+ * their cost is bounded by the size of the request alone: a rule nested 500 levels deep overflowed the stack in
+ * coercion, and a list far over a batch cap was validated item by item before its cap was looked at.
+ */
+export const INPUT_LIMITS = {
+  /** Objects and lists nested in one variable. The deepest legitimate input, a rule 6 levels deep, needs about 16. */
+  depth: 32,
+  /** Items in any one list: the largest batch (ingestSignals, 5000). Each mutation still applies its own cap. */
+  listItems: 5000,
+  /** Values in all variables together (5000 signals of 6 fields are 30k). */
+  values: 200_000,
+} as const;
+
+/**
+ * The first limit `variables` exceeds, with the path of the offending value (e.g. `signals`), as advice for the
+ * client; null when within every limit. Iterative: no recursion to overflow.
+ */
+export function inputShapeProblem(variables: unknown): { message: string; field?: string } | null {
+  const stack: Array<[unknown, number, string]> = [[variables, 0, '']];
+  let values = 0;
+  while (stack.length) {
+    const [value, depth, path] = stack.pop()!;
+    if (++values > INPUT_LIMITS.values) return { message: `The variables hold more than ${INPUT_LIMITS.values} values; send smaller batches.` };
+    if (!value || typeof value !== 'object') continue;
+    const field = path || undefined;
+    if (depth >= INPUT_LIMITS.depth) return { message: `Input nests more than ${INPUT_LIMITS.depth} levels of objects and lists; flatten it.`, field };
+    if (Array.isArray(value)) {
+      if (value.length > INPUT_LIMITS.listItems) {
+        return { message: `A list holds ${value.length} items; at most ${INPUT_LIMITS.listItems} are accepted in one request, split it.`, field };
+      }
+      value.forEach((v, i) => { if (v && typeof v === 'object') stack.push([v, depth + 1, `${path}[${i}]`]); else values++; });
+    } else {
+      for (const [k, v] of Object.entries(value)) {
+        if (v && typeof v === 'object') stack.push([v, depth + 1, path ? `${path}.${k}` : k]); else values++;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * The operation with each numeric variable replaced by its value, so that the cost rule sees `first: $n` as the
+ * number it carries (graphql-armor's cost rule reads literals only); null when no variable is a number.
+ */
+function withNumbersInlined(document: DocumentNode, variables: Record<string, unknown> | undefined): DocumentNode | null {
+  if (!variables || !Object.values(variables).some((v) => typeof v === 'number')) return null;
+  return visit(document, {
+    VariableDefinition: () => false, // keep definitions as they are (not visited, not replaced)
+    Variable(node) {
+      const v = variables[node.name.value];
+      if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+      return Number.isInteger(v) ? { kind: Kind.INT, value: String(v) } : { kind: Kind.FLOAT, value: String(v) };
+    },
+  });
+}
+
+function badRequest(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions, http: { status: 400 } } });
+}
+
+/**
+ * Checks that need the request's variables or the chosen operation (graphql-js validation sees neither): the input
+ * shape limits, the cost limit with variables counted as their values, and subscriptions, which are served over
+ * WebSocket only (over HTTP POST they resolved to null and answered INTERNAL_SERVER_ERROR).
+ */
+export function operationChecks(schema: GraphQLSchema): ApolloServerPlugin {
+  const costRule = protectionRules().slice(-1);
+  const listeners = {
+    async didResolveOperation({ request, document, operation }: GraphQLRequestContextDidResolveOperation<never>) {
+      if (operation?.operation === 'subscription') {
+        throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws protocol) on this path, not over HTTP POST.',
+          { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+      }
+      const shape = inputShapeProblem(request.variables);
+      if (shape) throw badRequest(shape.message, { limit: 'input', field: shape.field });
+      const inlined = withNumbersInlined(document, request.variables);
+      if (inlined) {
+        const [tooCostly] = validate(schema, inlined, costRule);
+        if (tooCostly) throw new GraphQLError(tooCostly.message, { extensions: { ...tooCostly.extensions, http: { status: 400 } } });
+      }
+    },
+  };
+  return { async requestDidStart() { return listeners; } };
+}
 
 type ArmorRejector = (ctx: ValidationContext | null, error: GraphQLError) => void;
 
@@ -72,8 +158,10 @@ function rewriteMessage(message: string): string {
 
 /** The request listeners hold no per-request state: one object serves every request. */
 const protectionListeners = {
-  async didEncounterErrors({ errors }: { errors: readonly GraphQLError[] }) {
+  async didEncounterErrors({ errors, contextValue }: { errors: readonly GraphQLError[]; contextValue?: { requestId?: string } }) {
     for (const error of errors) {
+      // formatError logs an unexpected error with this id (and tells the client), so that the two can be matched.
+      if (contextValue?.requestId) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
       if (TOKEN_LIMIT_RE.test(error.message)) (error.extensions as Record<string, unknown>).limit = 'tokens';
     }
   },

@@ -24,7 +24,6 @@ function statementName(sql: string): string {
 
 /** findByIds statements, built once per entity. */
 const byIdSql = new Map<unknown, string>();
-const entityJsonSqls = new Map<unknown, string>();
 
 type JsonColumn = { column: ColumnMetadata; kind: 'epoch' | 'text' | 'plain' };
 const jsonColumnsOf = new Map<unknown, JsonColumn[]>();
@@ -140,16 +139,11 @@ export class TenantScope {
    */
   entityJsonSql<E extends ObjectLiteral>(entity: EntityTarget<E>, alias: string): string {
     const meta = this.manager.connection.getMetadata(entity);
-    let sql = entityJsonSqls.get(meta.target);
-    if (!sql) {
-      sql = `json_build_object(${jsonColumns(meta).map(({ column: c, kind }) => {
-        const col = `$ALIAS."${c.databaseName}"`;
-        const value = kind === 'epoch' ? `floor(extract(epoch FROM ${col}) * 1000)::int8` : kind === 'text' ? `${col}::text` : col;
-        return `'${c.propertyName}', ${value}`;
-      }).join(', ')})`;
-      entityJsonSqls.set(meta.target, sql);
-    }
-    return sql.replace(/\$ALIAS\./g, `${alias}.`);
+    return `json_build_object(${jsonColumns(meta).map(({ column: c, kind }) => {
+      const col = `${alias}."${c.databaseName}"`;
+      const value = kind === 'epoch' ? `floor(extract(epoch FROM ${col}) * 1000)::int8` : kind === 'text' ? `${col}::text` : col;
+      return `'${c.propertyName}', ${value}`;
+    }).join(', ')})`;
   }
 
   entityFromJson<E extends ObjectLiteral>(entity: EntityTarget<E>, value: Record<string, unknown>): E {

@@ -2,6 +2,7 @@
  * What a valid signal is, in one place: the GraphQL ingestion checks items in JS with these
  * constants, the bulk import applies the same rules set-based in SQL (see SIGNAL_TYPE_PATTERN).
  */
+import { containsNul, NUL_REASON } from '../shared/batch';
 import { config } from '../shared/config';
 
 /** Most signals one `ingestSignals` call accepts (bigger backfills go through the import CLI). */
@@ -46,6 +47,9 @@ export interface SignalFields {
 
 /** First problem of one signal's own fields (the account is checked separately), or null. */
 export function signalFieldProblem(s: SignalFields, latestMs: number): { field: string; reason: string } | null {
+  for (const field of ['accountExternalId', 'type', 'subject', 'idempotencyKey'] as const) {
+    if (containsNul((s as SignalFields & { accountExternalId?: string })[field])) return { field, reason: NUL_REASON };
+  }
   if (!s.type) return { field: 'type', reason: SIGNAL_REASONS.typeRequired };
   if (s.type.length > MAX_TYPE_LENGTH) return { field: 'type', reason: SIGNAL_REASONS.typeLength };
   if (!SIGNAL_TYPE_RE.test(s.type)) return { field: 'type', reason: SIGNAL_REASONS.typeFormat };

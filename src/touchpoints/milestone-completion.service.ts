@@ -42,7 +42,7 @@ export async function completeMilestone(
     await requestRescore(tx, [account.id]); // same transaction: no completion without its rescore
     return stored;
   });
-  return { accountId: account.id, milestone, achievedAt: row.achieved_at, note: row.note, completedBy: row.completed_by };
+  return { id: `${account.id}/${milestone.id}`, accountId: account.id, milestone, achievedAt: row.achieved_at, note: row.note, completedBy: row.completed_by };
 }
 
 /** Take a manual completion back; false when the milestone wasn't completed for this account. */

@@ -35,6 +35,8 @@ export class LogTouchpointInput {
 
 @ObjectType({ simpleResolvers: true, description: 'A manual milestone a CSM marked as achieved for an account.' })
 export class ManualMilestoneCompletion {
+  @Field(() => ID, { description: 'accountId/milestoneId: an account completes a milestone at most once.' }) id: string;
+
   @Field(() => ID) accountId: string;
   @Field(() => Milestone) milestone: Milestone;
   @Field() achievedAt: Date;

@@ -7,15 +7,14 @@
  * meanwhile are lost). What is cached: only keys that exist and are not revoked (a random key must not fill memory),
  * at most `ttlMs` after the lookup (a safety net for a dead connection nobody noticed yet), at most `maxEntries`.
  */
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import type { PgListener } from '../shared/db/listener';
 import { hashApiKey, type Role } from '../shared/auth';
 import type { Caller } from '../shared/context';
 import { logger } from '../shared/logger';
 
 export const API_KEYS_CHANNEL = 'oh_api_keys';
-const RECONNECT_MS = 1000;
 
 export interface ApiKeyCacheOptions {
   /** 0: no cache (and no listener connection): every request looks its key up. */
@@ -51,9 +50,9 @@ export class ApiKeyCache {
   /** By key hash; a Map iterates in insertion order, so re-inserting on a hit makes the first entry the least recently used. */
   private readonly entries = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
-  private client?: Client;
   private listening = false;
-  private stopped = true;
+  private unlisten: Array<() => void> = [];
+  private readonly changeHandlers = new Set<(id: string | '*') => void>();
   /**
    * Bumped by every invalidation and every change of the listener's state. A lookup caches its result only when
    * the epoch did not move while it ran: a revocation that committed after the lookup's snapshot (its NOTIFY
@@ -61,29 +60,45 @@ export class ApiKeyCache {
    */
   private epoch = 0;
 
-  constructor(private readonly db: DataSource, private readonly opts: ApiKeyCacheOptions) {}
+  constructor(private readonly db: DataSource, private readonly opts: ApiKeyCacheOptions, private readonly listener: PgListener) {}
 
   /** Whether lookups are answered from memory now (listener up and cache enabled). */
   get active(): boolean { return this.listening; }
   get size(): number { return this.entries.size; }
-  /** The listener's PostgreSQL backend pid (tests terminate it). */
-  get listenerPid(): number | undefined { return (this.client as unknown as { processID?: number } | undefined)?.processID; }
 
-  /** Resolves after the first attempt to LISTEN; until LISTEN succeeds every lookup goes to the database. */
-  async start(): Promise<void> {
-    if (this.opts.ttlMs <= 0) return;
-    this.stopped = false;
+  /** Until the listener is up, every lookup goes to the database. */
+  start(): void {
+    if (this.unlisten.length) return;
     caches.set(this.db, this);
-    await this.connect();
+    this.unlisten = [
+      this.listener.on(API_KEYS_CHANNEL, (payload) => {
+        if (payload && payload !== '*') this.forget(payload);
+        else this.clear();
+        for (const handler of this.changeHandlers) handler(payload && payload !== '*' ? payload : '*');
+      }),
+      // Either way the cache starts empty: while the listener was down, notifications may have been missed.
+      this.listener.onState((up) => {
+        this.setListening(up && this.opts.ttlMs > 0);
+        if (up) for (const handler of this.changeHandlers) handler('*');
+      }),
+    ];
+    this.setListening(this.listener.listening && this.opts.ttlMs > 0);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
+  stop(): void {
     if (caches.get(this.db) === this) caches.delete(this.db);
-    const client = this.client;
-    this.client = undefined;
+    for (const off of this.unlisten) off();
+    this.unlisten = [];
     this.setListening(false);
-    await client?.end().catch(() => undefined);
+  }
+
+  /**
+   * Told the id of each key that changed (or '*': any may have, e.g. after the listener was down), on every instance:
+   * open subscriptions check their key again (src/live/ws.ts).
+   */
+  onChange(handler: (id: string | '*') => void): () => void {
+    this.changeHandlers.add(handler);
+    return () => { this.changeHandlers.delete(handler); };
   }
 
   /** Resolve a bearer key to its caller; undefined when unknown or revoked. */
@@ -110,6 +125,13 @@ export class ApiKeyCache {
   async wasRevoked(key: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
     return rows.length > 0;
+  }
+
+  /** The caller of a key this instance holds in memory now, without a database lookup; undefined otherwise. */
+  peek(key: string): Caller | undefined {
+    if (!this.listening) return undefined;
+    const hit = this.entries.get(hashApiKey(key));
+    return hit && hit.expires > Date.now() ? hit.caller : undefined;
   }
 
   forget(id: string): void {
@@ -142,34 +164,5 @@ export class ApiKeyCache {
   private setListening(listening: boolean): void {
     this.listening = listening;
     this.clear();
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const options = this.db.options as PostgresConnectionOptions;
-    const client = new Client({ connectionString: options.url, application_name: 'outcome-health-keys', keepAlive: true });
-    this.client = client;
-    const lost = () => {
-      if (this.client !== client) return; // stopped, or already replaced
-      this.client = undefined;
-      this.setListening(false);
-      client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.connect(), RECONNECT_MS).unref();
-    };
-    client.on('notification', (msg) => {
-      if (msg.channel !== API_KEYS_CHANNEL) return;
-      if (msg.payload && msg.payload !== '*') this.forget(msg.payload);
-      else this.clear();
-    });
-    client.on('error', (err) => { logger.warn({ err }, 'api keys: listener connection lost; looking every key up until it is back'); lost(); });
-    client.on('end', lost);
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${API_KEYS_CHANNEL}`);
-      if (this.client === client) this.setListening(true);
-    } catch (err) {
-      logger.warn({ err }, 'api keys: LISTEN failed; looking every key up until it succeeds');
-      lost();
-    }
   }
 }

@@ -8,6 +8,8 @@ import * as workspaces from './workspace.service';
 
 @ObjectType({ simpleResolvers: true })
 class Viewer {
+  @Field(() => ID, { description: 'The id of the API key making the request (the same as apiKeyId).' }) id: string;
+
   @Field(() => Workspace) workspace: Workspace;
   @Field(() => Role) role: Role;
   @Field(() => ID) apiKeyId: string;
@@ -24,7 +26,7 @@ export class WorkspaceResolver {
   @Authorized(Roles.READ)
   @Query(() => Viewer, { description: 'The caller: workspace and role of the API key used.' })
   async viewer(@Ctx() ctx: RequestContext): Promise<Viewer> {
-    return { workspace: await workspaces.getWorkspace(ctx.tenant), role: ctx.caller!.role, apiKeyId: ctx.caller!.apiKeyId };
+    return { id: ctx.caller!.apiKeyId, workspace: await workspaces.getWorkspace(ctx.tenant), role: ctx.caller!.role, apiKeyId: ctx.caller!.apiKeyId };
   }
 
   @Authorized(Roles.ADMIN)

@@ -3,6 +3,7 @@ import { IsNull } from 'typeorm';
 import { hashApiKey, newApiKey, Role } from '../shared/auth';
 import type { Caller } from '../shared/context';
 import { InputError } from '../shared/errors';
+import { modelChanged } from '../shared/model-change';
 import type { TenantScope } from '../shared/tenant';
 import { Cluster } from '../clusters/cluster.entity';
 import { findCaller, forgetApiKey } from './api-key.cache';
@@ -39,8 +40,11 @@ export async function getWorkspace(scope: TenantScope): Promise<Workspace> {
 
 export async function setBandThresholds(scope: TenantScope, redBelow: number, yellowBelow: number): Promise<Workspace> {
   if (!(redBelow < yellowBelow)) throw new InputError('thresholds.yellowBelow', 'yellowBelow must be greater than redBelow.');
-  await scope.manager.update(Workspace, { id: scope.workspaceId }, { redBelow, yellowBelow });
-  return await getWorkspace(scope);
+  return await scope.transaction(async (tx) => {
+    await tx.manager.update(Workspace, { id: tx.workspaceId }, { redBelow, yellowBelow });
+    await modelChanged(tx);
+    return await getWorkspace(tx);
+  });
 }
 
 export async function createApiKey(scope: TenantScope, name: string, role: Role): Promise<{ apiKey: ApiKey; key: string }> {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { startApp, type RunningApp } from '../../src/app';
+import { AuthThrottle } from '../../src/shared/auth-throttle';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { Role } from '../../src/shared/auth';
 import { createWorkspace } from '../../src/workspaces/workspace.service';
@@ -41,11 +42,11 @@ export class TestServer {
     this.cleanups.unshift(fn);
   }
 
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string): Promise<GqlResult<T>> {
+  async gql<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string, operationName?: string): Promise<GqlResult<T>> {
     const res = await fetch(this.app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),
     });
     return (await res.json()) as GqlResult<T>;
   }
@@ -83,7 +84,8 @@ export function useTestServer(): TestServer {
     await admin.end();
     t.db = createDataSource(withDatabase(adminUrl, t.dbName), 10);
     await t.db.initialize();
-    t.app = await startApp({ db: t.db, port: 0, host: '127.0.0.1', introspection: true });
+    // Every test sends from 127.0.0.1, many with revoked or unknown keys on purpose: throttling has its own test.
+    t.app = await startApp({ db: t.db, port: 0, host: '127.0.0.1', introspection: true, authThrottle: new AuthThrottle({ maxFailures: 1_000_000, windowMs: 60_000 }) });
   });
   afterAll(async () => {
     for (const fn of t.cleanups) await fn();

@@ -5,6 +5,10 @@
  * and the outcome score (= account score) is the reactive score: min(logins, 10) × 10.
  */
 import type { DataSource } from 'typeorm';
+import { JobQueue } from '../../src/jobs/queue';
+import { startWorker } from '../../src/jobs/worker';
+import { PgListener } from '../../src/shared/db/listener';
+import { jobHandlers, type JobHandlerOptions } from '../../src/job-handlers';
 
 export interface ScoringModel { outcomeId: string; clusterId: string; accountIds: string[]; externalIds: string[] }
 
@@ -57,4 +61,21 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false>, 
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A job queue and worker with every feature's handlers on the test database, as main.ts wires them; stop() stops both. */
+export async function startTestJobs(db: DataSource, dbName: string, opts: TestJobsOptions = {}): Promise<TestJobs> {
+  return await startJobsAt(db, testDatabaseUrl(dbName), opts);
+}
+
+export interface TestJobsOptions extends JobHandlerOptions { sweepIntervalMs?: number }
+export interface TestJobs { queue: JobQueue; stop(): Promise<void>; sweep(): Promise<void> }
+
+/** startTestJobs for a database URL (a child process's second instance). */
+export async function startJobsAt(db: DataSource, url: string, opts: TestJobsOptions = {}): Promise<TestJobs> {
+  const listener = new PgListener({ url });
+  await listener.start();
+  const queue = await new JobQueue({ url, listener }).start(db);
+  const worker = await startWorker({ queue, handlers: jobHandlers(db, opts), sweepIntervalMs: opts.sweepIntervalMs });
+  return { queue, sweep: worker.sweep, stop: async () => { await worker.stop(); await queue.stop(); await listener.stop(); } };
 }

@@ -7,7 +7,6 @@
  */
 import 'reflect-metadata';
 import { createDataSource } from '../../src/shared/db/data-source';
-import { runHooks } from '../../src/scoring/runs.engine';
 import { processRun } from '../../src/scoring/runs.service';
 
 const [url, workspaceId, runId, killAt, concurrency, waitForDone] = process.argv.slice(2);
@@ -19,7 +18,7 @@ async function main(): Promise<void> {
   let isReached = !waitForDone;
   const committed = new Promise<void>((resolve) => { reached = () => { isReached = true; resolve(); }; });
   if (!waitForDone) reached();
-  runHooks.afterChunkScored = async ({ chunk }) => {
+  const afterChunkScored = async ({ chunk }: { chunk: number }) => {
     if (chunk !== Number(killAt)) {
       // Once the awaited chunks are in, no other chunk may commit before the kill: a lane faster than chunk N's
       // would otherwise go on and commit the next chunk too (the test saw it on a busy machine).
@@ -31,6 +30,7 @@ async function main(): Promise<void> {
   };
   const outcome = await processRun(db, workspaceId, runId, {
     concurrency: Number(concurrency),
+    afterChunkScored,
     onProgress: ({ done }) => { if (waitForDone && done >= Number(waitForDone)) reached(); },
   });
   process.stdout.write(`${outcome}\n`);

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { ENTITIES } from '../../entities';
 
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 export const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', '..', 'migrations', '*.{ts,js}');
 
 /** The one DataSource factory: server, CLIs, tests and the TypeORM CLI (ormconfig.ts) share it. */
@@ -18,6 +20,8 @@ export function createDataSource(url: string, poolSize = 20): DataSource {
     uuidExtension: 'pgcrypto', // gen_random_uuid() is built into PostgreSQL 13+
     installExtensions: false,
     logging: false,
-    extra: { max: poolSize, application_name: 'outcome-health' },
+    // A request waits at most this long for a connection: while PostgreSQL is away it fails (SERVICE_UNAVAILABLE)
+    // instead of hanging; a refused connection fails at once anyway.
+    extra: { max: poolSize, application_name: 'outcome-health', connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
   });
 }

@@ -1,0 +1,212 @@
+/**
+ * Backtests: every account with a lifecycle outcome on day D in the period is scored as of D − horizon (00:00 UTC)
+ * from the signals that had occurred by then, and the scores are set against what happened.
+ *
+ * Set-based: the cases are grouped by as-of date and each group is ONE engine call (scoreAccounts with the group's
+ * account ids), whose result tables the engine hands to an INSERT … SELECT into backtest_outcome_scores inside its
+ * transaction: nothing per account in JavaScript. One date is one transaction together with the progress, so an
+ * interrupted backtest resumes at the first date not yet scored.
+ *
+ * PERCENTILE peers: a case scored at T is ranked, as the engine does for any targeted scoring, among every account of
+ * its cluster scored at the same T from the signals up to T — so each case meets the peers as they were at its own
+ * time, not as they are today or at another case's date. Cluster membership is today's (attributes have no history).
+ */
+import type { DataSource } from 'typeorm';
+import { enqueue, JOBS } from '../jobs/queue';
+import { scoreAccounts, recordModelVersion } from '../scoring/engine';
+import { loadModelConfig, modelHash, type ModelConfig } from '../scoring/model-config';
+import { ScoringRunState } from '../scoring/runs.entity';
+import { validateScope, type ScopeInput } from '../scoring/runs.service';
+import { ConflictError, InputError, NotFoundError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { isUuid, TenantScope } from '../shared/tenant';
+import { Backtest, ContractedAs } from './backtest.entity';
+import { buildReport } from './backtest.report';
+
+export const DEFAULT_HORIZON_DAYS = 90;
+const MAX_HORIZON_DAYS = 3650;
+export const STALE_AFTER_MS = 30_000;
+const HEARTBEAT_MS = 5_000;
+
+export interface BacktestInput {
+  horizonDays?: number | null;
+  /** Outcomes dated on or after / on or before (YYYY-MM-DD). */
+  from?: string | null;
+  to?: string | null;
+  scope?: ScopeInput | null;
+  contractedAs?: ContractedAs | null;
+  /** A stored model version (model_versions) instead of the live configuration. */
+  modelVersionId?: string | null;
+}
+
+/** The configuration a backtest scores: the live one, or a stored version (verbatim, so old versions stay comparable). */
+export async function resolveModel(scope: TenantScope, modelVersionId?: string | null): Promise<ModelConfig> {
+  if (!modelVersionId) return await loadModelConfig(scope);
+  const [row] = isUuid(modelVersionId)
+    ? await scope.query<{ config: ModelConfig }>(`SELECT config FROM model_versions WHERE workspace_id = $1 AND id = $2`, [modelVersionId])
+    : [];
+  if (!row) throw new NotFoundError('Model version', modelVersionId);
+  return row.config;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Create the backtest and its cases (one INSERT … SELECT), then hand it to the job queue. */
+export async function runBacktest(scope: TenantScope, input: BacktestInput = {}): Promise<Backtest> {
+  const horizonDays = input.horizonDays ?? DEFAULT_HORIZON_DAYS;
+  const problems: InputError[] = [];
+  if (!Number.isInteger(horizonDays) || horizonDays < 0 || horizonDays > MAX_HORIZON_DAYS) {
+    problems.push(new InputError('input.horizonDays', `horizonDays must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}.`));
+  }
+  for (const f of ['from', 'to'] as const) {
+    const v = input[f];
+    if (v != null && (!DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))) problems.push(new InputError(`input.${f}`, `${f} must be a date YYYY-MM-DD.`));
+  }
+  if (input.from && input.to && input.from > input.to) problems.push(new InputError('input.to', 'to must not be before from.'));
+  if (problems.length) throw problems[0];
+  const contractedAs = input.contractedAs ?? ContractedAs.RETAINED;
+  const runScope = await validateScope(scope, input.scope ?? {});
+  const config = await resolveModel(scope, input.modelVersionId);
+
+  const bt = await scope.transaction(async (tx) => {
+    const hash = modelHash(config);
+    const versionId = await recordModelVersion(tx, hash, config);
+    const saved = await tx.save(tx.create(Backtest, {
+      state: ScoringRunState.QUEUED, modelVersionId: versionId, modelHash: hash, horizonDays,
+      fromDate: input.from ?? null, toDate: input.to ?? null, scope: runScope, contractedAs, requestedBy: scope.actor,
+    }));
+    // One case per account and outcome day (the most severe kind when several fall on one day).
+    const params: unknown[] = [saved.id, horizonDays, input.from ?? null, input.to ?? null];
+    const conds = [`l.workspace_id = $1`, `($4::date IS NULL OR l.occurred_on >= $4::date)`, `($5::date IS NULL OR l.occurred_on <= $5::date)`];
+    if (runScope.clusterId) { params.push(runScope.clusterId); conds.push(`a.cluster_id = $${params.length + 1}`); }
+    if (runScope.outcomeId) {
+      params.push(runScope.outcomeId);
+      conds.push(`a.cluster_id = (SELECT o.cluster_id FROM outcomes o WHERE o.workspace_id = $1 AND o.id = $${params.length + 1})`);
+    }
+    if (runScope.accountIds) { params.push(runScope.accountIds); conds.push(`a.id = ANY($${params.length + 1}::uuid[])`); }
+    await tx.query(
+      `INSERT INTO backtest_cases (workspace_id, backtest_id, account_id, occurred_on, kind, as_of, cluster_id)
+       SELECT DISTINCT ON (l.account_id, l.occurred_on) $1::uuid, $2::uuid, l.account_id, l.occurred_on, l.kind,
+         ((l.occurred_on - $3::int)::timestamp AT TIME ZONE 'UTC'), a.cluster_id
+       FROM lifecycle_outcomes l JOIN accounts a ON a.workspace_id = l.workspace_id AND a.id = l.account_id
+       WHERE ${conds.join(' AND ')}
+       ORDER BY l.account_id, l.occurred_on, CASE l.kind WHEN 'CHURNED' THEN 0 WHEN 'CONTRACTED' THEN 1 WHEN 'EXPANDED' THEN 2 ELSE 3 END`, params);
+    const [counts] = await tx.query<{ n: number; dates: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT as_of)::int AS dates FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2`, [saved.id]);
+    await tx.query(`UPDATE backtests SET total = $3, as_of_dates = $4 WHERE workspace_id = $1 AND id = $2`, [saved.id, counts.n, counts.dates]);
+    return Object.assign(saved, { total: counts.n, asOfDates: counts.dates });
+  });
+  await enqueue(scope.manager.connection, JOBS.BACKTEST, { workspaceId: bt.workspaceId, backtestId: bt.id }, { singletonKey: bt.id });
+  return bt;
+}
+
+export async function getBacktest(scope: TenantScope, id: string): Promise<Backtest> {
+  return await scope.mustFind(Backtest, id, 'Backtest');
+}
+
+export async function listBacktests(scope: TenantScope, first = 20): Promise<Backtest[]> {
+  if (!Number.isInteger(first) || first < 1 || first > 100) throw new InputError('first', 'first must be between 1 and 100.');
+  return await scope.find(Backtest, { order: { createdAt: 'DESC', id: 'DESC' }, take: first });
+}
+
+/** Resume a FAILED backtest (or a RUNNING one whose worker died) at its first date not yet scored. */
+export async function restartBacktest(scope: TenantScope, id: string): Promise<Backtest> {
+  await getBacktest(scope, id);
+  const rows = await scope.query(
+    `WITH u AS (UPDATE backtests SET state = 'QUEUED', error = NULL, finished_at = NULL, heartbeat_at = NULL
+                 WHERE workspace_id = $1 AND id = $2
+                   AND (state = 'FAILED' OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
+                 RETURNING id) SELECT * FROM u`, [id, STALE_AFTER_MS]);
+  if (!rows.length) throw new ConflictError('Only a FAILED backtest, or a RUNNING one whose worker stopped responding, can be restarted.');
+  await enqueue(scope.manager.connection, JOBS.BACKTEST, { workspaceId: scope.workspaceId, backtestId: id }, { singletonKey: id });
+  return await getBacktest(scope, id);
+}
+
+export interface BacktestProcessOptions {
+  staleAfterMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+/** Claim a backtest and score its remaining dates, then write its report. */
+export async function processBacktest(db: DataSource, workspaceId: string, id: string, opts: BacktestProcessOptions = {}): Promise<'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED'> {
+  const scope = TenantScope.system(db, workspaceId);
+  const claimed = await scope.query<{ attempts: number }>(
+    `WITH u AS (UPDATE backtests SET state = 'RUNNING', started_at = coalesce(started_at, now()), heartbeat_at = now(), attempts = attempts + 1, error = NULL
+                 WHERE workspace_id = $1 AND id = $2
+                   AND (state = 'QUEUED' OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
+                 RETURNING attempts) SELECT * FROM u`, [id, opts.staleAfterMs ?? STALE_AFTER_MS]);
+  if (!claimed.length) return 'SKIPPED';
+  const attempt = claimed[0].attempts;
+  const bt = await getBacktest(scope, id);
+  const log = logger.child({ workspaceId, backtestId: id, attempt });
+  const heartbeat = setInterval(() => {
+    scope.query(`UPDATE backtests SET heartbeat_at = now() WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`, [id, attempt])
+      .catch((err) => log.warn({ err }, 'heartbeat failed'));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    const config = await resolveModel(scope, bt.modelVersionId);
+    const dates = (await scope.query<{ as_of: Date }>(
+      `SELECT DISTINCT as_of FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND NOT scored ORDER BY as_of`, [id])).map((r) => r.as_of);
+    let done = bt.done;
+    for (const asOf of dates) {
+      if (opts.signal?.aborted) {
+        await scope.query(`UPDATE backtests SET state = 'QUEUED', heartbeat_at = NULL WHERE workspace_id = $1 AND id = $2 AND attempts = $3`, [id, attempt]);
+        return 'STOPPED';
+      }
+      const n = await scope.transaction(async (tx) => {
+        // Fencing: only the latest claim of a RUNNING backtest writes.
+        const [cur] = await tx.query(`SELECT 1 FROM backtests WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 FOR UPDATE`, [id, attempt]);
+        if (!cur) return null;
+        const ids = (await tx.query<{ account_id: string }>(
+          `SELECT account_id FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf])).map((r) => r.account_id);
+        await scoreAccounts(tx, { asOf, accountIds: ids, persist: false, config, sink: (t) => sinkCases(t, id, asOf) });
+        // Cases whose account no longer exists score nothing: still done.
+        await tx.query(`UPDATE backtest_cases SET scored = true WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf]);
+        await tx.query(`UPDATE backtests SET done = done + $3, heartbeat_at = now() WHERE workspace_id = $1 AND id = $2`, [id, ids.length]);
+        return ids.length;
+      });
+      if (n === null) return 'STOPPED';
+      done += n;
+      opts.onProgress?.({ done, total: bt.total });
+    }
+    const report = await buildReport(scope, bt, config);
+    const fin = await scope.query(
+      `WITH u AS (UPDATE backtests SET state = 'SUCCEEDED', report = $4::jsonb, finished_at = now(), heartbeat_at = now()
+                   WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
+      [id, attempt, JSON.stringify(report)]);
+    return fin.length ? 'SUCCEEDED' : 'STOPPED';
+  } catch (err) {
+    log.error({ err }, 'backtest failed');
+    await scope.query(`UPDATE backtests SET state = 'FAILED', error = $3, finished_at = now() WHERE workspace_id = $1 AND id = $2 AND attempts = $4`,
+      [id, (err instanceof Error ? err.message : String(err)).slice(0, 2000), attempt]);
+    return 'FAILED';
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** The engine's result tables (_outcome_health per outcome, _account_health per account) into the cases of this date. */
+async function sinkCases(tx: TenantScope, backtestId: string, asOf: Date): Promise<void> {
+  await tx.query(
+    `INSERT INTO backtest_outcome_scores (workspace_id, backtest_id, account_id, occurred_on, outcome_id, score, band, coverage, drivers)
+     SELECT $1::uuid, c.backtest_id, c.account_id, c.occurred_on, oh.outcome_id, oh.score, oh.band, oh.coverage, oh.drivers
+     FROM backtest_cases c JOIN _outcome_health oh ON oh.account_id = c.account_id
+     WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored`, [backtestId, asOf]);
+  await tx.query(
+    `UPDATE backtest_cases c SET score = ah.score, band = ah.band, scored = true FROM _account_health ah
+     WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored AND ah.account_id = c.account_id`, [backtestId, asOf]);
+}
+
+/** Recovery sweep: re-enqueue QUEUED backtests nobody took and RUNNING ones whose worker died. */
+export async function recoverBacktests(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
+  // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
+  const rows: { workspace_id: string; id: string }[] = await db.query(
+    `SELECT workspace_id, id FROM backtests
+      WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
+         OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
+    [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
+  for (const r of rows) await enqueue(db, JOBS.BACKTEST, { workspaceId: r.workspace_id, backtestId: r.id }, { singletonKey: r.id });
+  return rows.length;
+}

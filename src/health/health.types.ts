@@ -1,0 +1,167 @@
+/** GraphQL types of the health read path (Account.health, Account.outcomes, healthHistory, scoreAccount). */
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Side } from '../coins/coin.entity';
+import type { AccountHealthRow, DriverJson, MilestoneJson } from './health.columns';
+import type { StoredOutcomeRow } from './health.loaders';
+
+export enum HealthBand {
+  RED = 'RED',
+  YELLOW = 'YELLOW',
+  GREEN = 'GREEN',
+  UNKNOWN = 'UNKNOWN',
+}
+registerEnumType(HealthBand, { name: 'HealthBand', description: 'RED below the workspace red threshold (40), YELLOW below the yellow one (70), else GREEN; UNKNOWN without a score.' });
+
+export enum JourneyStatus {
+  ON_TRACK = 'ON_TRACK',
+  AHEAD = 'AHEAD',
+  BEHIND = 'BEHIND',
+  STUCK = 'STUCK',
+}
+registerEnumType(JourneyStatus, {
+  name: 'JourneyStatus',
+  description: 'STUCK: a milestone is overdue and none was achieved in the last stuckAfterDays. BEHIND: a milestone is overdue. '
+    + 'AHEAD: none overdue and a milestone not yet due is achieved. ON_TRACK otherwise.',
+});
+
+/**
+ * Ids of scored results (for normalized client caches): a result is immutable, so its id names the account (and
+ * outcome) and the time it was scored; a rescore is a new object with a new id, never a changed old one.
+ */
+export function scoredId(accountId: string, outcomeId: string | null, asOf: Date | string | null): string {
+  const at = asOf === null ? 'never' : new Date(asOf).toISOString();
+  return outcomeId ? `${accountId}:${outcomeId}@${at}` : `${accountId}@${at}`;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The health of an account: the weighted mean of its outcome scores.' })
+export class AccountHealth {
+  @Field(() => ID, { description: 'accountId@asOf ("never" when never scored): one scoring result of one account.' }) id: string;
+  @Field(() => Float, { nullable: true, description: 'Null when no outcome could be scored (or never scored).' }) score: number | null;
+  @Field(() => HealthBand) band: HealthBand;
+  @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence (0..1).' }) coverage: number | null;
+  @Field(() => Date, { nullable: true, description: 'When it was scored; null if never.' }) asOf: Date | null;
+  @Field(() => JourneyStatus, { nullable: true, description: 'Worst journey status over its outcomes.' }) worstJourneyStatus: JourneyStatus | null;
+
+  static from(row: AccountHealthRow | null | undefined, accountId: string): AccountHealth {
+    const h = new AccountHealth();
+    h.id = scoredId(accountId, null, row?.asOf ?? null);
+    h.score = row?.score ?? null;
+    h.band = (row?.band as HealthBand) ?? HealthBand.UNKNOWN;
+    h.coverage = row?.coverage ?? null;
+    h.asOf = row?.asOf ?? null;
+    h.worstJourneyStatus = (row?.worstJourneyStatus as JourneyStatus) ?? null;
+    return h;
+  }
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One component\'s part in an outcome score.' })
+export class Driver {
+  data: DriverJson;
+  @Field(() => ID, { description: 'The outcome health\'s id and the component: accountId:outcomeId@asOf/componentId.' }) id: string;
+  @Field(() => ID) componentId: string;
+  @Field() key: string;
+  @Field() name: string;
+  @Field(() => Side) side: Side;
+  @Field(() => Float, { nullable: true, description: 'Metric value the scoring function saw (after normalizeBy); null when missing.' }) rawValue: number | null;
+  @Field(() => Float, { nullable: true, description: '0..100; null when not applicable or missing.' }) score: number | null;
+  @Field(() => Float, { description: 'Configured weight inside its side.' }) weight: number;
+  @Field(() => Float, { description: 'Share of the outcome score after renormalisation and side weight (0 when left out).' }) effectiveWeight: number;
+  @Field(() => Float, { description: 'effectiveWeight × score: points this component adds to the outcome score.' }) contribution: number;
+  @Field(() => Float, { description: 'effectiveWeight × (100 − score): points this component costs.' }) pointsLost: number;
+  @Field() applicable: boolean;
+  @Field() missing: boolean;
+
+  static from(d: DriverJson, outcomeHealthId: string): Driver {
+    return Object.assign(new Driver(), d, { data: d, id: driverId(outcomeHealthId, d.componentId) });
+  }
+}
+
+export const driverId = (outcomeHealthId: string, componentId: string) => `${outcomeHealthId}/${componentId}`;
+
+@ObjectType({ simpleResolvers: true, description: 'One milestone of the journey as the account stood when scored.' })
+export class MilestoneProgress {
+  @Field(() => ID, { description: 'The outcome health\'s id and the milestone: accountId:outcomeId@asOf/milestoneId.' }) id: string;
+  @Field(() => ID) milestoneId: string;
+  @Field(() => Date, { nullable: true, description: 'When it was achieved (automatic: the signal with which its condition first held).' }) achievedAt: Date | null;
+  @Field(() => Int) expectedByDay: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A milestone due and not achieved when the account was scored.' })
+export class OverdueMilestone {
+  @Field(() => ID, { description: 'The outcome health\'s id and the milestone: accountId:outcomeId@asOf/milestoneId.' }) id: string;
+  @Field(() => ID) milestoneId: string;
+  @Field(() => Int, { description: 'Journey day − expectedByDay (0 on the day it is due).' }) daysOverdue: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Where the account stands on the success journey of an outcome.' })
+export class JourneyHealth {
+  @Field(() => ID, { description: 'The id of its OutcomeHealth (accountId:outcomeId@asOf).' }) id: string;
+  @Field(() => JourneyStatus) status: JourneyStatus;
+  @Field(() => ID, { nullable: true }) nextMilestoneId: string | null;
+  @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
+  // overdueMilestones and milestones: field resolvers (JourneyHealthResolver), read only when asked for.
+
+  /** Null when the outcome has no journey. */
+  static of(row: StoredOutcomeRow): JourneyHealth | null {
+    return row.journeyStatus ? new JourneyHealth(row) : null;
+  }
+
+  constructor(readonly row: StoredOutcomeRow) {
+    this.id = scoredId(row.accountId, row.outcomeId, row.asOf);
+    this.status = row.journeyStatus as JourneyStatus;
+    this.nextMilestoneId = row.nextMilestoneId;
+    this.daysUntilDue = row.daysUntilDue;
+  }
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ComponentMove {
+  @Field(() => ID) componentId: string;
+  @Field() key: string;
+  @Field(() => Float, { description: 'Change of its contribution (points of the outcome score).' }) delta: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Difference from the newest snapshot at or before asOf − days.' })
+export class HealthChange {
+  @Field(() => Float, { nullable: true, description: 'score − fromScore; null when either is null.' }) delta: number | null;
+  @Field(() => Float, { nullable: true }) fromScore: number | null;
+  @Field(() => Date) fromAsOf: Date;
+  @Field(() => [ComponentMove], { description: 'Components whose contribution changed, biggest move first.' }) movers: ComponentMove[];
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The health of an account for one desired outcome.' })
+export class OutcomeHealth {
+  row: StoredOutcomeRow;
+  @Field(() => ID, { description: 'accountId:outcomeId@asOf: one scoring result; a rescore gives a new object with a new id.' }) id: string;
+  @Field(() => ID) outcomeId: string;
+  @Field(() => Float, { nullable: true }) score: number | null;
+  @Field(() => HealthBand) band: HealthBand;
+  @Field(() => Float, { nullable: true }) proactive: number | null;
+  @Field(() => Float, { nullable: true }) reactive: number | null;
+  @Field(() => Float, { nullable: true }) coverage: number | null;
+  @Field(() => Int, { description: 'Whole days since journey start.' }) day: number;
+  @Field(() => Date) asOf: Date;
+  /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
+  modelHash?: string;
+
+  static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
+    return Object.assign(new OutcomeHealth(), {
+      row, id: scoredId(row.accountId, row.outcomeId, row.asOf), outcomeId: row.outcomeId, score: row.score, band: row.band, proactive: row.proactive, reactive: row.reactive,
+      coverage: row.coverage, day: row.journeyDay, asOf: row.asOf, modelHash,
+    });
+  }
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A point of health history: an outcome snapshot, or the account health when outcome is null.' })
+export class HealthPoint {
+  @Field(() => ID, { description: 'accountId:outcomeId@asOf, or accountId@asOf for the account health.' }) id: string;
+  @Field(() => Date) asOf: Date;
+  @Field(() => ID, { nullable: true }) outcomeId: string | null;
+  @Field(() => Float, { nullable: true }) score: number | null;
+  @Field(() => HealthBand) band: HealthBand;
+  @Field(() => Float, { nullable: true }) coverage: number | null;
+}
+
+export function toMilestoneProgress(m: MilestoneJson, outcomeHealthId: string): MilestoneProgress {
+  return Object.assign(new MilestoneProgress(), { id: `${outcomeHealthId}/${m.milestoneId}`, milestoneId: m.milestoneId, achievedAt: m.achievedAt ? new Date(m.achievedAt) : null, expectedByDay: m.expectedByDay });
+}

@@ -1,0 +1,45 @@
+/**
+ * Every feature's background work, composed for the worker (src/jobs/worker.ts), which imports no feature:
+ * main.ts and the tests hand it these handlers.
+ */
+import type { DataSource } from 'typeorm';
+import { backtestJobHandlers } from './backtests/backtest.jobs';
+import type { JobHandlers } from './jobs/worker';
+import { evaluatePlaysAfterScoring } from './plays/play.evaluate';
+import { scoringJobHandlers } from './scoring/scoring.jobs';
+import { webhookJobHandlers, type WebhookJobsOptions } from './webhooks/webhook.jobs';
+
+export interface JobHandlerOptions {
+  staleAfterMs?: number;
+  /** Webhook delivery options (tests: retry timing, loopback receivers). */
+  webhooks?: WebhookJobsOptions;
+}
+
+export function jobHandlers(db: DataSource, opts: JobHandlerOptions = {}): JobHandlers {
+  const scoring = scoringJobHandlers(db, opts);
+  const backtests = backtestJobHandlers(db, opts);
+  const webhooks = webhookJobHandlers(db, opts.webhooks);
+  return {
+    ...backtests,
+    ...webhooks,
+    // Plays over the accounts just rescored (src/plays): tasks and webhooks when a condition starts to hold.
+    rescoreAccounts: async (job) => {
+      const scoredSince = new Date();
+      const drained = await scoring.rescoreAccounts(job);
+      if (drained.rounds) await evaluatePlaysAfterScoring(db, job.workspaceId, { scoredSince });
+      return drained;
+    },
+    // After a full or daily run, every play over every account (time alone moves renewal and touchpoint windows).
+    recomputeRun: async (job, signal) => {
+      const result = await scoring.recomputeRun(job, signal);
+      if (result.outcome === 'SUCCEEDED') await evaluatePlaysAfterScoring(db, job.workspaceId);
+      return result;
+    },
+    dailyRescore: scoring.dailyRescore,
+    sweep: async () => {
+      await scoring.sweep();
+      await backtests.sweep();
+      await webhooks.sweep();
+    },
+  };
+}

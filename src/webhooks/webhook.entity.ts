@@ -1,0 +1,193 @@
+/**
+ * Webhook endpoints (where plays deliver), deliveries (one per firing × endpoint; its id is the idempotency id in
+ * the payload) and the attempts of each delivery (the delivery log).
+ */
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export enum DeliveryState { PENDING = 'PENDING', SENDING = 'SENDING', DELIVERED = 'DELIVERED', DEAD = 'DEAD' }
+registerEnumType(DeliveryState, {
+  name: 'DeliveryState',
+  description: 'PENDING (waiting for its next attempt), SENDING, DELIVERED (a 2xx answer), DEAD (attempts or retry window used up: dead-letter).',
+});
+
+@ObjectType({ simpleResolvers: true, description: 'Where plays deliver signed webhooks (ADMIN).' })
+@Entity('webhook_endpoints')
+@Index('webhook_endpoints_name_key', ['workspaceId', 'name'], { unique: true })
+export class WebhookEndpoint {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field()
+  @Column('text')
+  name: string;
+
+  @Field()
+  @Column('text')
+  url: string;
+
+  /** The signing secret, AES-256-GCM encrypted with the server key (webhook.secret.ts); never stored in clear. */
+  @Column('text')
+  secretCiphertext: string;
+
+  /** The secret's first characters, to tell secrets apart. */
+  @Field({ description: 'The first characters of the signing secret (the secret itself is shown once).' })
+  @Column('text')
+  secretPrefix: string;
+
+  @Field()
+  @Column('boolean', { default: true })
+  enabled: boolean;
+
+  /** Failed attempts since the last success: a play that keeps failing is reported, not silently disabled. */
+  @Field(() => Int, { description: 'Failed attempts since the last success.' })
+  @Column('int', { default: 0 })
+  consecutiveFailures: number;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  lastError: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  lastSuccessAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  lastFailureAt: Date | null;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One webhook to deliver: its payload, state and attempts.' })
+@Entity('webhook_deliveries')
+@Index('webhook_deliveries_endpoint_idx', ['workspaceId', 'endpointId', 'createdAt'])
+// The recovery sweep (all workspaces) looks for deliveries whose job was lost.
+@Index('webhook_deliveries_due_idx', ['state', 'nextAttemptAt'], { where: `"state" IN ('PENDING', 'SENDING')` })
+export class WebhookDelivery {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  /** Also the idempotency id sent in every attempt's payload and headers. */
+  @Field(() => ID, { description: 'Also the idempotency id in the payload (`id`) and the x-oh-delivery header.' })
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => ID)
+  @Column('uuid')
+  endpointId: string;
+
+  @Field(() => ID, { nullable: true })
+  @Column('uuid', { nullable: true })
+  playId: string | null;
+
+  @Field(() => ID, { nullable: true })
+  @Column('uuid', { nullable: true })
+  accountId: string | null;
+
+  @Field()
+  @Column('text')
+  event: string;
+
+  /** The body without its id (added when sent): event, play, account, scores, top drivers at firing time. */
+  @Field(() => GraphQLJSONObject, { description: 'The body sent, without its id.' })
+  @Column('jsonb')
+  payload: Record<string, unknown>;
+
+  @Field(() => DeliveryState)
+  @Column('text', { default: DeliveryState.PENDING })
+  state: DeliveryState;
+
+  @Field(() => Int)
+  @Column('int', { default: 0 })
+  attempts: number;
+
+  /** `attempts` when the current retry window started (a redelivery gets a fresh attempt budget; the log keeps counting). */
+  @Column('int', { default: 0 })
+  attemptBase: number;
+
+  @Field({ description: 'PENDING: when the next attempt is due.' })
+  @Column('timestamptz', { default: () => 'now()' })
+  nextAttemptAt: Date;
+
+  /** When the current attempt was claimed (state SENDING). */
+  @Column('timestamptz', { nullable: true })
+  claimedAt: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  @Column('int', { nullable: true })
+  lastStatusCode: number | null;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  lastError: string | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  deliveredAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  deadAt: Date | null;
+
+  /** Start of the retry window (creation, or the last manual redelivery). */
+  @Column('timestamptz', { default: () => 'now()' })
+  windowStartedAt: Date;
+
+  @Field()
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @ManyToOne(() => WebhookEndpoint, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'endpoint_id', referencedColumnName: 'id' }])
+  endpoint?: WebhookEndpoint;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'One call of a delivery: the delivery log.' })
+@Entity('webhook_attempts')
+export class WebhookAttempt {
+  @PrimaryColumn('uuid')
+  workspaceId: string;
+
+  @PrimaryColumn('uuid')
+  deliveryId: string;
+
+  @Field(() => Int)
+  @PrimaryColumn('int')
+  attempt: number;
+
+  @Field()
+  @Column('timestamptz')
+  startedAt: Date;
+
+  @Field(() => Int, { nullable: true })
+  @Column('int', { nullable: true })
+  statusCode: number | null;
+
+  @Field(() => Int)
+  @Column('int')
+  latencyMs: number;
+
+  @Field(() => String, { nullable: true })
+  @Column('text', { nullable: true })
+  error: string | null;
+
+  /** At most the first 512 characters of the response body. */
+  @Field(() => String, { nullable: true, description: 'At most the first 512 characters of the response body.' })
+  @Column('text', { nullable: true })
+  responseExcerpt: string | null;
+
+  @ManyToOne(() => WebhookDelivery, { onDelete: 'CASCADE' })
+  @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'delivery_id', referencedColumnName: 'id' }])
+  delivery?: WebhookDelivery;
+}
