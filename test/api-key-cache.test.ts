@@ -18,7 +18,7 @@ import { useTestServer, type TestServer, type TestWorkspace } from './support/ha
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a condition; the deadline only turns a hang into a clear failure (generous for a busy machine). */
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
