@@ -144,11 +144,24 @@ async function startOurs(dbUrl: string, data: ApiBenchData): Promise<Target> {
   return target;
 }
 
+/**
+ * PostGraphile lives in bench/postgraphile with its own package.json and lock: installed there on first use, so that
+ * the project's own `npm install` neither fetches it nor warns that it wants Node >= 22.
+ */
+const PGL_DIR = path.join(__dirname, 'postgraphile');
+
+function installPostGraphile(): void {
+  if (fs.existsSync(path.join(PGL_DIR, 'node_modules', 'postgraphile', 'package.json'))) return;
+  console.log('Installing PostGraphile into bench/postgraphile (first run only) ...');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PGL_DIR, stdio: 'inherit' });
+}
+
 async function startPostGraphile(dbUrl: string, data: ApiBenchData): Promise<Target> {
+  installPostGraphile();
   const port = await freePort();
-  const child = await spawnServer('postgraphile', [path.join(__dirname, 'postgraphile-server.cjs')], {
+  const child = await spawnServer('postgraphile', [path.join(PGL_DIR, 'server.cjs')], {
     DATABASE_URL: dbUrl, PORT: String(port), NODE_ENV: 'production',
-    NODE_OPTIONS: `--require ${path.join(__dirname, 'promise-with-resolvers.cjs')}`,
+    NODE_OPTIONS: `--require ${path.join(PGL_DIR, 'promise-with-resolvers.cjs')}`,
   }, /postgraphile ready/, port);
   const target = {
     name: 'postgraphile', url: child.url, key: undefined, child,

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import { startApp, type RunningApp } from '../src/app';
 import { Role } from '../src/shared/auth';
 import { createDataSource } from '../src/shared/db/data-source';
+import { PgListener, type ListenerOptions } from '../src/shared/db/listener';
 import type { ApiKeyCacheOptions } from '../src/workspaces/api-key.cache';
 import { withDatabase } from './support/global-setup';
 import { useTestServer, type TestServer, type TestWorkspace } from './support/harness';
@@ -18,7 +19,7 @@ import { useTestServer, type TestServer, type TestWorkspace } from './support/ha
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls a condition; the deadline only turns a hang into a clear failure (generous for a busy machine). */
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -28,16 +29,19 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms 
 
 describe('API key cache', () => {
   const t = useTestServer(); // instance A: the configured cache (60 s TTL)
-  const extra: Array<{ db: DataSource; app: RunningApp }> = [];
+  const extra: Array<{ db: DataSource; app: RunningApp; listener: PgListener }> = [];
   let sql: Client;
   let b: RunningApp;
   let ws: TestWorkspace;
 
-  async function instance(apiKeyCache: ApiKeyCacheOptions): Promise<RunningApp> {
-    const db = createDataSource(withDatabase(process.env.TEST_ADMIN_URL!, t.dbName), 3);
+  async function instance(apiKeyCache: ApiKeyCacheOptions, listenerOptions: Partial<ListenerOptions> = {}): Promise<RunningApp> {
+    const url = withDatabase(process.env.TEST_ADMIN_URL!, t.dbName);
+    const db = createDataSource(url, 3);
     await db.initialize();
-    const app = await startApp({ db, port: 0, host: '127.0.0.1', apiKeyCache });
-    extra.push({ db, app });
+    const listener = new PgListener({ url, ...listenerOptions });
+    await listener.start();
+    const app = await startApp({ db, port: 0, host: '127.0.0.1', apiKeyCache, listener });
+    extra.push({ db, app, listener });
     return app;
   }
 
@@ -72,12 +76,13 @@ describe('API key cache', () => {
     await sql.connect();
     // B's clock stands still: its entries never expire, so whatever B stops accepting it learnt from a notification.
     const frozen = Date.now();
-    b = await instance({ ttlMs: 60_000, maxEntries: 100, now: () => frozen });
+    // Its listener reconnects only when a test says so (reconnectNow): "while it is down" lasts as long as the test needs.
+    b = await instance({ ttlMs: 60_000, maxEntries: 100, now: () => frozen }, { minBackoffMs: 1e9, maxBackoffMs: 1e9 }); // ~12 days: below setTimeout's limit, jitter included
     ws = await t.workspace('Cache');
   });
 
   t.cleanup(async () => {
-    for (const { app, db } of extra) { await app.stop(); await db.destroy(); }
+    for (const { app, db, listener } of extra) { await app.stop(); await listener.stop(); await db.destroy(); }
     await sql?.end();
   });
 
@@ -147,6 +152,7 @@ describe('API key cache', () => {
     expect(await viewer(b, second.key)).toBe('ANALYST');
     expect(b.keys.size).toBe(0); // bypassed, not filled
 
+    b.listener.reconnectNow();
     await waitFor(() => b.keys.active, 'B to LISTEN again');
     expect(b.listener.backendPid).not.toBe(pid);
     expect(await viewer(b, key)).toBe('UNAUTHENTICATED');

@@ -40,7 +40,7 @@ describe('job queue: incremental and daily rescoring', () => {
     const res = await t.ok(INGEST, { s: [1, 2, 3, 4].map((k) => ({ accountExternalId: m.externalIds[1], type: 'login', occurredAt, idempotencyKey: `l-${k}` })) }, ws.keys.INGEST);
     expect(res.ingestSignals).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
     // 4 logins → LINEAR 0→10 gives 40. (How fast is measured by `npm run bench:scoring`, not asserted here.)
-    await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[1])?.score === 40, 20_000, 10);
+    await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[1])?.score === 40, 60_000, 10);
     // Only the touched account was rescored.
     const scores = await currentScores(t.db, ws.id);
     expect(scores.get(m.accountIds[0])?.runId).not.toBeNull();
@@ -59,7 +59,7 @@ describe('job queue: incremental and daily rescoring', () => {
     await until(async () => {
       const s = await currentScores(t.db, ws.id);
       return m.accountIds.every((id, i) => s.get(id)?.score === ((i % 10) + 1) * 10);
-    }, 20_000);
+    }, 60_000);
     const jobsCreated = await jobCount(ws.id);
     expect(jobsCreated).toBeGreaterThanOrEqual(1);
     expect(jobsCreated).toBeLessThan(20); // one queued job per workspace at a time: far fewer jobs than batches
@@ -78,7 +78,7 @@ describe('job queue: incremental and daily rescoring', () => {
     // The same request committed is processed.
     await addLogins(t.db, ws.id, m.accountIds, () => 2);
     await TenantScope.system(t.db, ws.id).transaction(async (tx) => { await requestRescore(tx, [m.accountIds[0]]); });
-    await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[0])?.score === 20, 20_000);
+    await until(async () => (await currentScores(t.db, ws.id)).get(m.accountIds[0])?.score === 20, 60_000);
   });
 
   it('a job enqueued in a transaction is announced to the listening workers (NOTIFY) when it commits, never on rollback', async () => {
@@ -98,7 +98,7 @@ describe('job queue: incremental and daily rescoring', () => {
       await listener.query('SELECT 1');
       expect(heard).toEqual([]);
       await TenantScope.system(t.db, ws.id).transaction(async (tx) => { await requestRescore(tx, [m.accountIds[0]]); });
-      await until(async () => heard.length > 0, 20_000);
+      await until(async () => heard.length > 0, 60_000);
       expect(heard).toEqual([JOBS.RESCORE_ACCOUNTS]);
     } finally {
       await listener.end();
@@ -113,7 +113,7 @@ describe('job queue: incremental and daily rescoring', () => {
     await until(async () => {
       const s = await currentScores(t.db, ws.id);
       return m.accountIds.every((id) => s.get(id)?.score === 70);
-    }, 20_000);
+    }, 60_000);
     expect(await t.db.query(`SELECT 1 FROM rescore_requests WHERE workspace_id = $1`, [ws.id])).toEqual([]);
   });
 
@@ -148,7 +148,7 @@ describe('job queue: incremental and daily rescoring', () => {
     const done = await until(async () => {
       const [r] = await t.db.query(`SELECT state, done FROM scoring_runs WHERE id = $1`, [mine[0].id]);
       return r.state === 'SUCCEEDED' ? r : undefined;
-    }, 20_000);
+    }, 60_000);
     expect(done.done).toBe(3);
     const scores = await currentScores(t.db, ws.id);
     m.accountIds.forEach((id, i) => expect(scores.get(id)).toMatchObject({ score: (i + 1) * 10, runId: mine[0].id }));

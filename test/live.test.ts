@@ -25,7 +25,7 @@ const SUBSCRIPTION = `subscription($filter: HealthEventFilter) {
 interface Received { events: any[]; errors: unknown[]; closed: boolean; next(n?: number): Promise<any[]>; client: Client }
 
 /** Deadline of every wait below: it only turns a hang into a clear failure (generous for a busy machine). */
-const WAIT_MS = 20_000;
+const WAIT_MS = 60_000;
 
 function subscribe(app: RunningApp, key: string, variables: Record<string, unknown> = {}): Received {
   const client = createClient({

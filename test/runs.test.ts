@@ -29,7 +29,7 @@ describe('scoring runs', () => {
 
   const runOf = async (key: string, id: string) => (await t.ok(`query($id: ID!) { scoringRun(id: $id) { ${RUN_FIELDS} } }`, { id }, key)).scoringRun;
   const waitFor = async (key: string, id: string, state: string) =>
-    await until(async () => { const r = await runOf(key, id); return r.state === state ? r : undefined; }, 20_000);
+    await until(async () => { const r = await runOf(key, id); return r.state === state ? r : undefined; }, 60_000);
   /** test/support/scoring-run-child.ts on this run (args: killAtChunk, concurrency[, waitForDone]): how it exited, and its stderr. */
   const runChild = async (workspaceId: string, runId: string, args: string[]) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support', 'scoring-run-child.ts'),
@@ -144,7 +144,7 @@ describe('scoring runs', () => {
     expect(snaps.every((s) => s.n === 1)).toBe(true); // every account scored exactly once by this run
     // History keeps the first run's snapshots too.
     expect((await runSnapshots(first.id)).length).toBe(10);
-  }, 60_000);
+  }, 240_000);
 
   it('parallel chunks commit out of order: a kill keeps the later chunk, the resumed run scores only what is missing', async () => {
     const ws = await t.workspace();
@@ -175,7 +175,7 @@ describe('scoring runs', () => {
     expect(fin).toEqual({ cursor: byId[9], done_ranges: [] });
     const after = await currentScores(t.db, ws.id);
     m.accountIds.forEach((id, i) => expect(after.get(id)).toEqual({ score: Math.min(i, 10) * 10, asOf: run.asOf, runId: run.id }));
-  }, 60_000);
+  }, 240_000);
 
   it('parallel lanes: the first chunk alone, then chunks of at most an equal share of the rest, each account once', async () => {
     const ws = await t.workspace();

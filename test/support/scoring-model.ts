@@ -53,7 +53,7 @@ export function testDatabaseUrl(dbName: string): string {
   return u.toString();
 }
 
-export async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+export async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 25): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

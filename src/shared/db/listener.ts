@@ -57,6 +57,13 @@ export class PgListener {
     return () => { this.stateHandlers.delete(handler); };
   }
 
+  /** Reconnect now rather than at the end of the backoff (a test holds the connection down with a long minBackoffMs). */
+  reconnectNow(): void {
+    if (this.stopped || this.client) return;
+    clearTimeout(this.retryTimer);
+    void this.connect();
+  }
+
   /** Resolves after the first attempt; a failed first attempt keeps retrying in the background. */
   async start(): Promise<void> {
     if (!this.stopped) return;

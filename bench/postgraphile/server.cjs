@@ -1,7 +1,8 @@
 /**
  * PostGraphile 5 (Amber preset) over the bench database's `pgl` schema (views over the same data as
  * our API; see bench/api-seed.ts), for `npm run bench:api`. Env: DATABASE_URL, PORT.
- * Needs Promise.withResolvers on Node 20: started with NODE_OPTIONS=--require ./bench/promise-with-resolvers.cjs.
+ * Needs Promise.withResolvers on Node 20: started with NODE_OPTIONS=--require ./bench/postgraphile/promise-with-resolvers.cjs.
+ * PostGraphile is installed into bench/postgraphile/node_modules by bench/api.ts on first use (its own package.json).
  */
 const http = require('node:http');
 const { postgraphile } = require('postgraphile');
