@@ -32,7 +32,15 @@ export enum BacktestModelSource {
   VERSION = 'VERSION',
   DRAFT = 'DRAFT',
 }
-registerEnumType(BacktestModelSource, { name: 'BacktestModelSource' });
+registerEnumType(BacktestModelSource, {
+  name: 'BacktestModelSource',
+  description: 'Which model a backtest scored.',
+  valuesConfig: {
+    LIVE: { description: 'The live model when the backtest started (its configuration is kept with the backtest).' },
+    VERSION: { description: 'A recorded model version (`modelVersions`).' },
+    DRAFT: { description: 'A model draft, before it is published.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'A check of a model against recorded lifecycle outcomes; poll it for progress, read `report` when SUCCEEDED.' })
 @Entity('backtests')

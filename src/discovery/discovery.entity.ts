@@ -17,6 +17,7 @@ export enum DiscoveryState {
 }
 registerEnumType(DiscoveryState, {
   name: 'ClusterDiscoveryState',
+  description: 'Where a cluster discovery is: poll `clusterDiscovery(id)` until SUCCEEDED or FAILED.',
   valuesConfig: {
     QUEUED: { description: 'Waiting for a worker.' },
     RUNNING: { description: 'A worker is at `stage`; `progress` grows as it goes.' },
@@ -33,6 +34,7 @@ export enum DiscoveryStage {
 }
 registerEnumType(DiscoveryStage, {
   name: 'ClusterDiscoveryStage',
+  description: 'The step a running cluster discovery is at, for a progress line.',
   valuesConfig: {
     PROFILES: { description: 'Computing every account\'s usage profile over the window.' },
     CLUSTERING: { description: 'Grouping the profiles (trying each k when k was not given).' },

@@ -11,6 +11,7 @@ export enum ClusteringMethod {
 }
 registerEnumType(ClusteringMethod, {
   name: 'ClusteringMethod',
+  description: 'How a cluster discovery groups the usage profiles.',
   valuesConfig: {
     KMEANS: { description: 'k-means (ml-kmeans, k-means++ start) on standardised profiles. The default: recovered planted personas best (docs/discovery.md).' },
     NMF: { description: 'Non-negative matrix factorisation (multiplicative updates); each account goes to its strongest factor.' },

@@ -62,7 +62,9 @@ export async function parseDocument(raw: unknown, at = ''): Promise<ModelDocumen
   const arrays = ['clusters', 'outcomes', 'journeys', 'coins'] as const;
   if (!arrays.every((k) => Array.isArray(input[k]))) problems.throwIfAny();
 
-  if (sound('thresholds') && !(input.thresholds.redBelow < input.thresholds.yellowBelow)) {
+  if (!isObject(input.thresholds)) {
+    if (sound('thresholds')) problems.add(p('thresholds'), 'The band thresholds are required: { redBelow: 40, yellowBelow: 70 }.');
+  } else if (sound('thresholds') && !(input.thresholds.redBelow < input.thresholds.yellowBelow)) {
     problems.add(p('thresholds.yellowBelow'), 'yellowBelow must be greater than redBelow.');
   }
 
