@@ -26,7 +26,7 @@ export class Plays1795470000000 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "tasks" ADD CONSTRAINT "FK_617ad75c73a5b227270dd5f1028" FOREIGN KEY ("workspace_id", "account_id") REFERENCES "accounts"("workspace_id","id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "FK_90f8e4580eb512895222f3adac2" FOREIGN KEY ("workspace_id", "endpoint_id") REFERENCES "webhook_endpoints"("workspace_id","id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "webhook_attempts" ADD CONSTRAINT "FK_766d1fdbcc1e657bd3b4522a455" FOREIGN KEY ("workspace_id", "delivery_id") REFERENCES "webhook_deliveries"("workspace_id","id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "plays" ADD CONSTRAINT "FK_115160830df8324c3c409227131" FOREIGN KEY ("workspace_id", "webhook_endpoint_id") REFERENCES "webhook_endpoints"("workspace_id","id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+        await queryRunner.query(`ALTER TABLE "plays" ADD CONSTRAINT "FK_115160830df8324c3c409227131" FOREIGN KEY ("workspace_id", "webhook_endpoint_id") REFERENCES "webhook_endpoints"("workspace_id","id") ON DELETE NO ACTION ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "play_firings" ADD CONSTRAINT "FK_b36f0725a4a56f92aec419436ce" FOREIGN KEY ("workspace_id", "play_id") REFERENCES "plays"("workspace_id","id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "play_firings" ADD CONSTRAINT "FK_a6fef918fec290df8947745c79b" FOREIGN KEY ("workspace_id", "account_id") REFERENCES "accounts"("workspace_id","id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     }

@@ -71,7 +71,7 @@ export class Play {
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 
-  @ManyToOne(() => WebhookEndpoint, { onDelete: 'RESTRICT' })
+  @ManyToOne(() => WebhookEndpoint, { onDelete: 'NO ACTION' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'webhook_endpoint_id', referencedColumnName: 'id' }])
   webhookEndpoint?: WebhookEndpoint;
 }
