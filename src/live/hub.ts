@@ -8,6 +8,7 @@
 import type { DataSource } from 'typeorm';
 import type { PgListener } from '../shared/db/listener';
 import { logger } from '../shared/logger';
+import { subscriberQueue } from '../shared/subscriber-queue';
 import { TenantScope } from '../shared/tenant';
 import type { HealthEvent, HealthEventFilter } from './live.types';
 import { HEALTH_CHANNEL } from '../health/health.events';
@@ -45,41 +46,15 @@ export class LiveHub {
 
   /** Events of one workspace from now on, filtered; ends when the client unsubscribes. */
   subscribe(workspaceId: string, filter: HealthEventFilter = {}): AsyncIterableIterator<HealthEvent> {
-    const queue: HealthEvent[] = [];
-    let wake: ((r: IteratorResult<HealthEvent>) => void) | undefined;
-    let done = false;
     const set = this.subscribers.get(workspaceId) ?? new Set<Subscriber>();
     this.subscribers.set(workspaceId, set);
-    const sub: Subscriber = {
-      filter,
-      push: (event) => {
-        if (done) return;
-        if (wake) { const w = wake; wake = undefined; w({ value: event, done: false }); return; }
-        queue.push(event);
-        if (queue.length > MAX_QUEUE) { queue.shift(); logger.warn({ workspaceId }, 'live: slow subscriber, dropped an event'); }
-      },
-    };
+    const q = subscriberQueue<HealthEvent>({ maxQueue: MAX_QUEUE, onDrop: () => logger.warn({ workspaceId }, 'live: slow subscriber, dropped an event'), onEnd: () => {
+      set.delete(sub);
+      if (!set.size) this.subscribers.delete(workspaceId);
+    } });
+    const sub: Subscriber = { filter, push: q.push };
     set.add(sub);
-    const finish = (): IteratorResult<HealthEvent> => {
-      if (!done) {
-        done = true;
-        set.delete(sub);
-        if (!set.size) this.subscribers.delete(workspaceId);
-        wake?.({ value: undefined, done: true });
-        wake = undefined;
-      }
-      return { value: undefined, done: true };
-    };
-    return {
-      next: () => {
-        if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => { wake = resolve; });
-      },
-      return: () => Promise.resolve(finish()),
-      throw: (err?: unknown) => { finish(); return Promise.reject(err); },
-      [Symbol.asyncIterator]() { return this; },
-    };
+    return q.iterator;
   }
 
   private async onNotification(payload: string | undefined): Promise<void> {

@@ -6,6 +6,7 @@
 import type { DataSource } from 'typeorm';
 import type { PgListener } from '../shared/db/listener';
 import { logger } from '../shared/logger';
+import { subscriberQueue } from '../shared/subscriber-queue';
 import { TenantScope } from '../shared/tenant';
 import { Task } from './task.entity';
 import { TASK_CHANNEL } from './task.events';
@@ -46,41 +47,15 @@ export class TaskHub {
   }
 
   subscribe(workspaceId: string, filter: TaskChangeFilter): AsyncIterableIterator<Task> {
-    const queue: Task[] = [];
-    let wake: ((r: IteratorResult<Task>) => void) | undefined;
-    let done = false;
     const set = this.subscribers.get(workspaceId) ?? new Set<Subscriber>();
     this.subscribers.set(workspaceId, set);
-    const sub: Subscriber = {
-      filter,
-      push: (task) => {
-        if (done) return;
-        if (wake) { const w = wake; wake = undefined; w({ value: task, done: false }); return; }
-        queue.push(task);
-        if (queue.length > MAX_QUEUE) queue.shift();
-      },
-    };
+    const q = subscriberQueue<Task>({ maxQueue: MAX_QUEUE, onEnd: () => {
+      set.delete(sub);
+      if (!set.size) this.subscribers.delete(workspaceId);
+    } });
+    const sub: Subscriber = { filter, push: q.push };
     set.add(sub);
-    const finish = (): IteratorResult<Task> => {
-      if (!done) {
-        done = true;
-        set.delete(sub);
-        if (!set.size) this.subscribers.delete(workspaceId);
-        wake?.({ value: undefined, done: true });
-        wake = undefined;
-      }
-      return { value: undefined, done: true };
-    };
-    return {
-      next: () => {
-        if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => { wake = resolve; });
-      },
-      return: () => Promise.resolve(finish()),
-      throw: (err?: unknown) => { finish(); return Promise.reject(err); },
-      [Symbol.asyncIterator]() { return this; },
-    };
+    return q.iterator;
   }
 
   private async onNotification(payload: string | undefined): Promise<void> {
