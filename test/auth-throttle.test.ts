@@ -22,7 +22,7 @@ describe('failed-authentication throttle', () => {
     await db.initialize();
     app = await startApp({ db, port: 0, host: '127.0.0.1', authThrottle: throttle });
   });
-  afterAll(async () => { await app?.stop(); await db?.destroy(); });
+  t.cleanup(async () => { await app?.stop(); await db?.destroy(); });
 
   async function viewer(key?: string): Promise<{ status: number; retryAfter: string | null; code?: string; role?: string }> {
     const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: '{"query":"{ viewer { role } }"}' });

@@ -38,7 +38,7 @@ describeWithBrowser('GraphQL IDE in headless Chromium', () => {
     });
   }, 60_000);
 
-  afterAll(async () => {
+  t.cleanup(async () => {
     await browser?.close();
     await app?.stop();
   });

@@ -70,10 +70,10 @@ describe('webhooks', () => {
     jobs = await startTestJobs(t.db, t.dbName, { sweepIntervalMs: 60_000,
       webhooks: { policy: { retryBaseMs: 30, maxAttempts: 3, random: () => 0.5 } } });
   });
-  afterAll(async () => {
-    await jobs?.stop();
-    Object.assign(config, savedPolicy);
-  });
+  // Before the harness drops the database: an afterAll here would run after it, when a retry's
+  // pg-boss query could still be in flight and be killed by DROP DATABASE … WITH (FORCE).
+  t.cleanup(async () => { await jobs?.stop(); });
+  afterAll(() => { Object.assign(config, savedPolicy); });
 
   /** A workspace whose RED accounts fire a webhook-only play to `url`. */
   async function firing(accounts: number, url: string): Promise<{ ws: TestWorkspace; secret: string; endpointId: string; playId: string }> {
