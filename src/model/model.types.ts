@@ -21,7 +21,7 @@ registerEnumType(ModelChangeKind, {
 
 @ObjectType({ simpleResolvers: true, description: 'One change between two models, in words: "component `login_frequency` of `adoption`: weight 20 → 30".' })
 export class ModelChange implements Change {
-  @Field(() => ModelChangeKind) kind: ChangeKind;
+  @Field(() => ModelChangeKind, { description: 'ADDED, REMOVED or CHANGED.' }) kind: ChangeKind;
   @Field({ description: 'thresholds, cluster, outcome, journey, stage, milestone, coin or component.' }) entity: string;
   @Field({ description: 'Its key; `outcome/key` for what belongs to an outcome.' }) key: string;
   @Field(() => String, { nullable: true, description: 'The field that changed (CHANGED only).' }) field: string | null;
