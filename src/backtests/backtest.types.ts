@@ -97,7 +97,7 @@ export class WeightSuggestion {
   @Field({ description: 'Whether scoring functions were learned too (BANDS cut points, category scores), not only weights.' }) learnScoring: boolean;
   @Field(() => Float, { nullable: true, description: 'Mean held-out AUC of the suggestion (each fold fitted on the others).' }) cvAuc: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean held-out AUC of the current weights on the same folds.' }) cvAucCurrent: number | null;
-  @Field(() => [Float], { nullable: 'items', description: 'Held-out AUC of the suggestion per fold; an item is null when its fold had no churned or no retained case.' }) cvAucPerFold: Array<number | null>;
+  @Field(() => [Float], { nullable: 'items', description: 'Held-out AUC of the suggestion per fold (empty with fewer than 2 cases per fold); an item is null when its fold had no churned or no retained case.' }) cvAucPerFold: Array<number | null>;
   @Field(() => [Float], { nullable: 'items', description: 'Held-out AUC of the current weights per fold (same folds); null items as in cvAucPerFold.' }) cvAucCurrentPerFold: Array<number | null>;
   @Field(() => Float, { description: 'Suggested weight of the proactive side, in % of the coin (proactiveWeight + reactiveWeight = 100).' }) proactiveWeight: number;
   @Field(() => Float, { description: 'Suggested weight of the reactive side, in % of the coin.' }) reactiveWeight: number;

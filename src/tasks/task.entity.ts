@@ -49,7 +49,7 @@ export class Task {
   outcomeId: string | null;
 
   /** The play that opened it (no foreign key: tasks outlive a deleted play). */
-  @Field(() => ID, { nullable: true, description: 'The play that opened it; null for a task opened by hand. May name a play deleted since (tasks outlive their play).' })
+  @Field(() => ID, { nullable: true, description: 'The play that opened it; null when no play did. May name a play deleted since (tasks outlive their play).' })
   @Column('uuid', { nullable: true })
   playId: string | null;
 

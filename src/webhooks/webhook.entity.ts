@@ -46,7 +46,7 @@ export class WebhookEndpoint {
   @Column('text')
   secretPrefix: string;
 
-  @Field({ description: 'False: no new deliveries are made to it (plays skip it); existing ones are still retried.' })
+  @Field({ description: 'False: nothing is sent to it; its deliveries fail at once ("The endpoint is disabled.") and are not retried: redeliverWebhook once it is enabled again.' })
   @Column('boolean', { default: true })
   enabled: boolean;
 

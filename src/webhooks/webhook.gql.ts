@@ -10,7 +10,7 @@ export class WebhookEndpointInput {
   @MaxLength(2000)
   @Field({ description: 'https:// URL (http:// only in development); no private, loopback or link-local targets unless the server allows them.' })
   url: string;
-  @Field({ defaultValue: true, description: 'False: plays make no new deliveries to it.' }) enabled: boolean;
+  @Field({ defaultValue: true, description: 'False: pause it; its deliveries fail without being sent (default true).' }) enabled: boolean;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'An endpoint with its signing secret: the only time the secret is shown.' })
