@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './shared/auth';
 import { registerSchemaForErrors } from './shared/errors';
@@ -22,8 +22,20 @@ export function getSchema(): Promise<GraphQLSchema> {
     authMode: 'error',
     pubSub: unusedPubSub, // subscriptions read from src/live's hub (PostgreSQL LISTEN), not from a PubSub
   }).then((schema) => {
+    describeRootTypes(schema);
     registerSchemaForErrors(schema);
     return schema;
   });
   return cached;
+}
+
+/** type-graphql builds the root types itself; their descriptions (shown first in an IDE's docs pane) are set here. */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const roots: Array<[GraphQLObjectType | null | undefined, string]> = [
+    [schema.getQueryType(), 'Reads, scoped to the workspace of the API key (see `viewer`). Ids of other workspaces are NOT_FOUND.'],
+    [schema.getMutationType(), 'Writes, scoped to the workspace of the API key; the role of the key decides which it may call (FORBIDDEN otherwise). '
+      + 'Batches (upsertAccounts, ingestSignals) answer per item.'],
+    [schema.getSubscriptionType(), 'Live updates over WebSocket (graphql-ws) at /graphql, scoped to the workspace of the API key.'],
+  ];
+  for (const [type, description] of roots) if (type && !type.description) type.description = description;
 }

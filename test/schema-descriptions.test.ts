@@ -1,45 +1,82 @@
 /**
- * Descriptions a front-end engineer can act on (docs/client-cache.md): every enum and enum value, and every field
- * and argument of the types a health screen reads, carries one. (In-process: the schema as the code builds it.)
+ * Descriptions a front-end engineer can act on (docs/client-cache.md): every type, field, argument, input field,
+ * enum value, custom scalar and directive of the schema carries one, so that a new one without a description
+ * fails here. (In-process: the schema as the code builds it.)
  */
-import { isEnumType, isObjectType, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema as buildSdl, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedDirective,
+  isSpecifiedScalarType, type GraphQLSchema,
+} from 'graphql';
 import { getSchema } from '../src/schema';
 
-/** The health read path and what surrounds it on a screen. */
-const FULLY_DESCRIBED = [
-  'Account', 'AccountHealth', 'OutcomeHealth', 'JourneyHealth', 'Driver', 'MilestoneProgress', 'OverdueMilestone',
-  'HealthChange', 'ComponentMove', 'HealthPoint', 'AccountScore', 'HealthEvent',
+/**
+ * TEMPORARY, to be emptied by the merge of the shared job-state mechanism (scoring runs, backtests and cluster
+ * discoveries on one mechanism; healthEvents and scoringRuns as connections), whose author describes these: they are
+ * left undescribed here so that the two changes do not edit the same lines. Once that merge describes (or moves)
+ * them, the test below fails on the stale entries: delete them, then delete this list.
+ */
+const PENDING_JOB_STATE_DESCRIPTIONS = [
+  'ScoringRun.state', 'ScoringRun.error', 'ScoringRun.createdAt', 'ScoringRun.startedAt', 'ScoringRun.finishedAt', 'ScoringRun.heartbeatAt',
+  'Backtest.state', 'Backtest.error', 'Backtest.createdAt', 'Backtest.startedAt', 'Backtest.finishedAt',
+  'ClusterDiscovery.state', 'ClusterDiscovery.stage', 'ClusterDiscovery.error', 'ClusterDiscovery.attempts', 'ClusterDiscovery.createdAt',
+  'ClusterDiscovery.startedAt', 'ClusterDiscovery.finishedAt',
+  'Query.scoringRuns(first)', 'Query.healthEvents(since)', 'Query.healthEvents(filter)',
 ];
 
+/** Every element of the schema without a description, named `Type`, `Type.field`, `Type.field(arg)`, `Enum.VALUE`, `@directive(arg)`. */
 function undescribed(schema: GraphQLSchema): string[] {
   const missing: string[] = [];
+  const check = (name: string, description: string | null | undefined) => { if (!description?.trim()) missing.push(name); };
   for (const type of Object.values(schema.getTypeMap())) {
-    if (type.name.startsWith('__')) continue;
-    if (isEnumType(type)) {
-      if (!type.description) missing.push(`enum ${type.name}`);
-      for (const v of type.getValues()) if (!v.description) missing.push(`${type.name}.${v.name}`);
-    }
-    if (isObjectType(type) && FULLY_DESCRIBED.includes(type.name)) {
-      if (!type.description) missing.push(`type ${type.name}`);
+    if (type.name.startsWith('__') || (isScalarType(type) && isSpecifiedScalarType(type))) continue;
+    check(type.name, type.description);
+    if (isObjectType(type) || isInterfaceType(type)) {
       for (const f of Object.values(type.getFields())) {
-        if (!f.description) missing.push(`${type.name}.${f.name}`);
-        for (const a of f.args) if (!a.description) missing.push(`${type.name}.${f.name}(${a.name})`);
+        check(`${type.name}.${f.name}`, f.description);
+        for (const a of f.args) check(`${type.name}.${f.name}(${a.name})`, a.description);
       }
     }
+    if (isInputObjectType(type)) for (const f of Object.values(type.getFields())) check(`${type.name}.${f.name}`, f.description);
+    if (isEnumType(type)) for (const v of type.getValues()) check(`${type.name}.${v.name}`, v.description);
+  }
+  for (const d of schema.getDirectives()) {
+    if (isSpecifiedDirective(d)) continue;
+    check(`@${d.name}`, d.description);
+    for (const a of d.args) check(`@${d.name}(${a.name})`, a.description);
   }
   return missing;
 }
 
 describe('schema descriptions', () => {
-  it('every enum value, and every field and argument of the health types, is described', async () => {
-    const schema = await getSchema();
-    for (const name of FULLY_DESCRIBED) expect([name, isObjectType(schema.getType(name))]).toEqual([name, true]);
-    expect(undescribed(schema)).toEqual([]);
+  it('every type, field, argument, input field, enum value, scalar and directive is described', async () => {
+    const missing = undescribed(await getSchema());
+    expect(missing.filter((m) => !PENDING_JOB_STATE_DESCRIPTIONS.includes(m))).toEqual([]);
+    // The allow-list only shrinks: an entry that is described now (or gone) must be deleted from it.
+    expect(PENDING_JOB_STATE_DESCRIPTIONS.filter((m) => !missing.includes(m))).toEqual([]);
+  });
+
+  it('the walk finds what is missing anywhere in a schema', () => {
+    const schema = buildSdl(`
+      """A directive."""
+      directive @d(a: Int) on FIELD
+      scalar S
+      """Q"""
+      type Query { """f""" f(x: Int, """y""" y: I): T }
+      """T"""
+      interface T { g: Int }
+      """I"""
+      input I { h: Int }
+      """E"""
+      enum E { """A""" A B }
+    `);
+    expect(undescribed(schema).sort()).toEqual(
+      ['@d(a)', 'E.B', 'I.h', 'Query.f(x)', 'S', 'T.g'].sort(),
+    );
   });
 
   it('scores say they are unrounded and how to show them', async () => {
     const schema = await getSchema();
-    for (const [type, field] of [['OutcomeHealth', 'score'], ['AccountHealth', 'score'], ['Driver', 'score'], ['OutcomeHealth', 'proactive']]) {
+    for (const [type, field] of [['OutcomeHealth', 'score'], ['AccountHealth', 'score'], ['Driver', 'score'], ['OutcomeHealth', 'proactive'], ['HealthPoint', 'score']]) {
       const t = schema.getType(type);
       if (!isObjectType(t)) throw new Error(`${type} is not an object type`);
       expect([type, field, t.getFields()[field].description]).toEqual([type, field, expect.stringMatching(/unrounded.*one decimal/i)]);

@@ -84,11 +84,11 @@ export class LifecycleOutcome {
   @PrimaryColumn('uuid')
   accountId: string;
 
-  @Field(() => LifecycleOutcomeKind)
+  @Field(() => LifecycleOutcomeKind, { description: 'RENEWED, EXPANDED, CONTRACTED or CHURNED.' })
   @PrimaryColumn('text')
   kind: LifecycleOutcomeKind;
 
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDateResolver, { description: 'The day it happened (YYYY-MM-DD).' })
   @PrimaryColumn('date')
   occurredOn: string;
 

@@ -10,7 +10,7 @@ import { LifecycleOutcomeKind } from './account.entity';
  */
 @InputType({ description: 'A recorded renewal, expansion, contraction or churn.' })
 export class LifecycleOutcomeInput {
-  @Field(() => LifecycleOutcomeKind)
+  @Field(() => LifecycleOutcomeKind, { description: 'RENEWED, EXPANDED, CONTRACTED or CHURNED.' })
   kind: LifecycleOutcomeKind;
 
   @Field(() => String, { description: 'When it happened, a day YYYY-MM-DD (not in the future). A malformed day rejects this account, not the batch.' })
@@ -28,7 +28,7 @@ export class AccountInput {
   @Field(() => GraphQLJSON, { nullable: true, description: 'Free attributes, a JSON object (at most 100 keys); replaces the stored ones when given. Cluster rules read these. Anything but an object rejects this account, not the batch.' })
   attributes?: unknown;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The CSM who owns the account (free text, e.g. an email); null clears it.' })
   csmOwner?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Day 0 of the success journey: an ISO-8601 date-time with offset (2026-01-15T09:00:00Z) or a day (2026-01-15, midnight UTC); defaults to now for a new account, kept on update. A malformed one rejects this account, not the batch.' })
@@ -70,12 +70,12 @@ registerEnumType(SortDirection, {
   valuesConfig: { ASC: { description: 'Smallest (or A) first.' }, DESC: { description: 'Largest (or Z) first.' } },
 });
 
-@InputType()
+@InputType({ description: 'How to sort the accounts list (default: by name, ascending).' })
 export class AccountOrder {
-  @Field(() => AccountOrderField, { defaultValue: AccountOrderField.NAME })
+  @Field(() => AccountOrderField, { defaultValue: AccountOrderField.NAME, description: 'What to sort by (default NAME).' })
   field: AccountOrderField;
 
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC, description: 'ASC or DESC (default ASC); accounts without a value come last either way.' })
   direction: SortDirection;
 
   @Field(() => Int, { defaultValue: 30, description: 'For SCORE_CHANGE: the change over this many days (1-365).' })
@@ -84,7 +84,7 @@ export class AccountOrder {
 
 @InputType({ description: 'All given conditions must hold.' })
 export class AccountFilter {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only accounts of this persona cluster.' })
   clusterId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Exact CSM owner.' })
@@ -99,7 +99,7 @@ export class AccountFilter {
   @Field(() => ID, { nullable: true, description: 'Accounts of this outcome\'s cluster; band, status, stage, score filters and sorts then read this outcome\'s health.' })
   outcomeId?: string | null;
 
-  @Field(() => [HealthBand], { nullable: true })
+  @Field(() => [HealthBand], { nullable: true, description: 'Only accounts in one of these bands (of the outcome with outcomeId, else the account health); UNKNOWN includes never-scored accounts.' })
   bands?: HealthBand[] | null;
 
   @Field(() => [JourneyStatus], { nullable: true, description: 'Journey status (of the outcome, or the account\'s worst).' })
@@ -108,9 +108,9 @@ export class AccountFilter {
   @Field(() => ID, { nullable: true, description: 'Accounts currently in this journey stage.' })
   stageId?: string | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Only scores at or above this, 0-100 (the outcome\'s score with outcomeId, else the account health); never-scored accounts are left out.' })
   scoreMin?: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Only scores at or below this, 0-100, not below scoreMin; never-scored accounts are left out.' })
   scoreMax?: number | null;
 }

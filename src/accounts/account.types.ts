@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { RejectedItem } from '../shared/batch';
 import { Account } from './account.entity';
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'What upsertAccounts did: counts, the stored accounts and the items refused. A value: no id (the accounts inside are entities).' })
 export class UpsertAccountsResult {
   @Field(() => Int, { description: 'Accounts that did not exist before.' })
   created: number;
@@ -17,30 +17,30 @@ export class UpsertAccountsResult {
   rejected: RejectedItem[];
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'One account in a page of accounts, with its cursor.' })
 export class AccountEdge {
   @Field({ description: 'Opaque; pass as `after` to continue after this account.' })
   cursor: string;
 
-  @Field(() => Account)
+  @Field(() => Account, { description: 'The account (an entity: cache it by its id).' })
   node: Account;
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'Where a page ends and whether there is another (Relay).' })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'True when there are more items after this page.' })
   hasNextPage: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Opaque cursor of the last item of this page: pass it as `after` (or `before`, where the list says so) for the next page; null for an empty page.' })
   endCursor: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A page of accounts (Relay connection).' })
 export class AccountConnection {
-  @Field(() => [AccountEdge])
+  @Field(() => [AccountEdge], { description: 'The accounts of this page, in the order asked for.' })
   edges: AccountEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether there is a next page, and the cursor to pass as `after` to get it.' })
   pageInfo: PageInfo;
 
   /** Counted only when asked for (see AccountConnectionResolver.totalCount). */

@@ -50,7 +50,7 @@ export class Backtest {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The backtest\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -90,11 +90,11 @@ export class Backtest {
   @Column('date', { nullable: true })
   toDate: string | null;
 
-  @Field(() => RunScope)
+  @Field(() => RunScope, { description: 'Which accounts\' outcomes were checked; empty = every account.' })
   @Column('jsonb', { default: () => "'{}'" })
   scope: RunScope;
 
-  @Field(() => ContractedAs)
+  @Field(() => ContractedAs, { description: 'How CONTRACTED cases counted in the figures (they are also reported apart in report.lifecycleKinds).' })
   @Column('text', { default: ContractedAs.RETAINED })
   contractedAs: ContractedAs;
 

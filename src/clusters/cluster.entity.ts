@@ -12,7 +12,7 @@ export class Cluster {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The cluster\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -20,11 +20,11 @@ export class Cluster {
   @Column('text')
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display; unique in the workspace (case-insensitive).' })
   @Column('text')
   name: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the cluster is for; null when none was given.' })
   @Column('text', { nullable: true })
   description: string | null;
 
@@ -40,11 +40,11 @@ export class Cluster {
   @Column('boolean', { default: false })
   isDefault: boolean;
 
-  @Field()
+  @Field({ description: 'When the cluster was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When it was last changed.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

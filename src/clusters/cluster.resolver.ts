@@ -19,20 +19,20 @@ export class ClusterResolver {
   }
 
   @Authorized(Roles.READ)
-  @Query(() => Cluster)
-  async cluster(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Cluster> {
+  @Query(() => Cluster, { description: 'One persona cluster. NOT_FOUND when there is none with this id.' })
+  async cluster(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The cluster\'s id.' }) id: string): Promise<Cluster> {
     return await clusters.getCluster(ctx.tenant, id);
   }
 
   @Authorized(Roles.CONFIGURE)
   @Mutation(() => Cluster, { description: 'Create a cluster; every account is re-assigned by the new rule set.' })
-  async createCluster(@Ctx() ctx: RequestContext, @Arg('input') input: CreateClusterInput): Promise<Cluster> {
+  async createCluster(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Its name, priority, rule and description.' }) input: CreateClusterInput): Promise<Cluster> {
     return (await clusters.createCluster(ctx.tenant, input)).cluster;
   }
 
   @Authorized(Roles.CONFIGURE)
   @Mutation(() => Cluster, { description: 'Change a cluster; a new rule or priority re-assigns every account.' })
-  async updateCluster(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateClusterInput): Promise<Cluster> {
+  async updateCluster(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The cluster to change.' }) id: string, @Arg('input', { description: 'The fields to change.' }) input: UpdateClusterInput): Promise<Cluster> {
     return (await clusters.updateCluster(ctx.tenant, id, input)).cluster;
   }
 
@@ -40,7 +40,7 @@ export class ClusterResolver {
   @Mutation(() => Boolean, { description: 'Delete a cluster (not the default one); its accounts go to the next cluster that matches them.' })
   async deleteCluster(
     @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The cluster to delete (not the default one).' }) id: string,
     @Arg('deleteOutcomes', { defaultValue: false, description: 'Confirm deleting the cluster\'s desired outcomes (with journeys, coins and history) too.' }) deleteOutcomes: boolean,
   ): Promise<boolean> {
     await clusters.deleteCluster(ctx.tenant, id, deleteOutcomes);

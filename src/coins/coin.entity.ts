@@ -69,21 +69,21 @@ registerEnumType(ScoringFunctionType, {
   },
 });
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'CATEGORICAL scoring: the score of one attribute value. A value: no id.' })
 export class ScoreCategory {
   @Field({ description: 'The attribute value, as text (true, 12, Month-to-month).' }) value: string;
-  @Field(() => Float) score: number;
+  @Field(() => Float, { description: 'Score (0-100) of this value.' }) score: number;
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'BANDS scoring: values at or above `min` (up to the next band\'s min) score `score`. A value: no id.' })
 export class ScoreBand {
-  @Field(() => Float) min: number;
-  @Field(() => Float) score: number;
+  @Field(() => Float, { description: 'Lower bound (inclusive) of the band, in the metric\'s unit.' }) min: number;
+  @Field(() => Float, { description: 'Score (0-100) of values in this band.' }) score: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Maps a metric value to a score in [0, 100].' })
 export class ScoringFunction {
-  @Field(() => ScoringFunctionType) type: ScoringFunctionType;
+  @Field(() => ScoringFunctionType, { description: 'LINEAR, BANDS, PERCENTILE or CATEGORICAL; only that type\'s fields are set, the others are null.' }) type: ScoringFunctionType;
   @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 0.' }) floor?: number | null;
   @Field(() => Float, { nullable: true, description: 'LINEAR: value scoring 100 (below floor = lower is better).' }) target?: number | null;
   @Field(() => [ScoreBand], { nullable: true, description: 'BANDS: ascending by min.' }) bands?: ScoreBand[] | null;
@@ -92,15 +92,15 @@ export class ScoringFunction {
   @Field(() => Float, { nullable: true, description: 'CATEGORICAL: the score of any other value (none: such a value is missing).' }) defaultScore?: number | null;
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, description: 'A component\'s scoring for one journey stage, replacing its default scoring there. A value: no id.' })
 export class StageOverride {
   @Field({ description: 'Key of the journey stage in which this scoring applies.' }) stageKey: string;
-  @Field(() => ScoringFunction) scoring: ScoringFunction;
+  @Field(() => ScoringFunction, { description: 'The scoring used in that stage.' }) scoring: ScoringFunction;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'What a component measures.' })
 export class Metric {
-  @Field(() => Aggregation) aggregation: Aggregation;
+  @Field(() => Aggregation, { description: 'How the signals in the window become one value (COUNT, SUM, DAYS_SINCE …).' }) aggregation: Aggregation;
   @Field(() => String, { nullable: true, description: 'Signal type; none for JOURNEY_ADHERENCE.' }) signalType?: string | null;
   @Field(() => String, { nullable: true, description: 'Only signals about this subject.' }) subject?: string | null;
   @Field(() => Int, { nullable: true, description: 'Window in days; none = since the beginning.' }) windowDays?: number | null;
@@ -120,19 +120,19 @@ export class Coin {
     return this.outcomeId;
   }
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The desired outcome this coin scores (also its id).' })
   @PrimaryColumn('uuid')
   outcomeId: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Weight of the proactive side (relative to reactiveWeight; the two need not add up to 100).' })
   @Column('double precision', { default: 50 })
   proactiveWeight: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Weight of the reactive side (relative to proactiveWeight).' })
   @Column('double precision', { default: 50 })
   reactiveWeight: number;
 
-  @Field()
+  @Field({ description: 'When the coin was last defined.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 
@@ -148,30 +148,30 @@ export class Component {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The component\'s row id (UUID): kept while its key stays the same across defineCoin calls; cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column('uuid')
   outcomeId: string;
 
-  @Field()
+  @Field({ description: 'Stable key, unique within the coin (what defineCoin matches on).' })
   @Column('text')
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display.' })
   @Column('text')
   name: string;
 
-  @Field(() => Side)
+  @Field(() => Side, { description: 'PROACTIVE (what the CS team did) or REACTIVE (what the customer does and says).' })
   @Column('text')
   side: Side;
 
-  @Field(() => Metric)
+  @Field(() => Metric, { description: 'What it measures.' })
   @Column('jsonb')
   metric: Metric;
 
-  @Field(() => ScoringFunction)
+  @Field(() => ScoringFunction, { description: 'Default scoring: how the metric value becomes a 0-100 score, in every stage without an override.' })
   @Column('jsonb')
   scoring: ScoringFunction;
 
@@ -179,7 +179,7 @@ export class Component {
   @Column('double precision')
   weight: number;
 
-  @Field(() => [StageOverride])
+  @Field(() => [StageOverride], { description: 'Scoring per journey stage, replacing the default in those stages; empty when none.' })
   @Column('jsonb', { default: () => "'[]'" })
   stageOverrides: StageOverride[];
 

@@ -9,7 +9,7 @@ import { Aggregation, ScoringFunctionType, Side } from './coin.entity';
 
 const FINITE = { allowNaN: false, allowInfinity: false };
 
-@InputType()
+@InputType({ description: 'BANDS scoring: values at or above `min` (up to the next band\'s min) score `score`.' })
 export class ScoreBandInput {
   @Field(() => Float, { description: 'Lower bound (inclusive) of the band.' })
   @IsNumber(FINITE)
@@ -20,7 +20,7 @@ export class ScoreBandInput {
   score: number;
 }
 
-@InputType()
+@InputType({ description: 'CATEGORICAL scoring: the score of one attribute value.' })
 export class ScoreCategoryInput {
   @Field({ description: 'An attribute value as text: `Two year`, `true`, `12`.' })
   @IsString() @Length(1, 200)
@@ -33,7 +33,7 @@ export class ScoreCategoryInput {
 
 @InputType({ description: 'LINEAR {floor, target} | BANDS {bands} | PERCENTILE {higherIsBetter} | CATEGORICAL {categories, defaultScore}; only the fields of the chosen type.' })
 export class ScoringFunctionInput {
-  @Field(() => ScoringFunctionType)
+  @Field(() => ScoringFunctionType, { description: 'LINEAR, BANDS, PERCENTILE or CATEGORICAL; give only that type\'s fields.' })
   @IsEnum(ScoringFunctionType)
   type: ScoringFunctionType;
 
@@ -64,7 +64,7 @@ export class ScoringFunctionInput {
 
 @InputType({ description: 'What a component measures. JOURNEY_ADHERENCE, JOURNEY_DAY and ATTRIBUTE (with `attribute`) take no signal type; every other aggregation needs one.' })
 export class MetricInput {
-  @Field(() => Aggregation)
+  @Field(() => Aggregation, { description: 'How the signals in the window become one value (COUNT, SUM, DAYS_SINCE …).' })
   @IsEnum(Aggregation)
   aggregation: Aggregation;
 
@@ -89,28 +89,28 @@ export class MetricInput {
   attribute?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A component\'s scoring for one journey stage, replacing its default scoring there.' })
 export class StageOverrideInput {
   @Field({ description: 'Key of a stage of this outcome\'s journey.' })
   @IsString() @Matches(KEY_RE, { message: KEY_MESSAGE })
   stageKey: string;
 
-  @Field(() => ScoringFunctionInput)
+  @Field(() => ScoringFunctionInput, { description: 'The scoring to use in that stage.' })
   @ValidateNested()
   scoring: ScoringFunctionInput;
 }
 
-@InputType()
+@InputType({ description: 'One component of a coin: what it measures, how that is scored, on which side and with which weight.' })
 export class ComponentInput {
   @Field({ description: 'Stable key, unique within the coin: the component keeps its id while its key stays.' })
   @IsString() @Matches(KEY_RE, { message: KEY_MESSAGE })
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display (1-200 characters).' })
   @IsString() @Length(1, 200) @Matches(NAME_RE, { message: '$property must not be blank' })
   name: string;
 
-  @Field(() => Side)
+  @Field(() => Side, { description: 'PROACTIVE (what the CS team did) or REACTIVE (what the customer does and says).' })
   @IsEnum(Side)
   side: Side;
 
@@ -118,7 +118,7 @@ export class ComponentInput {
   @IsNumber(FINITE) @IsPositive() @Max(1_000_000)
   weight: number;
 
-  @Field(() => MetricInput)
+  @Field(() => MetricInput, { description: 'What it measures.' })
   @ValidateNested()
   metric: MetricInput;
 
@@ -126,7 +126,7 @@ export class ComponentInput {
   @ValidateNested()
   scoring: ScoringFunctionInput;
 
-  @Field(() => [StageOverrideInput], { defaultValue: [] })
+  @Field(() => [StageOverrideInput], { defaultValue: [], description: 'Scoring per journey stage, replacing the default in those stages (at most 50).' })
   @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true })
   stageOverrides: StageOverrideInput[];
 
@@ -145,7 +145,7 @@ export class CoinInput {
   @IsNumber(FINITE) @IsPositive() @Max(1_000_000)
   reactiveWeight: number;
 
-  @Field(() => [ComponentInput])
+  @Field(() => [ComponentInput], { description: 'The components of both sides, 1-100, keys unique within the coin.' })
   @IsArray() @ArrayMinSize(1, { message: 'a coin needs at least one component' }) @ArrayMaxSize(100) @ValidateNested({ each: true })
   components: ComponentInput[];
 }

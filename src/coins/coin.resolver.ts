@@ -11,7 +11,7 @@ import * as coins from './coin.service';
 export class CoinResolver {
   @Authorized(Roles.READ)
   @Query(() => Coin, { nullable: true, description: 'The coin (health score definition) of an outcome; null while none is defined.' })
-  async coin(@Ctx() ctx: RequestContext, @Arg('outcomeId', () => ID) outcomeId: string): Promise<Coin | null> {
+  async coin(@Ctx() ctx: RequestContext, @Arg('outcomeId', () => ID, { description: 'The desired outcome whose coin to read.' }) outcomeId: string): Promise<Coin | null> {
     return await coins.getCoin(ctx.tenant, outcomeId);
   }
 
@@ -22,9 +22,9 @@ export class CoinResolver {
   })
   async defineCoin(
     @Ctx() ctx: RequestContext,
-    @Arg('outcomeId', () => ID) outcomeId: string,
+    @Arg('outcomeId', () => ID, { description: 'The desired outcome whose coin to define.' }) outcomeId: string,
     // Validated by the service, so that errors carry the full `input.…` path.
-    @Arg('input', () => CoinInput, { validate: false }) input: CoinInput,
+    @Arg('input', () => CoinInput, { validate: false, description: 'The whole coin: side weights and every component (errors name the path, e.g. input.components[2].weight).' }) input: CoinInput,
   ): Promise<Coin> {
     return await coins.defineCoin(ctx.tenant, outcomeId, input);
   }

@@ -24,7 +24,7 @@ export class DiscoverClustersInput {
   @IsInt() @Min(0) @Max(2_147_483_647)
   seed: number;
 
-  @Field(() => ClusteringMethod, { defaultValue: ClusteringMethod.KMEANS })
+  @Field(() => ClusteringMethod, { defaultValue: ClusteringMethod.KMEANS, description: 'How the accounts are grouped (see ClusteringMethod; default KMEANS).' })
   method: ClusteringMethod;
 
   @Field(() => [String], { nullable: true, description: 'Only these signal types make the profiles (e.g. leave out invoices); default: all.' })

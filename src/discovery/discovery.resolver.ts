@@ -16,7 +16,7 @@ export class ClusterDiscoveryResolver {
   @Mutation(() => ClusterDiscovery, { description: 'Group the accounts by how they use the product, in the background; poll clusterDiscovery(id).' })
   async discoverClusters(
     @Ctx() ctx: RequestContext,
-    @Arg('input', () => DiscoverClustersInput, { nullable: true }) input?: DiscoverClustersInput | null,
+    @Arg('input', () => DiscoverClustersInput, { nullable: true, description: 'What to group and how; omit for every account over its last 90 days, k chosen automatically.' }) input?: DiscoverClustersInput | null,
   ): Promise<ClusterDiscovery> {
     return await discovery.discoverClusters(ctx.tenant, input ?? {});
   }
@@ -27,22 +27,22 @@ export class ClusterDiscoveryResolver {
   })
   async adoptClusterSuggestions(
     @Ctx() ctx: RequestContext,
-    @Arg('discoveryId', () => ID) discoveryId: string,
+    @Arg('discoveryId', () => ID, { description: 'A SUCCEEDED discovery (CONFLICT otherwise).' }) discoveryId: string,
     @Arg('suggestionIndexes', () => [Int], { nullable: true, description: 'The groups to adopt; default: every group with a rule.' }) suggestionIndexes?: number[] | null,
-    @Arg('draftName', () => String, { nullable: true }) draftName?: string | null,
+    @Arg('draftName', () => String, { nullable: true, description: 'Name of the draft; omit for "Discovered clusters (<date>)".' }) draftName?: string | null,
   ): Promise<ModelDraftType> {
     return ModelDraftType.of(await adoptSuggestions(ctx.tenant, discoveryId, suggestionIndexes ?? null, draftName));
   }
 
   @Authorized(Roles.READ)
-  @Query(() => ClusterDiscovery)
-  async clusterDiscovery(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ClusterDiscovery> {
+  @Query(() => ClusterDiscovery, { description: 'One discovery, with its progress and, once SUCCEEDED, its suggestions. NOT_FOUND when there is none with this id.' })
+  async clusterDiscovery(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The discovery\'s id (from discoverClusters or clusterDiscoveries).' }) id: string): Promise<ClusterDiscovery> {
     return await discovery.getDiscovery(ctx.tenant, id);
   }
 
   @Authorized(Roles.READ)
   @Query(() => [ClusterDiscovery], { description: 'The newest discoveries first.' })
-  async clusterDiscoveries(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<ClusterDiscovery[]> {
+  async clusterDiscoveries(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 20, description: 'How many, 1-100 (newest first).' }) first: number): Promise<ClusterDiscovery[]> {
     return await discovery.listDiscoveries(ctx.tenant, first);
   }
 
@@ -51,9 +51,9 @@ export class ClusterDiscoveryResolver {
     return d.params.clusterId;
   }
 
-  @FieldResolver(() => Int) windowDays(@Root() d: ClusterDiscovery): number { return d.params.windowDays; }
-  @FieldResolver(() => Int) seed(@Root() d: ClusterDiscovery): number { return d.params.seed; }
-  @FieldResolver(() => ClusteringMethod) method(@Root() d: ClusterDiscovery): ClusteringMethod { return d.params.method; }
+  @FieldResolver(() => Int, { description: 'Usage window in days, ending at asOf, as asked for.' }) windowDays(@Root() d: ClusterDiscovery): number { return d.params.windowDays; }
+  @FieldResolver(() => Int, { description: 'The random seed used: the same seed on the same data gives the same groups.' }) seed(@Root() d: ClusterDiscovery): number { return d.params.seed; }
+  @FieldResolver(() => ClusteringMethod, { description: 'How the accounts were grouped.' }) method(@Root() d: ClusterDiscovery): ClusteringMethod { return d.params.method; }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Groups found (the k given, or the one chosen).' })
   k(@Root() d: ClusterDiscovery): number | null { return d.result?.k ?? null; }

@@ -8,7 +8,10 @@ import { Milestone } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import type { TenantScope } from '../shared/tenant';
 import { pastSnapshotSql } from './health.change';
-import { ACCOUNT_SELECT, OUTCOME_SUMMARY_SELECT, type AccountHealthRow, type DriverJson, type MilestoneJson, type OutcomeHealthRow } from './health.columns';
+import {
+  ACCOUNT_SELECT, HISTORY_POINT_COLUMNS, OUTCOME_SUMMARY_SELECT, selectList, type AccountHealthRow, type DriverJson, type MilestoneJson, type OutcomeHealthRow,
+  type ValuesOf,
+} from './health.columns';
 
 /**
  * A current row as the list reads it: milestones and drivers are left out (see `currentMilestones` and
@@ -121,7 +124,8 @@ export const milestoneById = byIds(Milestone);
 export const componentById = byIds(Component);
 
 export interface HistoryKey { accountId: string; outcomeId: string | null; from: Date | null; to: Date | null }
-export interface HistoryPoint { accountId: string; outcomeId: string | null; asOf: Date; score: number | null; band: string; coverage: number | null }
+/** A snapshot as healthHistory reads it: its keys and HISTORY_POINT_COLUMNS. */
+export interface HistoryPoint extends ValuesOf<typeof HISTORY_POINT_COLUMNS> { accountId: string; outcomeId: string | null; asOf: Date }
 
 /** Most points one healthHistory returns (the newest ones). */
 export const HISTORY_LIMIT = 1000;
@@ -142,13 +146,13 @@ export const healthHistory = (scope: TenantScope) => new DataLoader<HistoryKey, 
     const ids = ks.map((k) => k.accountId);
     const rows = outcomeId
       ? await scope.query<HistoryPoint>(
-        `SELECT * FROM (SELECT account_id AS "accountId", outcome_id AS "outcomeId", as_of AS "asOf", score, band, coverage,
+        `SELECT * FROM (SELECT account_id AS "accountId", outcome_id AS "outcomeId", as_of AS "asOf", ${selectList(HISTORY_POINT_COLUMNS)},
                 row_number() OVER (PARTITION BY account_id ORDER BY as_of DESC) AS rn
            FROM health_snapshots WHERE workspace_id = $1 AND account_id = ANY($2::uuid[]) AND outcome_id = $3
             AND ($4::timestamptz IS NULL OR as_of >= $4) AND ($5::timestamptz IS NULL OR as_of <= $5)) x
          WHERE rn <= $6 ORDER BY "asOf"`, [ids, outcomeId, from, to, HISTORY_LIMIT])
       : await scope.query<HistoryPoint>(
-        `SELECT * FROM (SELECT account_id AS "accountId", NULL::uuid AS "outcomeId", as_of AS "asOf", score, band, coverage,
+        `SELECT * FROM (SELECT account_id AS "accountId", NULL::uuid AS "outcomeId", as_of AS "asOf", ${selectList(HISTORY_POINT_COLUMNS)},
                 row_number() OVER (PARTITION BY account_id ORDER BY as_of DESC) AS rn
            FROM account_health_snapshots WHERE workspace_id = $1 AND account_id = ANY($2::uuid[])
             AND ($3::timestamptz IS NULL OR as_of >= $3) AND ($4::timestamptz IS NULL OR as_of <= $4)) x

@@ -40,7 +40,7 @@ export class OutcomeHealthResolver {
   }
 
   @FieldResolver(() => HealthChange, { nullable: true, description: 'Change since the newest snapshot at or before asOf − days; null without one.' })
-  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int, { description: 'How far back to compare, 1-3650 days (7: week over week).' }) days: number): Promise<HealthChange | null> {
+  async change(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('days', () => Int, { description: 'How far back to compare, in whole days, 1-365 (7: week over week); BAD_USER_INPUT outside that range.' }) days: number): Promise<HealthChange | null> {
     return await health.changeOf(ctx.tenant, oh, days);
   }
 }

@@ -1,10 +1,10 @@
 /** Reading health: current results (fast path), change, history, and unsaved scoring at any time. */
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import type { DriverJson, MilestoneJson } from './health.columns';
+import { fieldValues, HISTORY_POINT_COLUMNS, type DriverJson, type MilestoneJson } from './health.columns';
 import type { DriversKey } from './health.loaders';
 import {
-  AccountHealth, ComponentMove, Driver, HealthBand, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
+  AccountHealth, ComponentMove, Driver, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
   OverdueMilestone, scoredId, toMilestoneProgress,
 } from './health.types';
 import { currentAccountHealth, currentDrivers, driversKey, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
@@ -98,7 +98,7 @@ export async function changeOf(scope: TenantScope, oh: OutcomeHealth, days: numb
 export async function history(scope: TenantScope, accountId: string, args: { outcomeId?: string | null; from?: Date | null; to?: Date | null }): Promise<HealthPoint[]> {
   if (args.from && args.to && args.from > args.to) throw new InputError('from', 'from must not be after to.');
   const points = await scope.loader(healthHistory).load({ accountId, outcomeId: args.outcomeId ?? null, from: args.from ?? null, to: args.to ?? null });
-  return points.map((p) => Object.assign(new HealthPoint(), {
-    id: scoredId(accountId, p.outcomeId, p.asOf), asOf: p.asOf, outcomeId: p.outcomeId, score: p.score, band: p.band as HealthBand, coverage: p.coverage,
+  return points.map((p) => Object.assign(new HealthPoint(), fieldValues(HISTORY_POINT_COLUMNS, p), {
+    id: scoredId(accountId, p.outcomeId, p.asOf), asOf: p.asOf, outcomeId: p.outcomeId,
   }));
 }

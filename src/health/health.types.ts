@@ -1,43 +1,19 @@
 /** GraphQL types of the health read path (Account.health, Account.outcomes, healthHistory, scoreAccount). */
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- the column fields' properties, from their tables */
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Side } from '../coins/coin.entity';
-import type { AccountHealthRow, DriverJson, MilestoneJson } from './health.columns';
+import {
+  CURRENT_ACCOUNT_HEALTH_COLUMNS, declareFields, fieldValues, HISTORY_POINT_COLUMNS, OUTCOME_JOURNEY_COLUMNS, OUTCOME_SCORE_COLUMNS, type AccountHealthRow,
+  type DriverJson, type FieldValuesOf, type MilestoneJson,
+} from './health.columns';
+import { HealthBand, JourneyStatus } from './health.enums';
 import type { StoredOutcomeRow } from './health.loaders';
 
-export enum HealthBand {
-  RED = 'RED',
-  YELLOW = 'YELLOW',
-  GREEN = 'GREEN',
-  UNKNOWN = 'UNKNOWN',
-}
-registerEnumType(HealthBand, {
-  name: 'HealthBand',
-  description: 'RED below the workspace red threshold (40), YELLOW below the yellow one (70), else GREEN; UNKNOWN without a score.',
-  valuesConfig: {
-    RED: { description: 'Score below the workspace\'s redBelow (default 40): act now.' },
-    YELLOW: { description: 'Score below yellowBelow (default 70): watch.' },
-    GREEN: { description: 'Score at or above yellowBelow: healthy.' },
-    UNKNOWN: { description: 'No score: never scored, or nothing to score it on.' },
-  },
-});
+// The fields that show a column of the health row (score, band, coverage, journey status …) are not written here:
+// `declareFields` declares them from health.columns.ts, where each column carries its GraphQL type and description.
+// Here: ids, keys, and what is not a column (asOf, relations, values computed from jsonb).
 
-export enum JourneyStatus {
-  ON_TRACK = 'ON_TRACK',
-  AHEAD = 'AHEAD',
-  BEHIND = 'BEHIND',
-  STUCK = 'STUCK',
-}
-registerEnumType(JourneyStatus, {
-  name: 'JourneyStatus',
-  description: 'STUCK: a milestone is overdue and none was achieved in the last stuckAfterDays. BEHIND: a milestone is overdue. '
-    + 'AHEAD: none overdue and a milestone not yet due is achieved. ON_TRACK otherwise.',
-  valuesConfig: {
-    ON_TRACK: { description: 'Nothing overdue, nothing early.' },
-    AHEAD: { description: 'Nothing overdue, and a milestone not yet due is already achieved.' },
-    BEHIND: { description: 'A due milestone is not achieved (see overdueMilestones).' },
-    STUCK: { description: 'Something is overdue and no milestone was achieved in the journey\'s last stuckAfterDays.' },
-  },
-});
+export { HealthBand, JourneyStatus };
 
 /**
  * Ids of scored results (for normalized client caches): a result is immutable, so its id names the account (and
@@ -51,23 +27,16 @@ export function scoredId(accountId: string, outcomeId: string | null, asOf: Date
 @ObjectType({ simpleResolvers: true, description: 'The health of an account: the weighted mean of its outcome scores.' })
 export class AccountHealth {
   @Field(() => ID, { description: 'accountId@asOf ("never" when never scored): one scoring result of one account.' }) id: string;
-  @Field(() => Float, { nullable: true, description: 'Weighted mean of the outcome scores. Unrounded, 0-100: show one decimal. Null when no outcome could be scored (or never scored).' }) score: number | null;
-  @Field(() => HealthBand, { description: 'Band of the score by the workspace thresholds.' }) band: HealthBand;
-  @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence (0..1).' }) coverage: number | null;
   @Field(() => Date, { nullable: true, description: 'When it was scored; null if never.' }) asOf: Date | null;
-  @Field(() => JourneyStatus, { nullable: true, description: 'Worst journey status over its outcomes.' }) worstJourneyStatus: JourneyStatus | null;
 
   static from(row: AccountHealthRow | null | undefined, accountId: string): AccountHealth {
-    const h = new AccountHealth();
-    h.id = scoredId(accountId, null, row?.asOf ?? null);
-    h.score = row?.score ?? null;
-    h.band = (row?.band as HealthBand) ?? HealthBand.UNKNOWN;
-    h.coverage = row?.coverage ?? null;
-    h.asOf = row?.asOf ?? null;
-    h.worstJourneyStatus = (row?.worstJourneyStatus as JourneyStatus) ?? null;
-    return h;
+    return Object.assign(new AccountHealth(), fieldValues(CURRENT_ACCOUNT_HEALTH_COLUMNS, row), {
+      id: scoredId(accountId, null, row?.asOf ?? null), asOf: row?.asOf ?? null, band: row?.band ?? HealthBand.UNKNOWN,
+    });
   }
 }
+export interface AccountHealth extends FieldValuesOf<typeof CURRENT_ACCOUNT_HEALTH_COLUMNS> {}
+declareFields(AccountHealth, CURRENT_ACCOUNT_HEALTH_COLUMNS);
 
 @ObjectType({ simpleResolvers: true, description: 'One component\'s part in an outcome score.' })
 export class Driver {
@@ -111,10 +80,7 @@ export class OverdueMilestone {
 @ObjectType({ simpleResolvers: true, description: 'Where the account stands on the success journey of an outcome.' })
 export class JourneyHealth {
   @Field(() => ID, { description: 'The id of its OutcomeHealth (accountId:outcomeId@asOf).' }) id: string;
-  @Field(() => JourneyStatus, { description: 'ON_TRACK, AHEAD, BEHIND or STUCK (see JourneyStatus).' }) status: JourneyStatus;
-  @Field(() => ID, { nullable: true, description: 'The earliest milestone neither achieved nor yet due; null when none is left.' }) nextMilestoneId: string | null;
-  @Field(() => Int, { nullable: true, description: 'Days until the next milestone is due.' }) daysUntilDue: number | null;
-  // overdueMilestones and milestones: field resolvers (JourneyHealthResolver), read only when asked for.
+  // overdueMilestones, milestones and nextMilestone: field resolvers (JourneyHealthResolver), read only when asked for.
 
   /** Null when the outcome has no journey. */
   static of(row: StoredOutcomeRow): JourneyHealth | null {
@@ -122,12 +88,12 @@ export class JourneyHealth {
   }
 
   constructor(readonly row: StoredOutcomeRow) {
+    Object.assign(this, fieldValues(OUTCOME_JOURNEY_COLUMNS, row));
     this.id = scoredId(row.accountId, row.outcomeId, row.asOf);
-    this.status = row.journeyStatus as JourneyStatus;
-    this.nextMilestoneId = row.nextMilestoneId;
-    this.daysUntilDue = row.daysUntilDue;
   }
 }
+export interface JourneyHealth extends FieldValuesOf<typeof OUTCOME_JOURNEY_COLUMNS> {}
+declareFields(JourneyHealth, OUTCOME_JOURNEY_COLUMNS);
 
 @ObjectType({ simpleResolvers: true, description: 'A component whose contribution to the outcome score changed.' })
 export class ComponentMove {
@@ -149,33 +115,32 @@ export class OutcomeHealth {
   row: StoredOutcomeRow;
   @Field(() => ID, { description: 'accountId:outcomeId@asOf: one scoring result; a rescore gives a new object with a new id.' }) id: string;
   @Field(() => ID, { description: 'The desired outcome (also reachable as `outcome`).' }) outcomeId: string;
-  @Field(() => Float, { nullable: true, description: 'The coin score: sides weighted by their side weights. Unrounded, 0-100: show one decimal. Null when neither side has anything to score.' }) score: number | null;
-  @Field(() => HealthBand, { description: 'Band of the score by the workspace thresholds.' }) band: HealthBand;
-  @Field(() => Float, { nullable: true, description: 'Proactive side score (what the CS team did). Unrounded, 0-100: show one decimal. Null when the side has nothing applicable with a value.' }) proactive: number | null;
-  @Field(() => Float, { nullable: true, description: 'Reactive side score (what the customer does and says). Unrounded, 0-100: show one decimal. Null when the side has nothing applicable with a value.' }) reactive: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence, 0-1 (show as a percentage); null when no component applies.' }) coverage: number | null;
-  @Field(() => Int, { description: 'Whole days since journey start.' }) day: number;
   @Field(() => Date, { description: 'When it was scored.' }) asOf: Date;
   /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
   modelHash?: string;
 
   static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
-    return Object.assign(new OutcomeHealth(), {
-      row, id: scoredId(row.accountId, row.outcomeId, row.asOf), outcomeId: row.outcomeId, score: row.score, band: row.band, proactive: row.proactive, reactive: row.reactive,
-      coverage: row.coverage, day: row.journeyDay, asOf: row.asOf, modelHash,
+    return Object.assign(new OutcomeHealth(), fieldValues(OUTCOME_SCORE_COLUMNS, row), {
+      row, id: scoredId(row.accountId, row.outcomeId, row.asOf), outcomeId: row.outcomeId, asOf: row.asOf, modelHash,
     });
   }
 }
+export interface OutcomeHealth extends FieldValuesOf<typeof OUTCOME_SCORE_COLUMNS> {}
+declareFields(OutcomeHealth, OUTCOME_SCORE_COLUMNS);
 
 @ObjectType({ simpleResolvers: true, description: 'A point of health history: an outcome snapshot, or the account health when outcome is null.' })
 export class HealthPoint {
   @Field(() => ID, { description: 'accountId:outcomeId@asOf, or accountId@asOf for the account health.' }) id: string;
   @Field(() => Date, { description: 'When it was scored.' }) asOf: Date;
   @Field(() => ID, { nullable: true, description: 'The outcome; null for the account health.' }) outcomeId: string | null;
-  @Field(() => Float, { nullable: true, description: 'Unrounded, 0-100: show one decimal. Null when nothing could be scored.' }) score: number | null;
-  @Field(() => HealthBand, { description: 'Band of the score at the time.' }) band: HealthBand;
-  @Field(() => Float, { nullable: true, description: 'Share of the score resting on evidence, 0-1.' }) coverage: number | null;
 }
+export interface HealthPoint extends FieldValuesOf<typeof HISTORY_POINT_COLUMNS> {}
+// A point is an outcome's or the account's snapshot: its own wording of the shared columns.
+declareFields(HealthPoint, HISTORY_POINT_COLUMNS, {
+  score: 'The outcome score, or the account health. Unrounded, 0-100: show one decimal. Null when nothing could be scored.',
+  band: 'Band of the score at the time.',
+  coverage: 'Share of the score resting on evidence, 0-1 (show as a percentage); null when nothing could be scored.',
+});
 
 export function toMilestoneProgress(m: MilestoneJson, outcomeHealthId: string): MilestoneProgress {
   return Object.assign(new MilestoneProgress(), { id: `${outcomeHealthId}/${m.milestoneId}`, milestoneId: m.milestoneId, achievedAt: m.achievedAt ? new Date(m.achievedAt) : null, expectedByDay: m.expectedByDay });

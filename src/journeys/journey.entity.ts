@@ -34,10 +34,10 @@ registerEnumType(MilestoneAggregation, {
 
 @ObjectType({ simpleResolvers: true, description: 'Automatic completion: `aggregation(signalType[:subject]) >= atLeast`, cumulative since journey start.' })
 export class MilestoneRule {
-  @Field() signalType: string;
+  @Field({ description: 'The signal type counted, e.g. `feature_used`.' }) signalType: string;
   @Field(() => String, { nullable: true, description: 'Only signals about this subject (e.g. a feature key).' }) subject?: string | null;
-  @Field(() => MilestoneAggregation) aggregation: MilestoneAggregation;
-  @Field(() => Float) atLeast: number;
+  @Field(() => MilestoneAggregation, { description: 'How the matching signals since journey start are measured (COUNT, DISTINCT_DAYS …).' }) aggregation: MilestoneAggregation;
+  @Field(() => Float, { description: 'Threshold (> 0): achieved when the cumulative measure reaches it.' }) atLeast: number;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The success journey (course map) of one desired outcome.' })
@@ -52,7 +52,7 @@ export class Journey {
     return this.outcomeId;
   }
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The desired outcome this journey belongs to (also its id).' })
   @PrimaryColumn('uuid')
   outcomeId: string;
 
@@ -60,7 +60,7 @@ export class Journey {
   @Column('int', { default: 30 })
   stuckAfterDays: number;
 
-  @Field()
+  @Field({ description: 'When the journey was last defined.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 
@@ -77,7 +77,7 @@ export class JourneyStage {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The stage\'s row id (UUID): kept while its key stays the same across defineJourney calls; cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -88,11 +88,11 @@ export class JourneyStage {
   @Column('text')
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display.' })
   @Column('text')
   name: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Journey day (days since journey start) on which the stage begins; it lasts until the next stage\'s startDay.' })
   @Column('int')
   startDay: number;
 
@@ -108,7 +108,7 @@ export class Milestone {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The milestone\'s row id (UUID): kept while its key stays the same across defineJourney calls (manual completions stay with it); cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -118,11 +118,11 @@ export class Milestone {
   @Column('uuid')
   stageId: string;
 
-  @Field()
+  @Field({ description: 'Stable key, unique within the journey (what defineJourney matches on).' })
   @Column('text')
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display.' })
   @Column('text')
   name: string;
 
@@ -130,15 +130,15 @@ export class Milestone {
   @Column('int')
   expectedByDay: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Weight (> 0) in journey adherence, relative to the other milestones.' })
   @Column('double precision')
   weight: number;
 
-  @Field(() => MilestoneCompletion)
+  @Field(() => MilestoneCompletion, { description: 'How it is achieved: AUTOMATIC (a signal rule) or MANUAL (a CSM marks it done).' })
   @Column('text')
   completion: MilestoneCompletion;
 
-  @Field(() => MilestoneRule, { nullable: true })
+  @Field(() => MilestoneRule, { nullable: true, description: 'The signal rule of an AUTOMATIC milestone; null for MANUAL.' })
   @Column('jsonb', { nullable: true })
   rule: MilestoneRule | null;
 

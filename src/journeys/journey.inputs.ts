@@ -18,7 +18,7 @@ export class MilestoneRuleInput {
   @IsOptional() @IsString() @Length(1, 200)
   subject?: string | null;
 
-  @Field(() => MilestoneAggregation)
+  @Field(() => MilestoneAggregation, { description: 'How the matching signals since journey start are measured (COUNT, DISTINCT_DAYS …).' })
   @IsEnum(MilestoneAggregation)
   aggregation: MilestoneAggregation;
 
@@ -27,13 +27,13 @@ export class MilestoneRuleInput {
   atLeast: number;
 }
 
-@InputType()
+@InputType({ description: 'One milestone of a stage: when it is expected and how it is achieved.' })
 export class MilestoneInput {
   @Field({ description: 'Stable key, unique within the journey: the milestone keeps its id (and completions) while its key stays.' })
   @IsString() @Matches(KEY_RE, { message: KEY_MESSAGE })
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display (1-200 characters).' })
   @IsString() @Length(1, 200) @Matches(NAME_RE, { message: '$property must not be blank' })
   name: string;
 
@@ -45,7 +45,7 @@ export class MilestoneInput {
   @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(1_000_000)
   weight: number;
 
-  @Field(() => MilestoneCompletion)
+  @Field(() => MilestoneCompletion, { description: 'AUTOMATIC (give a rule) or MANUAL (a CSM marks it done).' })
   @IsEnum(MilestoneCompletion)
   completion: MilestoneCompletion;
 
@@ -54,13 +54,13 @@ export class MilestoneInput {
   rule?: MilestoneRuleInput | null;
 }
 
-@InputType()
+@InputType({ description: 'One stage of a journey, with its milestones.' })
 export class JourneyStageInput {
   @Field({ description: 'Stable key, unique within the journey; component stage overrides refer to it.' })
   @IsString() @Matches(KEY_RE, { message: KEY_MESSAGE })
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display (1-200 characters).' })
   @IsString() @Length(1, 200) @Matches(NAME_RE, { message: '$property must not be blank' })
   name: string;
 
@@ -68,7 +68,7 @@ export class JourneyStageInput {
   @IsInt() @Min(0) @Max(MAX_DAY)
   startDay: number;
 
-  @Field(() => [MilestoneInput], { defaultValue: [] })
+  @Field(() => [MilestoneInput], { defaultValue: [], description: 'Milestones of this stage (at most 200); keys unique within the journey.' })
   @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true })
   milestones: MilestoneInput[];
 }
@@ -79,7 +79,7 @@ export class JourneyInput {
   @IsInt() @Min(1) @Max(MAX_DAY)
   stuckAfterDays: number;
 
-  @Field(() => [JourneyStageInput])
+  @Field(() => [JourneyStageInput], { description: 'The stages, 1-50, in ascending startDay (the first at day 0).' })
   @IsArray() @ArrayMinSize(1, { message: 'a journey needs at least one stage' }) @ArrayMaxSize(50) @ValidateNested({ each: true })
   stages: JourneyStageInput[];
 }

@@ -11,7 +11,7 @@ import * as journeys from './journey.service';
 export class JourneyResolver {
   @Authorized(Roles.READ)
   @Query(() => Journey, { nullable: true, description: 'The success journey of an outcome; null while none is defined.' })
-  async journey(@Ctx() ctx: RequestContext, @Arg('outcomeId', () => ID) outcomeId: string): Promise<Journey | null> {
+  async journey(@Ctx() ctx: RequestContext, @Arg('outcomeId', () => ID, { description: 'The desired outcome whose journey to read.' }) outcomeId: string): Promise<Journey | null> {
     return await journeys.getJourney(ctx.tenant, outcomeId);
   }
 
@@ -22,9 +22,9 @@ export class JourneyResolver {
   })
   async defineJourney(
     @Ctx() ctx: RequestContext,
-    @Arg('outcomeId', () => ID) outcomeId: string,
+    @Arg('outcomeId', () => ID, { description: 'The desired outcome whose journey to define.' }) outcomeId: string,
     // Validated by the service, so that errors carry the full `input.…` path.
-    @Arg('input', () => JourneyInput, { validate: false }) input: JourneyInput,
+    @Arg('input', () => JourneyInput, { validate: false, description: 'The whole journey: stages with their milestones (errors name the path, e.g. input.stages[1].milestones[0].key).' }) input: JourneyInput,
   ): Promise<Journey> {
     return await journeys.defineJourney(ctx.tenant, outcomeId, input);
   }
@@ -45,7 +45,7 @@ export class JourneyStageResolver {
 
 @Resolver(() => Milestone)
 export class MilestoneResolver {
-  @FieldResolver(() => JourneyStage)
+  @FieldResolver(() => JourneyStage, { description: 'The stage the milestone belongs to.' })
   async stage(@Root() milestone: Milestone, @Ctx() ctx: RequestContext): Promise<JourneyStage> {
     return (await ctx.tenant.loader(stageById).load(milestone.stageId))!;
   }

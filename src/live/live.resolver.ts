@@ -21,7 +21,7 @@ export class LiveResolver {
   })
   healthChanged(
     @Root() event: HealthEvent,
-    @Arg('filter', () => HealthEventFilter, { nullable: true }) _filter?: HealthEventFilter,
+    @Arg('filter', () => HealthEventFilter, { nullable: true, description: 'Which events to receive; omit for every event of the workspace.' }) _filter?: HealthEventFilter,
   ): HealthEvent {
     return event;
   }

@@ -36,11 +36,11 @@ export class HealthEvent {
 
 @InputType({ description: 'Narrow the events you receive; all conditions must hold (omit for all of the workspace).' })
 export class HealthEventFilter {
-  @Field(() => [HealthEventKind], { nullable: true }) kinds?: HealthEventKind[];
+  @Field(() => [HealthEventKind], { nullable: true, description: 'Only events of these kinds; omit for every kind.' }) kinds?: HealthEventKind[];
   @IsOptional() @IsUUID('all', { message: 'clusterId must be an id (uuid).' })
-  @Field(() => ID, { nullable: true }) clusterId?: string;
+  @Field(() => ID, { nullable: true, description: 'Only events about accounts of this cluster.' }) clusterId?: string;
   @IsOptional() @IsUUID('all', { message: 'outcomeId must be an id (uuid).' })
-  @Field(() => ID, { nullable: true }) outcomeId?: string;
+  @Field(() => ID, { nullable: true, description: 'Only events about this outcome.' }) outcomeId?: string;
   @IsOptional()
   @ArrayMaxSize(1000) // one subscription, not a bulk export
   @IsUUID('all', { each: true, message: 'accountIds must be ids (uuid).' })

@@ -28,9 +28,9 @@ export class ModelPreviewResolver {
   })
   async previewModel(
     @Ctx() ctx: RequestContext,
-    @Arg('draftId', () => ID) draftId: string,
-    @Arg('scope', () => RecomputeScopeInput, { nullable: true }) scope?: RecomputeScopeInput | null,
-    @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null,
+    @Arg('draftId', () => ID, { description: 'The model draft to score beside the live model.' }) draftId: string,
+    @Arg('scope', () => RecomputeScopeInput, { nullable: true, description: 'Which accounts; omit for every account of the workspace.' }) scope?: RecomputeScopeInput | null,
+    @Arg('asOf', () => Date, { nullable: true, description: 'Score both models as of this time (from the signals up to it); omit for now.' }) asOf?: Date | null,
   ): Promise<ModelPreviewType> {
     const p = await previews.previewModel(ctx.tenant, draftId, { scope, asOf });
     const { run } = await previews.getPreview(ctx.tenant, p.id);
@@ -38,8 +38,8 @@ export class ModelPreviewResolver {
   }
 
   @Authorized(Roles.READ)
-  @Query(() => ModelPreviewType)
-  async modelPreview(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ModelPreviewType> {
+  @Query(() => ModelPreviewType, { description: 'One preview: poll `run` until SUCCEEDED, then read its figures. NOT_FOUND when there is none with this id.' })
+  async modelPreview(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The preview\'s id (from previewModel).' }) id: string): Promise<ModelPreviewType> {
     const { preview, run } = await previews.getPreview(ctx.tenant, id);
     return ModelPreviewType.of(preview, run);
   }
@@ -47,10 +47,10 @@ export class ModelPreviewResolver {
   @FieldResolver(() => ModelPreviewAccountPage, { description: 'Accounts before and after, sorted by change.' })
   async accounts(
     @Ctx() ctx: RequestContext, @Root() p: ModelPreviewType,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('orderBy', () => ModelPreviewOrder, { defaultValue: ModelPreviewOrder.ABS_CHANGE_DESC }) orderBy: ModelPreviewOrder,
-    @Arg('filter', () => ModelPreviewFilter, { nullable: true }) filter?: ModelPreviewFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, 1-500.' }) first: number,
+    @Arg('offset', () => Int, { defaultValue: 0, description: 'Accounts to skip: pass offset + first for the next page.' }) offset: number,
+    @Arg('orderBy', () => ModelPreviewOrder, { defaultValue: ModelPreviewOrder.ABS_CHANGE_DESC, description: 'Sort by the account health change.' }) orderBy: ModelPreviewOrder,
+    @Arg('filter', () => ModelPreviewFilter, { nullable: true, description: 'Only some accounts; omit for all.' }) filter?: ModelPreviewFilter | null,
   ): Promise<ModelPreviewAccountPage> {
     const page = await previews.previewAccounts(ctx.tenant, p.id, { first, offset: Math.max(0, offset), orderBy, filter: filter ?? {} });
     return { nodes: page.rows.map((r) => account(p, r)), totalCount: page.total, hasNextPage: offset + page.rows.length < page.total };
@@ -72,13 +72,13 @@ export class ModelPreviewResolver {
   }
 
   @FieldResolver(() => ModelPreviewAccountPage, { description: 'Accounts the draft puts in another cluster.' })
-  async clusterChanges(@Ctx() ctx: RequestContext, @Root() p: ModelPreviewType, @Arg('first', () => Int, { defaultValue: 50 }) first: number): Promise<ModelPreviewAccountPage> {
+  async clusterChanges(@Ctx() ctx: RequestContext, @Root() p: ModelPreviewType, @Arg('first', () => Int, { defaultValue: 50, description: 'How many, 1-500 (by external id).' }) first: number): Promise<ModelPreviewAccountPage> {
     const page = await previews.clusterChanges(ctx.tenant, p.id, first);
     return { nodes: page.rows.map((r) => account(p, r)), totalCount: page.total, hasNextPage: page.rows.length < page.total };
   }
 
   @FieldResolver(() => [ModelPreviewMover], { description: 'The outcome scores that move most, with the components that moved them.' })
-  async biggestMovers(@Ctx() ctx: RequestContext, @Root() p: ModelPreviewType, @Arg('first', () => Int, { defaultValue: 10 }) first: number): Promise<ModelPreviewMover[]> {
+  async biggestMovers(@Ctx() ctx: RequestContext, @Root() p: ModelPreviewType, @Arg('first', () => Int, { defaultValue: 10, description: 'How many, 1-100 (biggest move first).' }) first: number): Promise<ModelPreviewMover[]> {
     return (await previews.biggestMovers(ctx.tenant, p.id, first)).map((r) => ({
       accountId: r.accountId, externalId: r.externalId, name: r.name, outcome: p.ref(r.outcomeId)!, change: r.change,
       before: { score: r.beforeScore, band: band(r.beforeBand) }, after: { score: r.afterScore, band: band(r.afterBand) }, components: r.movers,

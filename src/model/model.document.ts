@@ -21,11 +21,11 @@ export class ClusterDocument {
   @IsString() @Matches(KEY_RE, { message: KEY_MESSAGE })
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display (1-100 characters).' })
   @IsString() @Length(1, 100) @Matches(/\S/, { message: '$property must not be blank' })
   name: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the cluster is for (at most 2000 characters).' })
   @IsOptional() @IsString() @MaxLength(2000)
   description?: string | null;
 
@@ -52,11 +52,11 @@ export class OutcomeDocument {
   @IsString()
   cluster: string;
 
-  @Field()
+  @Field({ description: 'Name, for display (1-200 characters).' })
   @IsString() @Length(1, 200) @Matches(/\S/, { message: '$property must not be blank' })
   name: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the outcome means for the customer (at most 2000 characters).' })
   @IsOptional() @IsString() @MaxLength(2000)
   description?: string | null;
 
@@ -85,23 +85,23 @@ export class CoinDocument extends CoinInput {
 
 @InputType('ModelDocumentInput', { description: 'The whole health model of a workspace, as the `model` query exports it.' })
 export class ModelDocumentInput {
-  @Field(() => BandThresholdsInput)
+  @Field(() => BandThresholdsInput, { description: 'The score below which a band starts (RED below redBelow, YELLOW below yellowBelow).' })
   @ValidateNested()
   thresholds: BandThresholdsInput;
 
-  @Field(() => [ClusterDocument])
+  @Field(() => [ClusterDocument], { description: 'The persona clusters: exactly one default, the others with a rule and a unique priority (1-200).' })
   @IsArray() @ArrayMinSize(1, { message: 'a model needs at least its default cluster' }) @ArrayMaxSize(200) @ValidateNested({ each: true })
   clusters: ClusterDocument[];
 
-  @Field(() => [OutcomeDocument], { defaultValue: [] })
+  @Field(() => [OutcomeDocument], { defaultValue: [], description: 'The desired outcomes, each naming its cluster by key (at most 500).' })
   @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true })
   outcomes: OutcomeDocument[];
 
-  @Field(() => [JourneyDocument], { defaultValue: [] })
+  @Field(() => [JourneyDocument], { defaultValue: [], description: 'The success journeys, at most one per outcome (at most 500).' })
   @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true })
   journeys: JourneyDocument[];
 
-  @Field(() => [CoinDocument], { defaultValue: [] })
+  @Field(() => [CoinDocument], { defaultValue: [], description: 'The coins, at most one per outcome (at most 500).' })
   @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true })
   coins: CoinDocument[];
 }

@@ -18,8 +18,8 @@ export class ModelResolver {
   @Query(() => ModelType, { description: 'The whole health model as one document: the live one, or a version, or a draft.' })
   async model(
     @Ctx() ctx: RequestContext,
-    @Arg('version', () => Int, { nullable: true }) version?: number | null,
-    @Arg('draftId', () => ID, { nullable: true }) draftId?: string | null,
+    @Arg('version', () => Int, { nullable: true, description: 'This recorded version\'s model; omit (and draftId) for the live model.' }) version?: number | null,
+    @Arg('draftId', () => ID, { nullable: true, description: 'This draft\'s model (not with version).' }) draftId?: string | null,
   ): Promise<ModelType> {
     if (version != null && draftId != null) throw new InputError('draftId', 'Give a version or a draftId, not both.');
     const m = await resolveModel(ctx.tenant, draftId != null ? { draftId } : version != null ? { version } : { live: true });
@@ -30,7 +30,7 @@ export class ModelResolver {
   @Query(() => ModelVersionConnection, { description: 'Versions of the live model, newest first.' })
   async modelVersions(
     @Ctx() ctx: RequestContext,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('before', () => String, { nullable: true, description: 'endCursor of the previous page.' }) before?: string | null,
   ): Promise<ModelVersionConnection> {
     const page = await versions.listVersions(ctx.tenant, first, before ? Number(before) : null);
@@ -43,25 +43,25 @@ export class ModelResolver {
 
   @Authorized(Roles.READ)
   @Query(() => [ModelChange], { description: 'What changed from version `from` to version `to`, in words.' })
-  async modelDiff(@Ctx() ctx: RequestContext, @Arg('from', () => Int) from: number, @Arg('to', () => Int) to: number): Promise<ModelChange[]> {
+  async modelDiff(@Ctx() ctx: RequestContext, @Arg('from', () => Int, { description: 'The older version\'s number.' }) from: number, @Arg('to', () => Int, { description: 'The newer version\'s number.' }) to: number): Promise<ModelChange[]> {
     return await versions.diffVersions(ctx.tenant, from, to);
   }
 
   @Authorized(Roles.READ)
-  @Query(() => [ModelDraftType])
+  @Query(() => [ModelDraftType], { description: 'Every model draft of the workspace.' })
   async modelDrafts(@Ctx() ctx: RequestContext): Promise<ModelDraftType[]> {
     return (await drafts.listDrafts(ctx.tenant)).map(ModelDraftType.of);
   }
 
   @Authorized(Roles.READ)
   @Query(() => [ModelChange], { description: 'What publishing this draft would change in the live model, in words.' })
-  async modelDraftChanges(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ModelChange[]> {
+  async modelDraftChanges(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The draft to compare with the live model.' }) id: string): Promise<ModelChange[]> {
     return await drafts.draftChanges(ctx.tenant, id);
   }
 
   @Authorized(Roles.READ)
   @Query(() => ModelValidation, { description: 'Check a model document without saving it: every problem, each with its path.' })
-  async validateModel(@Arg('document', () => GraphQLJSONObject) document: Record<string, unknown>): Promise<ModelValidation> {
+  async validateModel(@Arg('document', () => GraphQLJSONObject, { description: 'The whole model document (see schema/model.schema.json).' }) document: Record<string, unknown>): Promise<ModelValidation> {
     try {
       await parseDocument(document);
       return { valid: true, problems: [] };
@@ -75,7 +75,7 @@ export class ModelResolver {
 
   @Authorized(Roles.CONFIGURE)
   @Mutation(() => ModelDraftType, { description: 'Start a draft from the live model or from a version. Changes nothing live.' })
-  async createModelDraft(@Ctx() ctx: RequestContext, @Arg('input') input: CreateModelDraftInput): Promise<ModelDraftType> {
+  async createModelDraft(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Its name, and where to start from.' }) input: CreateModelDraftInput): Promise<ModelDraftType> {
     return ModelDraftType.of(await drafts.createDraft(ctx.tenant, input));
   }
 
@@ -83,16 +83,16 @@ export class ModelResolver {
   @Mutation(() => ModelDraftType, { description: 'Replace a draft\'s whole document. An invalid document is refused with every problem listed (extensions.problems).' })
   async updateModelDraft(
     @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('document', () => GraphQLJSONObject) document: Record<string, unknown>,
-    @Arg('name', () => String, { nullable: true }) name?: string | null,
+    @Arg('id', () => ID, { description: 'The draft to change.' }) id: string,
+    @Arg('document', () => GraphQLJSONObject, { description: 'The whole new document (see schema/model.schema.json); replaces the old one.' }) document: Record<string, unknown>,
+    @Arg('name', () => String, { nullable: true, description: 'A new name; omit to keep the name.' }) name?: string | null,
   ): Promise<ModelDraftType> {
     return ModelDraftType.of(await drafts.replaceDraftDocument(ctx.tenant, id, document, name));
   }
 
   @Authorized(Roles.CONFIGURE)
-  @Mutation(() => Boolean)
-  async deleteModelDraft(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Delete a model draft (its previews stay). True when it was deleted; NOT_FOUND when there is none with this id. Changes nothing live.' })
+  async deleteModelDraft(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The draft to delete.' }) id: string): Promise<boolean> {
     return await drafts.deleteDraft(ctx.tenant, id);
   }
 
@@ -102,9 +102,9 @@ export class ModelResolver {
   })
   async publishModelDraft(
     @Ctx() ctx: RequestContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedLiveVersion', () => Int) expectedLiveVersion: number,
-    @Arg('message', () => String, { nullable: true }) message?: string | null,
+    @Arg('id', () => ID, { description: 'The draft to publish.' }) id: string,
+    @Arg('expectedLiveVersion', () => Int, { description: 'The live version number the draft was reviewed against: if someone published since, CONFLICT and nothing changes.' }) expectedLiveVersion: number,
+    @Arg('message', () => String, { nullable: true, description: 'What the change is for, kept with the version; omit for "published draft <name>".' }) message?: string | null,
   ): Promise<ModelPublication> {
     const p = await drafts.publishDraft(ctx.tenant, id, expectedLiveVersion, message);
     return { version: ModelVersionType.of(p.version), run: p.run };
@@ -114,9 +114,9 @@ export class ModelResolver {
   @Mutation(() => ModelPublication, { description: 'Make an earlier version live again, as a new version with the same document and hash; starts a full rescore.' })
   async revertModel(
     @Ctx() ctx: RequestContext,
-    @Arg('toVersion', () => Int) toVersion: number,
-    @Arg('message', () => String, { nullable: true }) message?: string | null,
-    @Arg('expectedLiveVersion', () => Int, { nullable: true }) expectedLiveVersion?: number | null,
+    @Arg('toVersion', () => Int, { description: 'The version to make live again.' }) toVersion: number,
+    @Arg('message', () => String, { nullable: true, description: 'What the revert is for, kept with the version; omit for "reverted to version N".' }) message?: string | null,
+    @Arg('expectedLiveVersion', () => Int, { nullable: true, description: 'The live version number the caller saw: if someone published since, CONFLICT and nothing changes; omit to revert regardless.' }) expectedLiveVersion?: number | null,
   ): Promise<ModelPublication> {
     const p = await drafts.revertModel(ctx.tenant, toVersion, message, expectedLiveVersion);
     return { version: ModelVersionType.of(p.version), run: p.run };

@@ -10,7 +10,7 @@ export class Outcome {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The outcome\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -21,11 +21,11 @@ export class Outcome {
   @Column('text')
   key: string;
 
-  @Field()
+  @Field({ description: 'Name, for display; unique within its cluster.' })
   @Column('text')
   name: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the outcome means for the customer; null when none was given.' })
   @Column('text', { nullable: true })
   description: string | null;
 
@@ -37,11 +37,11 @@ export class Outcome {
   @Column('boolean', { default: true })
   active: boolean;
 
-  @Field()
+  @Field({ description: 'When the outcome was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When it was last changed.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

@@ -13,35 +13,35 @@ import { outcomeSetWarnings } from './outcome.warnings';
 export class OutcomeResolver {
   @Authorized(Roles.READ)
   @Query(() => [Outcome], { description: 'Desired outcomes, of one cluster or of all.' })
-  async outcomes(@Ctx() ctx: RequestContext, @Arg('clusterId', () => ID, { nullable: true }) clusterId?: string | null): Promise<Outcome[]> {
+  async outcomes(@Ctx() ctx: RequestContext, @Arg('clusterId', () => ID, { nullable: true, description: 'Only the outcomes of this cluster; omit for every outcome.' }) clusterId?: string | null): Promise<Outcome[]> {
     return await outcomes.listOutcomes(ctx.tenant, clusterId);
   }
 
   @Authorized(Roles.READ)
-  @Query(() => Outcome)
-  async outcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Outcome> {
+  @Query(() => Outcome, { description: 'One desired outcome. NOT_FOUND when there is none with this id.' })
+  async outcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The outcome\'s id.' }) id: string): Promise<Outcome> {
     return await outcomes.getOutcome(ctx.tenant, id);
   }
 
   @Authorized(Roles.CONFIGURE)
-  @Mutation(() => Outcome)
-  async createOutcome(@Ctx() ctx: RequestContext, @Arg('input') input: CreateOutcomeInput): Promise<Outcome> {
+  @Mutation(() => Outcome, { description: 'Create a desired outcome for the accounts of a cluster; score it once it has a coin (defineCoin).' })
+  async createOutcome(@Ctx() ctx: RequestContext, @Arg('input', { description: 'Its cluster, name, weight and description.' }) input: CreateOutcomeInput): Promise<Outcome> {
     return await outcomes.createOutcome(ctx.tenant, input);
   }
 
   @Authorized(Roles.CONFIGURE)
-  @Mutation(() => Outcome)
-  async updateOutcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateOutcomeInput): Promise<Outcome> {
+  @Mutation(() => Outcome, { description: 'Change a desired outcome\'s name, description, weight or active flag; only the fields given change.' })
+  async updateOutcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The outcome to change.' }) id: string, @Arg('input', { description: 'The fields to change.' }) input: UpdateOutcomeInput): Promise<Outcome> {
     return await outcomes.updateOutcome(ctx.tenant, id, input);
   }
 
   @Authorized(Roles.CONFIGURE)
   @Mutation(() => Boolean, { description: 'Delete a desired outcome with its journey, coin and history.' })
-  async deleteOutcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+  async deleteOutcome(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The outcome to delete.' }) id: string): Promise<boolean> {
     return await outcomes.deleteOutcome(ctx.tenant, id);
   }
 
-  @FieldResolver(() => Cluster)
+  @FieldResolver(() => Cluster, { description: 'The persona cluster whose accounts want this outcome.' })
   async cluster(@Ctx() ctx: RequestContext, @Root() outcome: Outcome): Promise<Cluster> {
     return (await ctx.tenant.loader(clusterById).load(outcome.clusterId))!;
   }

@@ -18,15 +18,15 @@ export class Play {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The play\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field()
+  @Field({ description: 'Unique name in the workspace, for display.' })
   @Column('text')
   name: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the play is for; null when none was given.' })
   @Column('text', { nullable: true })
   description: string | null;
 
@@ -35,7 +35,7 @@ export class Play {
   enabled: boolean;
 
   /** {kind, band, bands, points, days, coverageBelow, journeyStatuses, milestoneId, tag, touchpointTypes} (play.trigger.ts). */
-  @Field(() => PlayTrigger)
+  @Field(() => PlayTrigger, { description: 'When it fires: the trigger kind and its parameters.' })
   @Column('jsonb')
   trigger: PlayTriggerSpec;
 
@@ -63,11 +63,11 @@ export class Play {
   @Column('uuid', { nullable: true })
   webhookEndpointId: string | null;
 
-  @Field()
+  @Field({ description: 'When the play was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When its definition last changed (or it was enabled or disabled).' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

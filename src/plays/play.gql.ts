@@ -24,29 +24,29 @@ registerEnumType(PlayTriggerKind, {
 
 @ObjectType({ simpleResolvers: true, description: 'A play\'s trigger: its kind and the parameters that kind uses.' })
 export class PlayTrigger {
-  @Field(() => PlayTriggerKind) kind: PlayTriggerKind;
-  @Field(() => HealthBand, { nullable: true }) band?: HealthBand | null;
-  @Field(() => [HealthBand], { nullable: true }) bands?: HealthBand[] | null;
-  @Field(() => Float, { nullable: true }) points?: number | null;
-  @Field(() => Int, { nullable: true }) days?: number | null;
-  @Field(() => Float, { nullable: true }) coverageBelow?: number | null;
-  @Field(() => [JourneyStatus], { nullable: true }) journeyStatuses?: JourneyStatus[] | null;
-  @Field(() => ID, { nullable: true }) milestoneId?: string | null;
-  @Field(() => String, { nullable: true }) tag?: string | null;
-  @Field(() => [String], { nullable: true }) touchpointTypes?: string[] | null;
+  @Field(() => PlayTriggerKind, { description: 'When the play fires (see PlayTriggerKind); the other fields are the parameters this kind uses, null when unused.' }) kind: PlayTriggerKind;
+  @Field(() => HealthBand, { nullable: true, description: 'BAND_ENTERED, BAND_LEFT: the outcome band watched.' }) band?: HealthBand | null;
+  @Field(() => [HealthBand], { nullable: true, description: 'RENEWAL_WITHIN: the account bands that count (RED, YELLOW by default).' }) bands?: HealthBand[] | null;
+  @Field(() => Float, { nullable: true, description: 'SCORE_DROPPED: the drop in points of the outcome score, in (0, 100].' }) points?: number | null;
+  @Field(() => Int, { nullable: true, description: 'SCORE_DROPPED: the look-back; RENEWAL_WITHIN: days until renewal; NO_TOUCHPOINT: days without one.' }) days?: number | null;
+  @Field(() => Float, { nullable: true, description: 'COVERAGE_BELOW: the coverage share, in (0, 1].' }) coverageBelow?: number | null;
+  @Field(() => [JourneyStatus], { nullable: true, description: 'JOURNEY_STATUS: the statuses that fire it.' }) journeyStatuses?: JourneyStatus[] | null;
+  @Field(() => ID, { nullable: true, description: 'MILESTONE_OVERDUE: the milestone watched; null: any milestone.' }) milestoneId?: string | null;
+  @Field(() => String, { nullable: true, description: 'TAG_ADDED: the tag watched.' }) tag?: string | null;
+  @Field(() => [String], { nullable: true, description: 'NO_TOUCHPOINT: the signal types that count as a touchpoint; null: the default types.' }) touchpointTypes?: string[] | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The task a play opens.' })
 export class PlayTaskAction {
-  @Field() titleTemplate: string;
+  @Field({ description: 'Task title with placeholders ({account.name}, {outcome.name}, {band} …), filled in when the play fires.' }) titleTemplate: string;
   @Field(() => String, { nullable: true, description: 'Named owner; null: the account\'s csmOwner.' }) owner: string | null;
-  @Field(() => Int) dueInDays: number;
-  @Field(() => TaskPriority) priority: TaskPriority;
+  @Field(() => Int, { description: 'The task is due this many days after the play fired (0-365).' }) dueInDays: number;
+  @Field(() => TaskPriority, { description: 'Priority of the tasks it opens.' }) priority: TaskPriority;
 }
 
 @InputType({ description: 'A trigger: its kind and the parameters that kind needs (the others are ignored).' })
 export class PlayTriggerInput {
-  @Field(() => PlayTriggerKind) kind: PlayTriggerKind;
+  @Field(() => PlayTriggerKind, { description: 'When the play fires; give the parameters that kind needs.' }) kind: PlayTriggerKind;
   @Field(() => HealthBand, { nullable: true, description: 'BAND_ENTERED, BAND_LEFT.' }) band?: HealthBand | null;
   @Field(() => [HealthBand], { nullable: true, description: 'RENEWAL_WITHIN (default RED, YELLOW).' }) bands?: HealthBand[] | null;
   @Field(() => Float, { nullable: true, description: 'SCORE_DROPPED: points (0–100].' }) points?: number | null;
@@ -76,22 +76,22 @@ export class PlayTaskInput {
   @Field(() => Int, { defaultValue: 7, description: 'Due this many days after the play fired.' })
   dueInDays: number;
 
-  @Field(() => TaskPriority, { defaultValue: TaskPriority.MEDIUM })
+  @Field(() => TaskPriority, { defaultValue: TaskPriority.MEDIUM, description: 'Priority of the tasks it opens (default MEDIUM).' })
   priority: TaskPriority;
 }
 
 @InputType({ description: 'A play. At least one action: a task, a webhook endpoint, or both.' })
 export class PlayInput {
   @Length(1, 120)
-  @Field() name: string;
+  @Field({ description: 'Unique name in the workspace, 1-120 characters.' }) name: string;
 
   @IsOptional() @MaxLength(2000)
-  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => String, { nullable: true, description: 'What the play is for, for the team (at most 2000 characters).' }) description?: string | null;
 
-  @Field({ defaultValue: true }) enabled: boolean;
+  @Field({ defaultValue: true, description: 'False: saved but not evaluated.' }) enabled: boolean;
 
   @ValidateNested()
-  @Field(() => PlayTriggerInput) trigger: PlayTriggerInput;
+  @Field(() => PlayTriggerInput, { description: 'When the play fires.' }) trigger: PlayTriggerInput;
 
   @IsOptional() @ArrayMaxSize(100) @IsUUID('all', { each: true, message: 'clusterIds must be ids (uuid).' })
   @Field(() => [ID], { nullable: true, description: 'Only accounts of these clusters (default: all).' }) clusterIds?: string[] | null;
@@ -104,7 +104,7 @@ export class PlayInput {
   cooldownDays: number;
 
   @IsOptional() @ValidateNested()
-  @Field(() => PlayTaskInput, { nullable: true }) task?: PlayTaskInput | null;
+  @Field(() => PlayTaskInput, { nullable: true, description: 'The task to open when it fires; omit for a webhook-only play.' }) task?: PlayTaskInput | null;
 
   @IsOptional() @IsUUID('all', { message: 'webhookEndpointId must be an id (uuid).' })
   @Field(() => ID, { nullable: true, description: 'Deliver a signed webhook to this endpoint (see createWebhookEndpoint).' })
@@ -113,7 +113,7 @@ export class PlayInput {
 
 @ObjectType({ simpleResolvers: true, description: 'An account (× outcome) a play would fire for now.' })
 export class PlayMatch {
-  @Field(() => Account) account: Account;
+  @Field(() => Account, { description: 'The account it would fire for (an entity: cache it by its id).' }) account: Account;
   @Field(() => ID, { nullable: true, description: 'Null for account-level triggers.' }) outcomeId: string | null;
   @Field({ description: 'True when the play has already fired for it and the condition still holds (it will not fire again).' }) alreadyFired: boolean;
 }
@@ -127,7 +127,7 @@ export class PlayDryRun {
 
 @ObjectType({ simpleResolvers: true, description: 'The result of evaluating the workspace\'s plays.' })
 export class PlayEvaluation {
-  @Field(() => Int) plays: number;
+  @Field(() => Int, { description: 'Enabled plays evaluated.' }) plays: number;
   @Field(() => Int, { description: 'New firings.' }) fired: number;
   @Field(() => Int, { description: 'Firings whose condition cleared.' }) cleared: number;
   @Field(() => Int, { description: 'Tasks opened.' }) tasks: number;

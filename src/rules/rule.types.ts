@@ -48,7 +48,7 @@ export class Rule implements RuleJson {
   @Field({ nullable: true, description: 'Attribute name, e.g. `plan`, `managed`, `arr`.' })
   attribute?: string;
 
-  @Field(() => RuleOperator, { nullable: true })
+  @Field(() => RuleOperator, { nullable: true, description: 'How the attribute is compared with value; null for an all/any rule.' })
   op?: RuleOperator;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Compared value: a scalar, or a list for IN / NOT_IN.' })
@@ -57,22 +57,22 @@ export class Rule implements RuleJson {
 
 @InputType({ description: 'Give exactly one of: `all`, `any`, or `attribute` + `op` (+ `value` unless EXISTS/NOT_EXISTS).' })
 export class RuleInput implements RuleJson {
-  @Field(() => [RuleInput], { nullable: true })
+  @Field(() => [RuleInput], { nullable: true, description: 'True when every nested rule is true (AND); at most 50.' })
   @IsOptional() @ArrayMaxSize(50) @ValidateNested({ each: true })
   all?: RuleInput[];
 
-  @Field(() => [RuleInput], { nullable: true })
+  @Field(() => [RuleInput], { nullable: true, description: 'True when at least one nested rule is true (OR); at most 50.' })
   @IsOptional() @ArrayMaxSize(50) @ValidateNested({ each: true })
   any?: RuleInput[];
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'Attribute name (letters, digits, _ . -, at most 100 characters), e.g. `plan`, `managed`, `arr`.' })
   @IsOptional() @MaxLength(100) @Matches(/^[A-Za-z_][A-Za-z0-9_.-]*$/, { message: 'attribute must be a plain attribute name (letters, digits, _ . -)' })
   attribute?: string;
 
-  @Field(() => RuleOperator, { nullable: true })
+  @Field(() => RuleOperator, { nullable: true, description: 'How the attribute is compared with value.' })
   @IsOptional() @IsEnum(RuleOperator)
   op?: RuleOperator;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Compared value: a scalar, or a list for IN / NOT_IN; omit for EXISTS / NOT_EXISTS.' })
   value?: unknown;
 }

@@ -43,11 +43,11 @@ registerEnumType(ScoringRunKind, {
 });
 
 /** Which accounts a run scores; the conditions combine (AND). Empty = every account of the workspace. */
-@ObjectType('ScoringRunScope', { simpleResolvers: true })
+@ObjectType('ScoringRunScope', { simpleResolvers: true, description: 'Which accounts a run (or backtest) covers; the conditions combine (AND). All null = every account of the workspace. A value: no id.' })
 export class RunScope {
-  @Field(() => ID, { nullable: true }) clusterId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Only the accounts of this persona cluster; null for no such condition.' }) clusterId?: string | null;
   @Field(() => ID, { nullable: true, description: 'The accounts of the cluster this outcome belongs to.' }) outcomeId?: string | null;
-  @Field(() => [ID], { nullable: true }) accountIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Only these accounts; null for no such condition.' }) accountIds?: string[] | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A recompute of health scores, processed in chunks; poll it for progress.' })
@@ -59,15 +59,15 @@ export class ScoringRun {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The run\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ScoringRunKind)
+  @Field(() => ScoringRunKind, { description: 'What started the run (see ScoringRunKind).' })
   @Column('text', { default: ScoringRunKind.MANUAL })
   kind: ScoringRunKind;
 
-  @Field(() => RunScope)
+  @Field(() => RunScope, { description: 'Which accounts the run scores.' })
   @Column('jsonb', { default: () => "'{}'" })
   scope: RunScope;
 

@@ -3,7 +3,7 @@ import { Field, ID, InputType } from 'type-graphql';
 
 @InputType({ description: 'Which accounts to recompute; the conditions combine. Empty or omitted = every account.' })
 export class RecomputeScopeInput {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only the accounts of this persona cluster.' })
   @IsOptional() @IsUUID()
   clusterId?: string | null;
 
@@ -11,7 +11,7 @@ export class RecomputeScopeInput {
   @IsOptional() @IsUUID()
   outcomeId?: string | null;
 
-  @Field(() => [ID], { nullable: true })
+  @Field(() => [ID], { nullable: true, description: 'Only these accounts (at most 100,000 ids).' })
   @IsOptional() @ArrayMaxSize(100_000) @IsUUID(undefined, { each: true })
   accountIds?: string[] | null;
 }

@@ -16,35 +16,35 @@ export class Signal {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The signal\'s row id (a number, as a string); stable: cache on it.' })
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account the signal is about.' })
   @Column('uuid')
   accountId: string;
 
-  @Field()
+  @Field({ description: 'What happened, e.g. `login`, `feature_used`, `meeting`, `csm_pulse`, `tag:champion_left`.' })
   @Column('text')
   type: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What it was about (a feature key, a note …); null when not given.' })
   @Column('text', { nullable: true })
   subject: string | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Its number (an amount, a pulse 1-5, 1/0 for a tag); null when it has none.' })
   @Column('double precision', { nullable: true })
   value: number | null;
 
-  @Field()
+  @Field({ description: 'When it happened (what scoring windows read).' })
   @Column('timestamptz')
   occurredAt: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The sender\'s key for retries: a second signal with the same key is a duplicate and is not stored. Null when none was given.' })
   @Column('text', { nullable: true })
   idempotencyKey: string | null;
 
-  @Field()
+  @Field({ description: 'When the API stored it.' })
   @Column('timestamptz', { default: () => 'now()' })
   ingestedAt: Date;
 

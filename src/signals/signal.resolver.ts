@@ -13,7 +13,7 @@ export class SignalResolver {
   async ingestSignals(
     @Ctx() ctx: RequestContext,
     // validate: false — items are checked one by one in the service so one bad item doesn't fail the batch
-    @Arg('signals', () => [SignalInput], { validate: false }) items: SignalInput[],
+    @Arg('signals', () => [SignalInput], { validate: false, description: 'The signals, at most 5,000; each item is checked on its own and a bad one is reported by its index in `rejected`.' }) items: SignalInput[],
   ): Promise<IngestSignalsResult> {
     return await signals.ingestSignals(ctx.tenant, items);
   }

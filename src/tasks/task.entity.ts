@@ -36,20 +36,20 @@ export class Task {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The task\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account the task is about (also reachable as `account`).' })
   @Column('uuid')
   accountId: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The desired outcome that fired the play (outcome-level triggers); null for account-level ones.' })
   @Column('uuid', { nullable: true })
   outcomeId: string | null;
 
   /** The play that opened it (no foreign key: tasks outlive a deleted play). */
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The play that opened it; null when no play did. May name a play deleted since (tasks outlive their play).' })
   @Column('uuid', { nullable: true })
   playId: string | null;
 
@@ -59,7 +59,7 @@ export class Task {
   @Column('text', { default: '' })
   scopeKey: string;
 
-  @Field()
+  @Field({ description: 'What to do, for display (the play\'s title template, filled in).' })
   @Column('text')
   title: string;
 
@@ -67,15 +67,15 @@ export class Task {
   @Column('text', { nullable: true })
   owner: string | null;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDateResolver, { nullable: true, description: 'The day it is due (YYYY-MM-DD); null when it has no due date.' })
   @Column('date', { nullable: true })
   dueOn: string | null;
 
-  @Field(() => TaskPriority)
+  @Field(() => TaskPriority, { description: 'LOW, MEDIUM, HIGH or URGENT.' })
   @Column('text', { default: TaskPriority.MEDIUM })
   priority: TaskPriority;
 
-  @Field(() => TaskStatus)
+  @Field(() => TaskStatus, { description: 'OPEN, DONE or DISMISSED.' })
   @Column('text', { default: TaskStatus.OPEN })
   status: TaskStatus;
 
@@ -84,19 +84,19 @@ export class Task {
   @Column('text', { nullable: true })
   statusChangedBy: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the status last changed; null while it never did.' })
   @Column('timestamptz', { nullable: true })
   statusChangedAt: Date | null;
 
-  @Field()
+  @Field({ description: 'Free-text notes of the team; empty string when none.' })
   @Column('text', { default: '' })
   notes: string;
 
-  @Field()
+  @Field({ description: 'When the task was opened.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When its status or notes last changed.' })
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 

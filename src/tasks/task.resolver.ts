@@ -16,22 +16,22 @@ export class TaskResolver {
   @Query(() => TaskConnection, { description: 'Tasks, soonest due first, filtered by owner, status, due date, account, cluster or play.' })
   async tasks(
     @Ctx() ctx: RequestContext,
-    @Arg('filter', () => TaskFilter, { nullable: true }) filter?: TaskFilter | null,
+    @Arg('filter', () => TaskFilter, { nullable: true, description: 'Narrow the list; omit for every task.' }) filter?: TaskFilter | null,
     @Arg('first', () => Int, { defaultValue: 50, description: 'At most 200.' }) first = 50,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'pageInfo.endCursor of the previous page; omit for the first page.' }) after?: string | null,
   ): Promise<TaskConnection> {
     return await tasks.listTasks(ctx.tenant, filter ?? {}, first, after);
   }
 
   @Authorized(Roles.READ)
-  @Query(() => Task)
-  async task(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Task> {
+  @Query(() => Task, { description: 'One task. NOT_FOUND when there is none with this id.' })
+  async task(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The task\'s id.' }) id: string): Promise<Task> {
     return await tasks.getTask(ctx.tenant, id);
   }
 
   @Authorized(Roles.CSM)
   @Mutation(() => Task, { description: 'Mark a task DONE or DISMISSED (or OPEN again), and/or replace its notes; records who and when.' })
-  async updateTask(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateTaskInput): Promise<Task> {
+  async updateTask(@Ctx() ctx: RequestContext, @Arg('id', () => ID, { description: 'The task to change.' }) id: string, @Arg('input', { description: 'The new status and/or notes.' }) input: UpdateTaskInput): Promise<Task> {
     return await tasks.updateTask(ctx.tenant, id, input);
   }
 
@@ -52,7 +52,7 @@ export class TaskResolver {
     return task;
   }
 
-  @FieldResolver(() => Account)
+  @FieldResolver(() => Account, { description: 'The account the task is about (an entity: cache it by its id).' })
   async account(@Root() task: Task, @Ctx() ctx: RequestContext): Promise<Account | null> {
     return await ctx.tenant.loader(accountById).load(task.accountId);
   }

@@ -23,12 +23,12 @@ registerEnumType(TouchpointKind, {
   },
 });
 
-@InputType()
+@InputType({ description: 'A touchpoint to record: which account, what kind, when, and an optional note.' })
 export class LogTouchpointInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account the touchpoint was with.' })
   accountId: string;
 
-  @Field(() => TouchpointKind)
+  @Field(() => TouchpointKind, { description: 'What kind of touchpoint (stored as a signal of that type).' })
   @IsEnum(TouchpointKind)
   kind: TouchpointKind;
 
@@ -44,9 +44,9 @@ export class LogTouchpointInput {
 export class ManualMilestoneCompletion {
   @Field(() => ID, { description: 'accountId/milestoneId: an account completes a milestone at most once.' }) id: string;
 
-  @Field(() => ID) accountId: string;
-  @Field(() => Milestone) milestone: Milestone;
-  @Field() achievedAt: Date;
-  @Field(() => String, { nullable: true }) note: string | null;
+  @Field(() => ID, { description: 'The account that achieved it.' }) accountId: string;
+  @Field(() => Milestone, { description: 'The milestone achieved (an entity: cache it by its id).' }) milestone: Milestone;
+  @Field({ description: 'When it was achieved, as the CSM said (defaults to when it was marked).' }) achievedAt: Date;
+  @Field(() => String, { nullable: true, description: 'The CSM\'s note; null when none was given.' }) note: string | null;
   @Field(() => ID, { nullable: true, description: 'The API key that marked it.' }) completedBy: string | null;
 }

@@ -25,15 +25,15 @@ export class WebhookEndpoint {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The endpoint\'s row id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field()
+  @Field({ description: 'Unique name in the workspace, for display and for picking it in a play.' })
   @Column('text')
   name: string;
 
-  @Field()
+  @Field({ description: 'Where deliveries are POSTed (https://).' })
   @Column('text')
   url: string;
 
@@ -46,7 +46,7 @@ export class WebhookEndpoint {
   @Column('text')
   secretPrefix: string;
 
-  @Field()
+  @Field({ description: 'False: nothing is sent to it; its deliveries fail at once ("The endpoint is disabled.") and are not retried: redeliverWebhook once it is enabled again.' })
   @Column('boolean', { default: true })
   enabled: boolean;
 
@@ -55,19 +55,19 @@ export class WebhookEndpoint {
   @Column('int', { default: 0 })
   consecutiveFailures: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The last failed attempt\'s error (status or network error); null when none failed yet.' })
   @Column('text', { nullable: true })
   lastError: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When an attempt last got a 2xx answer; null if never.' })
   @Column('timestamptz', { nullable: true })
   lastSuccessAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When an attempt last failed; null if never.' })
   @Column('timestamptz', { nullable: true })
   lastFailureAt: Date | null;
 
-  @Field()
+  @Field({ description: 'When the endpoint was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
@@ -89,19 +89,19 @@ export class WebhookDelivery {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The endpoint it goes to.' })
   @Column('uuid')
   endpointId: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The play that fired it; null when the play was deleted since.' })
   @Column('uuid', { nullable: true })
   playId: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The account the play fired for; null when the account was deleted since.' })
   @Column('uuid', { nullable: true })
   accountId: string | null;
 
-  @Field()
+  @Field({ description: 'The event in the payload, e.g. "play.fired".' })
   @Column('text')
   event: string;
 
@@ -110,11 +110,11 @@ export class WebhookDelivery {
   @Column('jsonb')
   payload: Record<string, unknown>;
 
-  @Field(() => DeliveryState)
+  @Field(() => DeliveryState, { description: 'Where it stands: PENDING, SENDING, DELIVERED or DEAD.' })
   @Column('text', { default: DeliveryState.PENDING })
   state: DeliveryState;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Attempts made so far (every retry and redelivery counts).' })
   @Column('int', { default: 0 })
   attempts: number;
 
@@ -130,19 +130,19 @@ export class WebhookDelivery {
   @Column('timestamptz', { nullable: true })
   claimedAt: Date | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'HTTP status of the last attempt; null when it got no answer (network error, timeout) or none was made yet.' })
   @Column('int', { nullable: true })
   lastStatusCode: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Error of the last failed attempt; null after a success or before any attempt.' })
   @Column('text', { nullable: true })
   lastError: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was delivered (2xx); null until then.' })
   @Column('timestamptz', { nullable: true })
   deliveredAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it went DEAD; null unless dead.' })
   @Column('timestamptz', { nullable: true })
   deadAt: Date | null;
 
@@ -150,7 +150,7 @@ export class WebhookDelivery {
   @Column('timestamptz', { default: () => 'now()' })
   windowStartedAt: Date;
 
-  @Field()
+  @Field({ description: 'When the play fired it.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
@@ -168,23 +168,23 @@ export class WebhookAttempt {
   @PrimaryColumn('uuid')
   deliveryId: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '1, 2, 3 … in the order made (a key within its delivery).' })
   @PrimaryColumn('int')
   attempt: number;
 
-  @Field()
+  @Field({ description: 'When the call started.' })
   @Column('timestamptz')
   startedAt: Date;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'HTTP status answered; null when there was no answer (network error, timeout).' })
   @Column('int', { nullable: true })
   statusCode: number | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Milliseconds until the answer (or the failure).' })
   @Column('int')
   latencyMs: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why it failed (non-2xx status, network error, timeout); null on success.' })
   @Column('text', { nullable: true })
   error: string | null;
 

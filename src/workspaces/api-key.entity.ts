@@ -9,15 +9,15 @@ export class ApiKey {
   @PrimaryColumn('uuid')
   workspaceId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The key\'s row id (UUID); stable: cache on it. Not the secret.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field()
+  @Field({ description: 'What the key is for, for display.' })
   @Column('text')
   name: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'What the key may do (ADMIN, OPS, ANALYST, CSM …; see Role).' })
   @Column('text')
   role: Role;
 
@@ -29,11 +29,11 @@ export class ApiKey {
   @Column('text')
   keyHash: string;
 
-  @Field()
+  @Field({ description: 'When the key was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was revoked (requests with it are refused since); null while it is valid.' })
   @Column('timestamptz', { nullable: true })
   revokedAt: Date | null;
 

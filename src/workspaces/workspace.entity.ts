@@ -6,11 +6,11 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 
 @Check('band_thresholds_ordered', '"red_below" > 0 AND "red_below" < "yellow_below" AND "yellow_below" <= 100')
 export class Workspace {
   /** The workspace row is the tenant root: its id is every other table's workspace_id. */
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The workspace\'s id (UUID); stable: cache on it.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field()
+  @Field({ description: 'The company\'s name, for display.' })
   @Column('text')
   name: string;
 
@@ -22,7 +22,7 @@ export class Workspace {
   @Column('double precision', { default: 70 })
   yellowBelow: number;
 
-  @Field()
+  @Field({ description: 'When the workspace was created.' })
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }
