@@ -1,6 +1,6 @@
 /**
  * Scoring runs: a full or scoped recompute, processed in chunks by the job worker, whose progress
- * a client polls. And the rescore requests that ingestion leaves for the incremental rescore job.
+ * a client polls. (The rescore requests that ingestion leaves for the incremental rescore job: src/jobs/rescore-requests.ts.)
  */
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
@@ -137,31 +137,6 @@ export class ScoringRun {
     if (this.total > 0) return Math.min(1, this.done / this.total);
     return this.state === ScoringRunState.SUCCEEDED ? 1 : 0;
   }
-
-  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'workspace_id' })
-  workspace?: Workspace;
-}
-
-/**
- * Accounts whose signals changed and that await the incremental rescore. Append-only rows (one per
- * ingestion call) so that ingestion never waits on a lock; the rescore job deletes the rows it scores
- * in the same transaction as the scores, so a crash leaves them for the next attempt. Account ids
- * are an array (no foreign key): ids of deleted accounts simply score nothing.
- */
-@Entity('rescore_requests')
-export class RescoreRequest {
-  @PrimaryColumn('uuid')
-  workspaceId: string;
-
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id: string;
-
-  @Column('uuid', { array: true })
-  accountIds: string[];
-
-  @Column('timestamptz', { default: () => 'now()' })
-  requestedAt: Date;
 
   @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'workspace_id' })
