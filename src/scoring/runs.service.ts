@@ -12,7 +12,7 @@ import { ConflictError, DomainError, InputError, isDatabaseUnavailable, NotFound
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { scoreRunChunk, type ChunkInfo } from './runs.engine';
+import { scoreRunChunk, type ChunkInfo, type ChunkScorers } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 
 /**
@@ -165,6 +165,8 @@ export interface ProcessOptions {
   onProgress?: (run: { done: number; total: number; timings: Record<string, number> }) => void;
   /** Inside a chunk's transaction, after the engine wrote its scores and before the chunk commits (tests fail or kill a chunk here). */
   afterChunkScored?: (info: ChunkInfo) => Promise<void> | void;
+  /** What a chunk does for kinds of runs that don't score into the live tables (PREVIEW); src/job-handlers.ts composes them. */
+  chunkScorers?: ChunkScorers;
 }
 
 export type ProcessOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
@@ -239,7 +241,7 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
         await tx.manager.query(`SET LOCAL synchronous_commit = off`);
         // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
         if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
-        timings = (await scoreRunChunk(tx, run, c.ids)).timings;
+        timings = (await scoreRunChunk(tx, run, c.ids, opts.chunkScorers)).timings;
         await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
         // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
         const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(
