@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { RejectedItem } from '../shared/batch';
+import { PageInfo } from '../shared/connection';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true })
@@ -24,15 +25,6 @@ export class AccountEdge {
 
   @Field(() => Account)
   node: Account;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class PageInfo {
-  @Field()
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A page of accounts (Relay connection).' })

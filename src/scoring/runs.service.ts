@@ -9,12 +9,14 @@ import { Cluster } from '../clusters/cluster.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { enqueue, JOBS } from '../jobs/queue';
 import { BackgroundJobTable, JobLost, JobState, type JobOutcome } from '../shared/background-job';
+import { cursorTimeSql, decodeTimeIdCursor, encodeTimeIdCursor, pageOf } from '../shared/connection';
 import { ConflictError, DomainError, InputError, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
 import { scoreRunChunk, type ChunkInfo, type ChunkScorers } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
+import { ScoringRunConnection } from './runs.types';
 
 /**
  * Accounts per chunk. Every chunk reads the signals of its accounts, which lie scattered over the whole table, so a
@@ -124,9 +126,25 @@ export async function getRun(scope: TenantScope, id: string): Promise<ScoringRun
   return await scope.mustFind(ScoringRun, id, 'Scoring run');
 }
 
-export async function listRuns(scope: TenantScope, first = 20): Promise<ScoringRun[]> {
+/**
+ * Runs, newest first, a page at a time: keyset on (created_at, id) over scoring_runs_created_idx, so a page after many
+ * others costs what the first one does.
+ */
+export async function listRuns(scope: TenantScope, args: { first?: number; after?: string | null } = {}): Promise<ScoringRunConnection> {
+  const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > 100) throw new InputError('first', 'first must be between 1 and 100.');
-  return await scope.find(ScoringRun, { order: { createdAt: 'DESC', id: 'DESC' }, take: first });
+  // One upper bound, always (a first page's is after every run): the page is one index range.
+  const bound = args.after ? decodeTimeIdCursor(args.after, 'scoringRuns') : { at: 'infinity', id: '00000000-0000-0000-0000-000000000000' };
+  const rows = await scope.query<{ run: Record<string, unknown>; at: string }>(
+    `SELECT ${scope.entityJsonSql(ScoringRun, 'r')} AS run, ${cursorTimeSql('r.created_at')} AS at FROM scoring_runs r
+      WHERE r.workspace_id = $1 AND (r.created_at, r.id) < ($2::timestamptz, $3::uuid)
+      ORDER BY r.created_at DESC, r.id DESC LIMIT $4`, [bound.at, bound.id, first + 1]);
+  return Object.assign(new ScoringRunConnection(), pageOf(rows, first, ({ run, at }) => {
+    const node = scope.entityFromJson(ScoringRun, run);
+    return { cursor: encodeTimeIdCursor(at, node.id), node };
+  }), {
+    countTotal: async () => (await scope.query<{ n: number }>(`SELECT count(*)::int AS n FROM scoring_runs WHERE workspace_id = $1`))[0].n,
+  });
 }
 
 /** Stop a queued or running run after its current chunk (that chunk is rolled back). */
