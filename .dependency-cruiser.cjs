@@ -2,9 +2,11 @@
  * Dependency rules, checked in CI (`npm run deps:check`). Type-only imports are not dependencies (they vanish when
  * compiled): that is how an entity names a relation to a folder above it (src/health/health.entity.ts).
  *
- * The layering of the data path, bottom up: configuration (clusters, outcomes, journeys, coins) and signals →
+ * The layering of the data path, bottom up (docs/architecture.md "Dependency rules"): shared/ → jobs/ (the queue,
+ * rescore requests) and rules/ → signals/ and configuration (clusters → outcomes, workspaces → journeys → coins) →
  * health/ (the health read model: its tables, reads, list filters, change, live-event derivation) → scoring/ (the
- * engine writes health rows) and accounts/ (the account list reads health) → analytics/ and live/ (read both).
+ * engine writes health rows) → accounts/ (the account list reads health) and model/ → analytics/, live/, backtests/,
+ * discovery/, imports/, touchpoints/ → tasks/ → plays/.
  */
 const folder = (name) => `^src/${name}/`;
 
@@ -16,7 +18,7 @@ const LAYERS = [
   ['health', 'live', 'live pushes the events health derives (health.events.ts)'],
   ['accounts', 'analytics', 'the list\'s health filters and sorts live in health/'],
   ['scoring', 'live', 'the engine derives events through health/, live only delivers them'],
-  ['scoring', 'accounts', 'accounts request rescores of scoring/'],
+  ['scoring', 'accounts', 'accounts/ reads scores of scoring/ (scoreAccount); scoring/ reads accounts by SQL'],
   ['scoring', 'analytics', 'analysts read what scoring wrote'],
   ['live', 'scoring', 'live delivers events; it does not score'],
 ];
@@ -38,10 +40,19 @@ module.exports = {
       to: { path: folder(to) },
     })),
     {
+      name: 'plumbing-imports-no-feature',
+      severity: 'error',
+      comment: 'shared/ and jobs/ are the plumbing under every feature folder: features are handed to them (src/job-handlers.ts), never imported.',
+      from: { path: '^src/(shared|jobs)/' },
+      to: { path: '^src/(?!shared/|jobs/)[^/]+/' },
+    },
+    {
+      // Relations to a folder above go by entity name with a type-only import (signal.entity.ts → Account); a
+      // parent's field of a child folder's type is resolved in the child folder (ClusterOutcomesResolver); writers
+      // leave rescore requests in jobs/ (src/jobs/rescore-requests.ts) rather than calling scoring/.
       name: 'folder-cycles',
-      severity: 'warn',
-      comment: 'Folder cycles still to untangle: entity relations both ways (clusters/outcomes/workspaces, coins/journeys), '
-        + 'rescore requests from configuration folders into scoring/, jobs/ ↔ scoring/ (handlers to be injected from main.ts).',
+      severity: 'error',
+      comment: 'Feature folders must not import each other in a circle: one of them has to be the lower layer.',
       scope: 'folder',
       from: { path: '^src/[^/]+$' },
       to: { circular: true },

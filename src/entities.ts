@@ -7,7 +7,8 @@ import { MilestoneCompletionRecord } from './journeys/milestone-completion.entit
 import { Outcome } from './outcomes/outcome.entity';
 import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot } from './health/health.entity';
 import { ModelVersion } from './scoring/model-version.entity';
-import { RescoreRequest, ScoringRun } from './scoring/runs.entity';
+import { RescoreRequest } from './jobs/rescore-requests';
+import { ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
 import { ApiKey } from './workspaces/api-key.entity';

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { backtestJobHandlers } from './backtests/backtest.jobs';
 import { discoveryJobHandlers } from './discovery/discovery.jobs';
 import type { JobHandlers } from './jobs/worker';
+import { previewChunkScorers } from './model/model.preview';
 import { evaluatePlaysAfterScoring } from './plays/play.evaluate';
 import { scoringJobHandlers } from './scoring/scoring.jobs';
 import { webhookJobHandlers, type WebhookJobsOptions } from './webhooks/webhook.jobs';
@@ -17,7 +18,8 @@ export interface JobHandlerOptions {
 }
 
 export function jobHandlers(db: DataSource, opts: JobHandlerOptions = {}): JobHandlers {
-  const scoring = scoringJobHandlers(db, opts);
+  // Preview runs get the same chunks, progress and restarts as live runs; their chunks score beside the live model.
+  const scoring = scoringJobHandlers(db, { staleAfterMs: opts.staleAfterMs, chunkScorers: previewChunkScorers });
   const backtests = backtestJobHandlers(db, opts);
   const discovery = discoveryJobHandlers(db);
   const webhooks = webhookJobHandlers(db, opts.webhooks);

@@ -1,7 +1,7 @@
 /** Every GraphQL resolver class; one line per feature. */
 import { AccountConnectionResolver, AccountResolver, LifecycleOutcomeResolver } from './accounts/account.resolver';
 import { ClusterResolver } from './clusters/cluster.resolver';
-import { OutcomeResolver } from './outcomes/outcome.resolver';
+import { ClusterOutcomesResolver, OutcomeResolver } from './outcomes/outcome.resolver';
 import { WorkspaceResolver } from './workspaces/workspace.resolver';
 import { LiveResolver } from './live/live.resolver';
 import { AnalyticsResolver } from './analytics/analytics.resolver';
@@ -21,7 +21,7 @@ import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhooks/web
 import { ModelResolver } from './model/model.resolver';
 import { ModelPreviewResolver } from './model/model-preview.resolver';
 
-export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
+export const RESOLVERS = [WorkspaceResolver, ClusterResolver, OutcomeResolver, ClusterOutcomesResolver, AccountResolver, AccountConnectionResolver, LifecycleOutcomeResolver,
   LiveResolver, AnalyticsResolver,
   SignalResolver, TouchpointResolver, AccountTagsResolver,
   JourneyResolver, JourneyStageResolver, MilestoneResolver, OutcomeJourneyResolver, CoinResolver, OutcomeCoinResolver,

@@ -116,9 +116,9 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
   'accounts.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { accounts(filter: { clusterId: $c }) { totalCount } }', variables: { c: m.clusterId } }), read: (d) => d?.accounts?.totalCount === 0 },
   'accounts.filter.outcomeId': { call: (m) => ({ query: 'query($o: ID) { accounts(filter: { outcomeId: $o }) { totalCount } }', variables: { o: m.outcomeId } }), read: (d) => d?.accounts?.totalCount === 0 },
   'accounts.filter.stageId': { call: (m) => ({ query: 'query($s: ID) { accounts(filter: { stageId: $s }) { totalCount } }', variables: { s: m.stageId } }), read: (d) => d?.accounts?.totalCount === 0 },
-  'healthEvents.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { clusterId: $c }) { __typename } }', variables: { c: m.clusterId } }), read: emptyEvents },
-  'healthEvents.filter.outcomeId': { call: (m) => ({ query: 'query($o: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { outcomeId: $o }) { __typename } }', variables: { o: m.outcomeId } }), read: emptyEvents },
-  'healthEvents.filter.accountIds': { call: (m) => ({ query: 'query($a: [ID!]) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { accountIds: $a }) { __typename } }', variables: { a: [m.accountId] } }), read: emptyEvents },
+  'healthEvents.filter.clusterId': { call: (m) => ({ query: 'query($c: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { clusterId: $c }) { edges { node { id } } } }', variables: { c: m.clusterId } }), read: emptyEvents },
+  'healthEvents.filter.outcomeId': { call: (m) => ({ query: 'query($o: ID) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { outcomeId: $o }) { edges { node { id } } } }', variables: { o: m.outcomeId } }), read: emptyEvents },
+  'healthEvents.filter.accountIds': { call: (m) => ({ query: 'query($a: [ID!]) { healthEvents(since: "2000-01-01T00:00:00Z", first: 10, filter: { accountIds: $a }) { edges { node { id } } } }', variables: { a: [m.accountId] } }), read: emptyEvents },
   'journeyProgress.outcomeId': { call: (m) => ({ query: 'query($o: ID!) { journeyProgress(outcomeId: $o) { __typename } }', variables: { o: m.outcomeId } }) },
   'timeToMilestone.outcomeId': { call: (m) => ({ query: 'query($o: ID!) { timeToMilestone(outcomeId: $o, maxDay: 90, step: 30) { __typename } }', variables: { o: m.outcomeId } }) },
   'clusterHealth.clusterId': { call: (m) => ({ query: 'query($c: ID!) { clusterHealth(clusterId: $c) { __typename } }', variables: { c: m.clusterId } }) },
@@ -203,8 +203,7 @@ const ID_FIELDS: Record<string, { call: Call; read?: (data: any) => boolean }> =
 };
 
 function emptyEvents(d: any): boolean {
-  const v = d?.healthEvents;
-  return Array.isArray(v) ? v.length === 0 : (v?.edges?.length ?? v?.events?.length ?? 0) === 0;
+  return Array.isArray(d?.healthEvents?.edges) && d.healthEvents.edges.length === 0;
 }
 
 /** Paths of every argument (or nested input field) of type ID, e.g. `recomputeHealth.scope.outcomeId`. */

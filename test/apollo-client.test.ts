@@ -10,6 +10,7 @@ import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev';
 import { ApolloClient, HttpLink, InMemoryCache, gql, type OperationVariables } from '@apollo/client';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { drainRescoreRequests } from '../src/scoring/rescore';
+import { previewChunkScorers } from '../src/model/model.preview';
 import { processRun } from '../src/scoring/runs.service';
 import { useTestServer } from './support/harness';
 import { pick, readReadme } from './support/readme';
@@ -44,7 +45,7 @@ describe('Apollo Client with a normalized cache', () => {
   async function work(): Promise<void> {
     await drainRescoreRequests(t.db, workspaceId);
     const queued: Array<{ id: string }> = await t.db.query(`SELECT id FROM scoring_runs WHERE workspace_id = $1 AND state = 'QUEUED'`, [workspaceId]);
-    for (const run of queued) await processRun(t.db, workspaceId, run.id);
+    for (const run of queued) await processRun(t.db, workspaceId, run.id, { chunkScorers: previewChunkScorers });
   }
 
   it.each(walkthrough.map((b) => [`line ${b.line}: ${b.source.split('\n')[0].slice(0, 60)}`, b]))('README %s', async (_label, block) => {

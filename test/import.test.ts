@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runImport, inferKind } from '../src/imports/import.service';
-import { requestRescore } from '../src/scoring/rescore';
+import { requestRescore } from '../src/jobs/rescore-requests';
 import { createDataSource } from '../src/shared/db/data-source';
 import { withDatabase } from './support/global-setup';
 import { useTestServer, type TestServer } from './support/harness';
 
-jest.mock('../src/scoring/rescore', () => {
-  const actual = jest.requireActual('../src/scoring/rescore');
+jest.mock('../src/jobs/rescore-requests', () => {
+  const actual = jest.requireActual('../src/jobs/rescore-requests');
   return { ...actual, requestRescore: jest.fn(actual.requestRescore) };
 });
 const rescoreCalls = requestRescore as jest.MockedFunction<typeof requestRescore>;

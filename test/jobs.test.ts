@@ -4,7 +4,7 @@
  */
 import { Client } from 'pg';
 import { JOBS, JOBS_CHANNEL } from '../src/jobs/queue';
-import { requestRescore } from '../src/scoring/rescore';
+import { requestRescore } from '../src/jobs/rescore-requests';
 import { createRun, processRun, startDailyRuns } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer } from './support/harness';

@@ -188,10 +188,10 @@ describe('healthChanged subscription', () => {
     expect(isSentinel((await all.next(5))[4])).toBe(true);
 
     // Catch-up over HTTP: the same events, oldest first, scoped to the workspace.
-    const caught = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z", filter: { kinds: [MILESTONE_OVERDUE] }) { kind milestoneName daysOverdue } }`, {}, wsA.keys.ANALYST);
-    expect(caught.healthEvents).toEqual([{ kind: 'MILESTONE_OVERDUE', milestoneName: 'First org chart', daysOverdue: 4 }]);
-    const none = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z", filter: { kinds: [MILESTONE_OVERDUE] }) { kind } }`, {}, wsB.keys.ANALYST);
-    expect(none.healthEvents).toEqual([]);
+    const caught = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z", filter: { kinds: [MILESTONE_OVERDUE] }) { edges { node { kind milestoneName daysOverdue } } } }`, {}, wsA.keys.ANALYST);
+    expect(caught.healthEvents.edges.map((e: { node: unknown }) => e.node)).toEqual([{ kind: 'MILESTONE_OVERDUE', milestoneName: 'First org chart', daysOverdue: 4 }]);
+    const none = await t.ok(`{ healthEvents(since: "2000-01-01T00:00:00Z", filter: { kinds: [MILESTONE_OVERDUE] }) { edges { node { kind } } pageInfo { hasNextPage endCursor } } }`, {}, wsB.keys.ANALYST);
+    expect(none.healthEvents).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 
   it('a rolled-back scoring publishes nothing', async () => {

@@ -3,7 +3,8 @@
  * "after" equals, bit for bit, what scoring stores once the draft is published, at the same asOf.
  */
 import { scoreAccounts } from '../src/scoring/engine';
-import { processRun } from '../src/scoring/runs.service';
+import { previewChunkScorers } from '../src/model/model.preview';
+import { processRun, restartRun } from '../src/scoring/runs.service';
 import { TenantScope } from '../src/shared/tenant';
 import { useTestServer, type TestWorkspace } from './support/harness';
 import { AS_OF, buildModel } from './support/model-fixture';
@@ -48,7 +49,12 @@ describe('model preview', () => {
     const { previewModel: started } = await t.ok(`mutation($d: ID!, $at: DateTimeISO) { previewModel(draftId: $d, asOf: $at) { id run { kind state total } } }`,
       { d: draft.id, at: AS_OF.toISOString() }, ws.keys.ANALYST);
     expect(started.run).toEqual({ kind: 'PREVIEW', state: 'QUEUED', total: 40 });
-    expect(await processRun(t.db, ws.id, started.id, { concurrency: 2 })).toBe('SUCCEEDED');
+    // The preview's chunks are what the caller hands processRun (src/job-handlers.ts does for the worker): without them
+    // the run fails rather than score the draft's accounts into the live tables.
+    expect(await processRun(t.db, ws.id, started.id, { concurrency: 2 })).toBe('FAILED');
+    expect(await liveScores()).toBe(before);
+    await restartRun(TenantScope.system(t.db, ws.id), started.id);
+    expect(await processRun(t.db, ws.id, started.id, { concurrency: 2, chunkScorers: previewChunkScorers })).toBe('SUCCEEDED');
     expect(await liveScores()).toBe(before);
 
     const { modelPreview: p } = await t.ok(PREVIEW, { id: started.id }, ws.keys.ANALYST);

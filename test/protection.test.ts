@@ -66,16 +66,17 @@ describe('query protection', () => {
 
   it(`rejects a query whose estimated cost is over ${LIMITS.cost}`, async () => {
     // Cost (graphql-armor): object 2, scalar 1, ×1.5 per level, × a literal `first` on the field.
-    // healthEvents(first: N) { 17 scalars }: (2 + 1.5 × 17) × N = 27.5 N; N = 1000 → 27 500 (passes),
-    // three aliased copies with N = 1300 → 3 × 35 750 = 107 250 > 100 000 (rejected).
+    // healthEvents(first: N) { edges { node { 17 scalars } } }: node 2 + 1.5 × 17 = 27.5, edges 2 + 1.5 × 27.5 = 43.25,
+    // (2 + 1.5 × 43.25) × N = 66.875 N; N = 1000 (the most a page holds) → 66 875 (passes),
+    // two aliased copies → 133 750 > 100 000 (rejected).
     const all = 'id kind accountId accountName accountExternalId clusterId outcomeId outcomeName milestoneId milestoneName fromBand toBand score previousScore daysOverdue asOf createdAt';
-    const ok = await post({ query: `{ healthEvents(since: "2020-01-01T00:00:00Z", first: 1000) { ${all} } }` });
+    const page = `healthEvents(since: "2020-01-01T00:00:00Z", first: 1000) { edges { node { ${all} } } }`;
+    const ok = await post({ query: `{ ${page} }` });
     expect(ok.json.errors).toBeUndefined();
-    const q = [1, 2, 3].map((i) => `e${i}: healthEvents(since: "2020-01-01T00:00:00Z", first: 1300) { ${all} }`).join(' ');
-    const { status, json } = await post({ query: `{ ${q} }` });
+    const { status, json } = await post({ query: `{ e1: ${page} e2: ${page} }` });
     expect(status).toBe(400);
     expect(json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(json.errors[0].message).toBe(`Query Cost limit of ${LIMITS.cost} exceeded, found 107250. Ask for fewer items (first) or fewer fields per item.`);
+    expect(json.errors[0].message).toBe(`Query Cost limit of ${LIMITS.cost} exceeded, found 133750. Ask for fewer items (first) or fewer fields per item.`);
   });
 
   it('never suggests field, argument or enum names', async () => {
@@ -85,7 +86,7 @@ describe('query protection', () => {
       'Cannot query field "rol" on type "Viewer".',
       'Cannot query field "nam" on type "Workspace".',
     ]);
-    const bad = await post({ query: 'query($k: [HealthEventKind!]) { healthEvents(since: "2020-01-01T00:00:00Z", filter: { kinds: $k }) { id } }', variables: { k: ['BAND_CHANGE'] } });
+    const bad = await post({ query: 'query($k: [HealthEventKind!]) { healthEvents(since: "2020-01-01T00:00:00Z", filter: { kinds: $k }) { edges { node { id } } } }', variables: { k: ['BAND_CHANGE'] } });
     expect(JSON.stringify(bad.json)).not.toMatch(/Did you mean/);
     expect(bad.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { parse, validate } from 'graphql';
 import { getSchema } from '../src/schema';
 import { drainRescoreRequests } from '../src/scoring/rescore';
+import { previewChunkScorers } from '../src/model/model.preview';
 import { processRun } from '../src/scoring/runs.service';
 import { seedDemo } from '../seeds/demo';
 import { useTestServer } from './support/harness';
@@ -66,7 +67,7 @@ describe('README', () => {
       await drainRescoreRequests(t.db, workspaceId);
       const queued: Array<{ id: string }> = await t.db.query(
         `SELECT id FROM scoring_runs WHERE workspace_id = $1 AND state = 'QUEUED' ORDER BY created_at`, [workspaceId]);
-      for (const run of queued) await processRun(t.db, workspaceId, run.id);
+      for (const run of queued) await processRun(t.db, workspaceId, run.id, { chunkScorers: previewChunkScorers });
     }
 
     beforeAll(async () => {

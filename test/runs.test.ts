@@ -66,8 +66,9 @@ describe('scoring runs', () => {
     });
     expect((await runSnapshots(run.id)).length).toBe(7); // one outcome → one snapshot per account
 
-    const listed = (await t.ok(`{ scoringRuns(first: 5) { id state } }`, {}, ws.keys.ANALYST)).scoringRuns;
-    expect(listed[0]).toEqual({ id: run.id, state: 'SUCCEEDED' });
+    const listed = (await t.ok(`{ scoringRuns(first: 5) { totalCount edges { node { id state } } } }`, {}, ws.keys.ANALYST)).scoringRuns;
+    expect(listed.totalCount).toBe(1);
+    expect(listed.edges[0].node).toEqual({ id: run.id, state: 'SUCCEEDED' });
   });
 
   it('only OPS and ADMIN may start, restart or cancel runs; a refused call creates nothing', async () => {
@@ -78,7 +79,7 @@ describe('scoring runs', () => {
       expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     }
     expect((await t.db.query(`SELECT count(*)::int AS n FROM scoring_runs WHERE workspace_id = $1`, [ws.id]))[0].n).toBe(0);
-    expect((await t.ok(`{ scoringRuns { id } }`, {}, ws.keys.ANALYST)).scoringRuns).toEqual([]);
+    expect((await t.ok(`{ scoringRuns { totalCount edges { node { id } } } }`, {}, ws.keys.ANALYST)).scoringRuns).toEqual({ totalCount: 0, edges: [] });
   });
 
   it('a scope of account ids scores only them; ids of another workspace are NOT_FOUND', async () => {

@@ -1,12 +1,12 @@
-import { requestRescore } from '../src/scoring/rescore';
+import { requestRescore } from '../src/jobs/rescore-requests';
 import { Role } from '../src/shared/auth';
 import { TenantScope } from '../src/shared/tenant';
 import { tagsByAccount } from '../src/touchpoints/tag.loaders';
 import { useTestServer, type TestServer } from './support/harness';
 
 // Record the rescore requests (the real function still runs); the server runs in this process.
-jest.mock('../src/scoring/rescore', () => {
-  const actual = jest.requireActual('../src/scoring/rescore');
+jest.mock('../src/jobs/rescore-requests', () => {
+  const actual = jest.requireActual('../src/jobs/rescore-requests');
   return { ...actual, requestRescore: jest.fn(actual.requestRescore) };
 });
 const rescoreCalls = requestRescore as jest.MockedFunction<typeof requestRescore>;

@@ -3,7 +3,7 @@
  * with the cluster computed by the rules in the same statement) and single-account reads.
  * The paged list lives in account-list.service.ts.
  */
-import { requestRescore } from '../scoring/rescore';
+import { requestRescore } from '../jobs/rescore-requests';
 import { clusterCaseSql, clustersInOrder, lockClusterConfig } from '../clusters/cluster.assign';
 import { DomainError, InputError } from '../shared/errors';
 import { type RejectedItem, rejectItem } from '../shared/batch';

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { RejectedItem } from '../shared/batch';
+import { PageInfo } from '../shared/connection';
 import { Account } from './account.entity';
 
 @ObjectType({ simpleResolvers: true, description: 'What upsertAccounts did: counts, the stored accounts and the items refused. A value: no id (the accounts inside are entities).' })
@@ -24,15 +25,6 @@ export class AccountEdge {
 
   @Field(() => Account, { description: 'The account (an entity: cache it by its id).' })
   node: Account;
-}
-
-@ObjectType({ simpleResolvers: true, description: 'Where a page ends and whether there is another (Relay).' })
-export class PageInfo {
-  @Field({ description: 'True when there are more items after this page.' })
-  hasNextPage: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Opaque cursor of the last item of this page: pass it as `after` (or `before`, where the list says so) for the next page; null for an empty page.' })
-  endCursor: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A page of accounts (Relay connection).' })

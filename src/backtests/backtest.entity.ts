@@ -6,10 +6,10 @@
  */
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { ModelConfig } from '../scoring/model-config';
 import { RunScope, ScoringRunState } from '../scoring/runs.entity';
-import { Workspace } from '../workspaces/workspace.entity';
+import { BackgroundJob, progressOf } from '../shared/background-job';
 import { BacktestReport } from './backtest.types';
 
 export enum ContractedAs {
@@ -46,15 +46,8 @@ registerEnumType(BacktestModelSource, {
 @Entity('backtests')
 @Index('backtests_created_idx', ['workspaceId', 'createdAt'])
 @Index('backtests_open_idx', ['state', 'heartbeatAt'], { where: `"state" IN ('QUEUED', 'RUNNING')` })
-export class Backtest {
-  @PrimaryColumn('uuid')
-  workspaceId: string;
-
-  @Field(() => ID, { description: 'The backtest\'s row id (UUID); stable: cache on it.' })
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Field(() => ScoringRunState)
+export class Backtest extends BackgroundJob {
+  @Field(() => ScoringRunState, { description: 'QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED; poll until it is one of the last three.' })
   @Column('text', { default: ScoringRunState.QUEUED })
   state: ScoringRunState;
 
@@ -114,40 +107,10 @@ export class Backtest {
   @Column('jsonb', { nullable: true })
   report: BacktestReport | null;
 
-  @Column('int', { default: 0 })
-  attempts: number;
-
-  @Field(() => String, { nullable: true })
-  @Column('text', { nullable: true })
-  error: string | null;
-
-  @Column('uuid', { nullable: true })
-  requestedBy: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  startedAt: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  finishedAt: Date | null;
-
-  @Column('timestamptz', { nullable: true })
-  heartbeatAt: Date | null;
-
   @Field(() => Float, { description: 'done / total in [0, 1].' })
   get progress(): number {
-    if (this.total > 0) return Math.min(1, this.done / this.total);
-    return this.state === ScoringRunState.SUCCEEDED ? 1 : 0;
+    return progressOf(this);
   }
-
-  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'workspace_id' })
-  workspace?: Workspace;
 }
 
 /**

@@ -18,16 +18,21 @@ import type { ModelConfig } from '../scoring/model-config';
 import { scoreAccounts, recordModelVersion } from '../scoring/engine';
 import { ScoringRunState } from '../scoring/runs.entity';
 import { validateScope, type ScopeInput } from '../scoring/runs.service';
+import { BackgroundJobTable, JobLost, JobState, type JobOutcome } from '../shared/background-job';
 import { ConflictError, InputError } from '../shared/errors';
-import { logger } from '../shared/logger';
-import { TenantScope } from '../shared/tenant';
+import type { TenantScope } from '../shared/tenant';
 import { Backtest, BacktestModelSource, ContractedAs } from './backtest.entity';
 import { buildReport } from './backtest.report';
 
 export const DEFAULT_HORIZON_DAYS = 90;
 const MAX_HORIZON_DAYS = 3650;
 export const STALE_AFTER_MS = 30_000;
-const HEARTBEAT_MS = 5_000;
+
+/** Claims, fencing, heartbeat, restarts and the recovery sweep of backtests (src/shared/background-job.ts). */
+const BACKTESTS = new BackgroundJobTable({
+  table: 'backtests', what: 'backtest', logKey: 'backtestId', staleAfterMs: STALE_AFTER_MS,
+  enqueue: async (db, bt) => { await enqueue(db, JOBS.BACKTEST, { workspaceId: bt.workspaceId, backtestId: bt.id }, { singletonKey: bt.id }); },
+});
 
 export interface BacktestInput {
   horizonDays?: number | null;
@@ -113,7 +118,7 @@ export async function runBacktest(scope: TenantScope, input: BacktestInput = {})
     await tx.query(`UPDATE backtests SET total = $3, as_of_dates = $4 WHERE workspace_id = $1 AND id = $2`, [saved.id, counts.n, counts.dates]);
     return Object.assign(saved, { total: counts.n, asOfDates: counts.dates });
   });
-  await enqueue(scope.manager.connection, JOBS.BACKTEST, { workspaceId: bt.workspaceId, backtestId: bt.id }, { singletonKey: bt.id });
+  await BACKTESTS.spec.enqueue(scope.manager.connection, bt);
   return bt;
 }
 
@@ -129,13 +134,9 @@ export async function listBacktests(scope: TenantScope, first = 20): Promise<Bac
 /** Resume a FAILED backtest (or a RUNNING one whose worker died) at its first date not yet scored. */
 export async function restartBacktest(scope: TenantScope, id: string): Promise<Backtest> {
   await getBacktest(scope, id);
-  const rows = await scope.query(
-    `WITH u AS (UPDATE backtests SET state = 'QUEUED', error = NULL, finished_at = NULL, heartbeat_at = NULL
-                 WHERE workspace_id = $1 AND id = $2
-                   AND (state = 'FAILED' OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
-                 RETURNING id) SELECT * FROM u`, [id, STALE_AFTER_MS]);
-  if (!rows.length) throw new ConflictError('Only a FAILED backtest, or a RUNNING one whose worker stopped responding, can be restarted.');
-  await enqueue(scope.manager.connection, JOBS.BACKTEST, { workspaceId: scope.workspaceId, backtestId: id }, { singletonKey: id });
+  if (!await BACKTESTS.restart(scope, id, [JobState.FAILED])) {
+    throw new ConflictError('Only a FAILED backtest, or a RUNNING one whose worker stopped responding, can be restarted.');
+  }
   return await getBacktest(scope, id);
 }
 
@@ -146,23 +147,10 @@ export interface BacktestProcessOptions {
 }
 
 /** Claim a backtest and score its remaining dates, then write its report. */
-export async function processBacktest(db: DataSource, workspaceId: string, id: string, opts: BacktestProcessOptions = {}): Promise<'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED'> {
-  const scope = TenantScope.system(db, workspaceId);
-  const claimed = await scope.query<{ attempts: number }>(
-    `WITH u AS (UPDATE backtests SET state = 'RUNNING', started_at = coalesce(started_at, now()), heartbeat_at = now(), attempts = attempts + 1, error = NULL
-                 WHERE workspace_id = $1 AND id = $2
-                   AND (state = 'QUEUED' OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
-                 RETURNING attempts) SELECT * FROM u`, [id, opts.staleAfterMs ?? STALE_AFTER_MS]);
-  if (!claimed.length) return 'SKIPPED';
-  const attempt = claimed[0].attempts;
-  const bt = await getBacktest(scope, id);
-  const log = logger.child({ workspaceId, backtestId: id, attempt });
-  const heartbeat = setInterval(() => {
-    scope.query(`UPDATE backtests SET heartbeat_at = now() WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`, [id, attempt])
-      .catch((err) => log.warn({ err }, 'heartbeat failed'));
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-  try {
+export async function processBacktest(db: DataSource, workspaceId: string, id: string, opts: BacktestProcessOptions = {}): Promise<JobOutcome> {
+  return await BACKTESTS.process(db, workspaceId, id, opts, async (job) => {
+    const { scope } = job;
+    const bt = await getBacktest(scope, id);
     const config = bt.config;
     // A version or a draft may assign clusters by other rules than the live model's (stored on the accounts).
     const assignClusters = bt.modelSource !== BacktestModelSource.LIVE;
@@ -170,14 +158,13 @@ export async function processBacktest(db: DataSource, workspaceId: string, id: s
       `SELECT DISTINCT as_of FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND NOT scored ORDER BY as_of`, [id])).map((r) => r.as_of);
     let done = bt.done;
     for (const asOf of dates) {
-      if (opts.signal?.aborted) {
-        await scope.query(`UPDATE backtests SET state = 'QUEUED', heartbeat_at = NULL WHERE workspace_id = $1 AND id = $2 AND attempts = $3`, [id, attempt]);
+      if (job.aborted) {
+        await job.handBack();
         return 'STOPPED';
       }
       const n = await scope.transaction(async (tx) => {
         // Fencing: only the latest claim of a RUNNING backtest writes.
-        const [cur] = await tx.query(`SELECT 1 FROM backtests WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 FOR UPDATE`, [id, attempt]);
-        if (!cur) return null;
+        if (!await job.hold(tx)) throw new JobLost();
         const ids = (await tx.query<{ account_id: string }>(
           `SELECT account_id FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf])).map((r) => r.account_id);
         await scoreAccounts(tx, { asOf, accountIds: ids, persist: false, config, assignClusters, sink: (t) => sinkCases(t, id, asOf) });
@@ -186,24 +173,12 @@ export async function processBacktest(db: DataSource, workspaceId: string, id: s
         await tx.query(`UPDATE backtests SET done = done + $3, heartbeat_at = now() WHERE workspace_id = $1 AND id = $2`, [id, ids.length]);
         return ids.length;
       });
-      if (n === null) return 'STOPPED';
       done += n;
       opts.onProgress?.({ done, total: bt.total });
     }
     const report = await buildReport(scope, bt, config);
-    const fin = await scope.query(
-      `WITH u AS (UPDATE backtests SET state = 'SUCCEEDED', report = $4::jsonb, finished_at = now(), heartbeat_at = now()
-                   WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
-      [id, attempt, JSON.stringify(report)]);
-    return fin.length ? 'SUCCEEDED' : 'STOPPED';
-  } catch (err) {
-    log.error({ err }, 'backtest failed');
-    await scope.query(`UPDATE backtests SET state = 'FAILED', error = $3, finished_at = now() WHERE workspace_id = $1 AND id = $2 AND attempts = $4`,
-      [id, (err instanceof Error ? err.message : String(err)).slice(0, 2000), attempt]);
-    return 'FAILED';
-  } finally {
-    clearInterval(heartbeat);
-  }
+    return await job.succeed(scope, `report = $4::jsonb`, [JSON.stringify(report)]) ? 'SUCCEEDED' : 'STOPPED';
+  });
 }
 
 /** The engine's result tables (_outcome_health per outcome, _account_health per account) into the cases of this date. */
@@ -220,12 +195,5 @@ async function sinkCases(tx: TenantScope, backtestId: string, asOf: Date): Promi
 
 /** Recovery sweep: re-enqueue QUEUED backtests nobody took and RUNNING ones whose worker died. */
 export async function recoverBacktests(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
-  // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
-  const rows: { workspace_id: string; id: string }[] = await db.query(
-    `SELECT workspace_id, id FROM backtests
-      WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
-         OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
-    [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueue(db, JOBS.BACKTEST, { workspaceId: r.workspace_id, backtestId: r.id }, { singletonKey: r.id });
-  return rows.length;
+  return await BACKTESTS.recover(db, opts);
 }

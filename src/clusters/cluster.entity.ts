@@ -1,7 +1,8 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Rule, type RuleJson } from '../rules/rule.types';
-import { Workspace } from '../workspaces/workspace.entity';
+// The workspace by entity name: workspaces/ creates a workspace's default cluster, so clusters/ must not import it.
+import type { Workspace } from '../workspaces/workspace.entity';
 
 @ObjectType({ simpleResolvers: true, description: 'A persona cluster: accounts that use the product alike and want the same outcomes.' })
 @Entity('clusters')
@@ -48,7 +49,7 @@ export class Cluster {
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
 
-  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
+  @ManyToOne('Workspace', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'workspace_id' })
   workspace?: Workspace;
 }

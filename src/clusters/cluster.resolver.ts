@@ -2,14 +2,12 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { ruleToText } from '../rules/rule.sql';
 import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
-import { Outcome } from '../outcomes/outcome.entity';
-import { outcomesByCluster } from '../outcomes/outcome.loaders';
-import { outcomeSetWarnings } from '../outcomes/outcome.warnings';
 import { Cluster } from './cluster.entity';
 import { CreateClusterInput, UpdateClusterInput } from './cluster.inputs';
 import { accountCountByCluster } from './cluster.loaders';
 import * as clusters from './cluster.service';
 
+// A cluster's outcomes and warnings are resolved in outcomes/ (ClusterOutcomesResolver): clusters/ sits below outcomes/.
 @Resolver(() => Cluster)
 export class ClusterResolver {
   @Authorized(Roles.READ)
@@ -52,18 +50,8 @@ export class ClusterResolver {
     return ruleToText(cluster.rule);
   }
 
-  @FieldResolver(() => [Outcome], { description: 'The desired outcomes of this cluster (active and inactive).' })
-  async outcomes(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<Outcome[]> {
-    return await ctx.tenant.loader(outcomesByCluster).load(cluster.id);
-  }
-
   @FieldResolver(() => Int, { description: 'Accounts currently in this cluster.' })
   async accountCount(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<number> {
     return await ctx.tenant.loader(accountCountByCluster).load(cluster.id);
-  }
-
-  @FieldResolver(() => [String], { description: 'Configuration smells, e.g. more than four active desired outcomes (source 004).' })
-  async warnings(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<string[]> {
-    return outcomeSetWarnings(await ctx.tenant.loader(outcomesByCluster).load(cluster.id));
   }
 }

@@ -4,16 +4,17 @@
  * copy (source 004, steps 1-2). The result is kept on the row (it is read as a whole), the group of
  * every account in `cluster_discovery_members` so that rules, churn and health are measured in SQL.
  */
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Workspace } from '../workspaces/workspace.entity';
+import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { BackgroundJob, JobState } from '../shared/background-job';
 import type { DiscoveryParams, DiscoveryResult } from './discovery.types';
 
+/** The background-job states (src/shared/background-job.ts) a discovery goes through: it is never cancelled. */
 export enum DiscoveryState {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
+  QUEUED = JobState.QUEUED,
+  RUNNING = JobState.RUNNING,
+  SUCCEEDED = JobState.SUCCEEDED,
+  FAILED = JobState.FAILED,
 }
 registerEnumType(DiscoveryState, {
   name: 'ClusterDiscoveryState',
@@ -48,19 +49,12 @@ registerEnumType(DiscoveryStage, {
 @Index('cluster_discoveries_created_idx', ['workspaceId', 'createdAt'])
 // The recovery sweep looks across workspaces for discoveries no worker is processing.
 @Index('cluster_discoveries_open_idx', ['state', 'heartbeatAt'], { where: `"state" IN ('QUEUED', 'RUNNING')` })
-export class ClusterDiscovery {
-  @PrimaryColumn('uuid')
-  workspaceId: string;
-
-  @Field(() => ID, { description: 'The discovery\'s row id (UUID); stable: cache on it.' })
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Field(() => DiscoveryState)
+export class ClusterDiscovery extends BackgroundJob {
+  @Field(() => DiscoveryState, { description: 'QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED; poll until it is one of the last three.' })
   @Column('text', { default: DiscoveryState.QUEUED })
   state: DiscoveryState;
 
-  @Field(() => DiscoveryStage, { nullable: true })
+  @Field(() => DiscoveryStage, { nullable: true, description: 'The step a RUNNING discovery is in; null before it starts.' })
   @Column('text', { nullable: true })
   stage: DiscoveryStage | null;
 
@@ -79,37 +73,6 @@ export class ClusterDiscovery {
   /** The groups, their rules and figures; null until SUCCEEDED. */
   @Column('jsonb', { nullable: true })
   result: DiscoveryResult | null;
-
-  @Field(() => String, { nullable: true })
-  @Column('text', { nullable: true })
-  error: string | null;
-
-  /** Incremented by each claim; only the latest attempt may write the result (fencing). */
-  @Field(() => Int)
-  @Column('int', { default: 0 })
-  attempts: number;
-
-  @Column('uuid', { nullable: true })
-  requestedBy: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  startedAt: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  finishedAt: Date | null;
-
-  @Column('timestamptz', { nullable: true })
-  heartbeatAt: Date | null;
-
-  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'workspace_id' })
-  workspace?: Workspace;
 }
 
 /** The group each account of a discovery fell into. */

@@ -8,9 +8,9 @@
 import type { DataSource } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
 import { enqueue, JOBS } from '../jobs/queue';
+import { BackgroundJobTable, JobLost, type JobOutcome } from '../shared/background-job';
 import { InputError } from '../shared/errors';
-import { logger } from '../shared/logger';
-import { TenantScope } from '../shared/tenant';
+import type { TenantScope } from '../shared/tenant';
 import { featureWeights, group, sampleIndices } from './clustering';
 import { attributeColumns, describeRule, encodeAccounts, fitRule, groupName, measureRules, MIN_PRECISION, MIN_RECALL, toRule, traits, TREE_SAMPLE } from './describe';
 import { ClusterDiscovery, DiscoveryStage, DiscoveryState } from './discovery.entity';
@@ -18,11 +18,17 @@ import type { DiscoverClustersInput } from './discovery.inputs';
 import { ClusteringMethod, type ClusterSuggestion, type DiscoveryParams, type DiscoveryResult, type GroupHealth, type GroupLifecycle, type ModelFragmentCluster } from './discovery.types';
 import { usageProfiles } from './profiles.sql';
 
-export const HEARTBEAT_MS = 5_000;
 export const STALE_AFTER_MS = 60_000;
 /** Accounts shown as the ones to copy, per group. */
 const BEST_ACCOUNTS = 5;
-const MAX_ERROR_LENGTH = 2000;
+
+/** Claims, fencing, heartbeat and the recovery sweep of discoveries (src/shared/background-job.ts). */
+const DISCOVERIES = new BackgroundJobTable({
+  table: 'cluster_discoveries', what: 'cluster discovery', logKey: 'discoveryId', staleAfterMs: STALE_AFTER_MS,
+  enqueue: async (db, d) => await enqueueDiscovery(db, d),
+  // A discovery is computed whole by each attempt (nothing is kept between attempts until it commits).
+  claimSet: `progress = 0, stage = 'PROFILES'`,
+});
 
 /** Test hook: runs after each stage's progress is written (e.g. to observe RUNNING mid-way). */
 export const discoveryHooks: { afterStage?: (stage: DiscoveryStage) => Promise<void> | void } = {};
@@ -74,59 +80,27 @@ export function modelFragment(d: ClusterDiscovery): ModelFragmentCluster[] {
     }));
 }
 
-export type DiscoveryOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
-
 /** Claim a discovery and compute it. Several workers may try: only one claims it. */
-export async function processDiscovery(db: DataSource, workspaceId: string, id: string, opts: { staleAfterMs?: number; heartbeatMs?: number } = {}): Promise<DiscoveryOutcome> {
-  const scope = TenantScope.system(db, workspaceId);
-  const staleAfterMs = opts.staleAfterMs ?? STALE_AFTER_MS;
-  const claimed = await scope.query<{ attempts: number }>(
-    `WITH u AS (UPDATE cluster_discoveries SET state = 'RUNNING', started_at = now(), heartbeat_at = now(), attempts = attempts + 1,
-                       error = NULL, finished_at = NULL, progress = 0, stage = 'PROFILES'
-                 WHERE workspace_id = $1 AND id = $2
-                   AND (state = 'QUEUED' OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
-                 RETURNING attempts) SELECT * FROM u`, [id, staleAfterMs]);
-  if (!claimed.length) return 'SKIPPED';
-  const attempt = claimed[0].attempts;
-  const d = await scope.mustFind(ClusterDiscovery, id, 'Cluster discovery');
-  const log = logger.child({ workspaceId, discoveryId: id, attempt });
-  const heartbeat = setInterval(() => {
-    scope.query(`UPDATE cluster_discoveries SET heartbeat_at = now() WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`,
-      [id, attempt]).catch((err) => log.warn({ err }, 'discovery heartbeat failed'));
-  }, opts.heartbeatMs ?? Math.max(100, Math.min(HEARTBEAT_MS, Math.floor(staleAfterMs / 3))));
-  heartbeat.unref();
-  const stage = async (s: DiscoveryStage, progress: number) => {
-    await scope.query(`UPDATE cluster_discoveries SET stage = $3, progress = $4, heartbeat_at = now()
-                        WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $5`, [id, s, progress, attempt]);
-    await discoveryHooks.afterStage?.(s);
-  };
-  try {
+export async function processDiscovery(db: DataSource, workspaceId: string, id: string, opts: { staleAfterMs?: number; heartbeatMs?: number } = {}): Promise<JobOutcome> {
+  return await DISCOVERIES.process(db, workspaceId, id, opts, async (job) => {
+    const { scope, log } = job;
+    const d = await scope.mustFind(ClusterDiscovery, id, 'Cluster discovery');
+    const stage = async (s: DiscoveryStage, progress: number) => {
+      await job.update(scope, `stage = $4, progress = $5, heartbeat_at = now()`, [s, progress]);
+      await discoveryHooks.afterStage?.(s);
+    };
     const result = await compute(scope, d, stage);
     const done = await scope.transaction(async (tx) => {
       await writeMembers(tx, id, result.accountIds, result.labels);
       const final = await finish(tx, d, result);
-      const rows = await tx.query(
-        `WITH u AS (UPDATE cluster_discoveries SET state = 'SUCCEEDED', stage = 'DONE', progress = 1, result = $3::jsonb, finished_at = now(), heartbeat_at = now()
-                     WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4 RETURNING id) SELECT * FROM u`,
-        [id, JSON.stringify(final), attempt]);
-      if (!rows.length) throw new DiscoveryLost(); // taken over meanwhile: roll back what this attempt wrote
+      const won = await job.succeed(tx, `stage = 'DONE', progress = 1, result = $4::jsonb`, [JSON.stringify(final)]);
+      if (!won) throw new JobLost(); // taken over meanwhile: roll back what this attempt wrote
       return final;
     });
     log.info({ k: done.k, accounts: done.accounts, timings: done.timings }, 'cluster discovery succeeded');
     return 'SUCCEEDED';
-  } catch (err) {
-    if (err instanceof DiscoveryLost) return 'STOPPED';
-    log.error({ err }, 'cluster discovery failed');
-    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
-    await scope.query(`UPDATE cluster_discoveries SET state = 'FAILED', error = $3, finished_at = now()
-                        WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4`, [id, message, attempt]);
-    return 'FAILED';
-  } finally {
-    clearInterval(heartbeat);
-  }
+  });
 }
-
-class DiscoveryLost extends Error {}
 
 interface Computed {
   accountIds: string[];
@@ -254,12 +228,5 @@ async function groupFigures(tx: TenantScope, id: string): Promise<Map<number, { 
 
 /** Recovery sweep: re-enqueue QUEUED discoveries nobody took and RUNNING ones whose worker died. */
 export async function recoverDiscoveries(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
-  // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
-  const rows: { workspace_id: string; id: string }[] = await db.query(
-    `SELECT workspace_id, id FROM cluster_discoveries
-      WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
-         OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
-    [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueueDiscovery(db, { workspaceId: r.workspace_id, id: r.id });
-  return rows.length;
+  return await DISCOVERIES.recover(db, opts);
 }

@@ -15,7 +15,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
-import { requestRescore } from '../scoring/rescore';
+import { requestRescore } from '../jobs/rescore-requests';
 import { TenantScope, isUuid } from '../shared/tenant';
 import { latestAllowedMs } from '../signals/signal.rules';
 import { ACCOUNT_FIELDS, accountRejectsCopySql, accountStager, accountStagingDdl, accountCopySql, isAttributeColumn, moveAccounts } from './accounts.import';

@@ -7,7 +7,6 @@ import { ConflictError, NotFoundError } from '../shared/errors';
 import { Problems } from '../shared/problems';
 import { modelChanged } from '../shared/model-change';
 import { isUuid, type TenantScope } from '../shared/tenant';
-import { Component } from '../coins/coin.entity';
 import { assertShape } from './input-shape';
 import { Journey, JourneyStage, Milestone, MilestoneCompletion, type MilestoneRule } from './journey.entity';
 import { hydrateJourneyInput, type JourneyInput } from './journey.inputs';
@@ -136,18 +135,21 @@ async function upsertJourneyRow(tx: TenantScope, outcomeId: string, stuckAfterDa
   );
 }
 
-/** A stage that a component's scoring override still names can't disappear under it. */
+/**
+ * A stage that a component's scoring override still names can't disappear under it. By SQL over the coin's components:
+ * journeys/ sits below coins/ (whose overrides name journey stages), so it does not import them.
+ */
 async function refuseIfOverridden(tx: TenantScope, outcomeId: string, removed: JourneyStage[]): Promise<void> {
-  const removedKeys = new Set(removed.map((s) => s.key));
-  const components = await tx.find(Component, { where: { outcomeId }, order: { position: 'ASC' } });
-  for (const c of components) {
-    const hit = c.stageOverrides.find((o) => removedKeys.has(o.stageKey));
-    if (hit) {
-      throw new ConflictError(
-        `Stage "${hit.stageKey}" can't be removed: component "${c.name}" (key ${c.key}) of this outcome's coin has a scoring override for it. Remove the override with defineCoin first.`,
-        { field: 'input.stages', component: c.key, stageKey: hit.stageKey },
-      );
-    }
+  const [hit] = await tx.query<{ key: string; name: string; stage_key: string }>(
+    `SELECT c.key, c.name, o ->> 'stageKey' AS stage_key
+       FROM components c CROSS JOIN LATERAL jsonb_array_elements(c.stage_overrides) WITH ORDINALITY AS x(o, n)
+      WHERE c.workspace_id = $1 AND c.outcome_id = $2 AND o ->> 'stageKey' = ANY($3::text[])
+      ORDER BY c.position, x.n LIMIT 1`, [outcomeId, removed.map((s) => s.key)]);
+  if (hit) {
+    throw new ConflictError(
+      `Stage "${hit.stage_key}" can't be removed: component "${hit.name}" (key ${hit.key}) of this outcome's coin has a scoring override for it. Remove the override with defineCoin first.`,
+      { field: 'input.stages', component: hit.key, stageKey: hit.stage_key },
+    );
   }
 }
 

@@ -9,7 +9,8 @@ import { Account } from '../accounts/account.entity';
 
 @Entity('health_events')
 @Index('health_events_batch_idx', ['workspaceId', 'batchId'])
-@Index('health_events_created_idx', ['workspaceId', 'createdAt'])
+// healthEvents pages by (created_at, id) (src/live/hub.ts).
+@Index('health_events_created_idx', ['workspaceId', 'createdAt', 'id'])
 export class HealthEventRecord {
   @PrimaryColumn('uuid')
   workspaceId: string;

@@ -7,14 +7,18 @@
  */
 import type { DataSource } from 'typeorm';
 import type { PgListener } from '../shared/db/listener';
+import { cursorTimeOf, cursorTimeSql, decodeTimeIdCursor, encodeTimeIdCursor, pageOf } from '../shared/connection';
+import { InputError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { subscriberQueue } from '../shared/subscriber-queue';
 import { TenantScope } from '../shared/tenant';
-import type { HealthEvent, HealthEventFilter } from './live.types';
+import type { HealthEvent, HealthEventConnection, HealthEventFilter } from './live.types';
 import { HEALTH_CHANNEL } from '../health/health.events';
 
 /** A subscriber that falls this far behind loses the oldest events (and is told in the log). */
 const MAX_QUEUE = 10_000;
+/** Events per page of healthEvents. */
+export const MAX_EVENTS_PAGE = 1000;
 
 interface Subscriber {
   filter: HealthEventFilter;
@@ -86,11 +90,13 @@ function matches(f: HealthEventFilter, e: HealthEvent): boolean {
   return true;
 }
 
+/** An event with the names a UI shows (`SELECT ${EVENT_COLUMNS} ${EVENT_FROM}`). */
 const EVENT_COLUMNS = `
   e.id, e.kind, e.account_id AS "accountId", a.name AS "accountName", a.external_id AS "accountExternalId",
   a.cluster_id AS "clusterId", e.outcome_id AS "outcomeId", o.name AS "outcomeName", e.milestone_id AS "milestoneId",
   m.name AS "milestoneName", e.from_band AS "fromBand", e.to_band AS "toBand", e.score, e.previous_score AS "previousScore",
-  e.days_overdue AS "daysOverdue", e.as_of AS "asOf", e.created_at AS "createdAt"
+  e.days_overdue AS "daysOverdue", e.as_of AS "asOf", e.created_at AS "createdAt"`;
+const EVENT_FROM = `
   FROM health_events e
   JOIN accounts a ON a.workspace_id = e.workspace_id AND a.id = e.account_id
   LEFT JOIN outcomes o ON o.workspace_id = e.workspace_id AND o.id = e.outcome_id
@@ -99,20 +105,35 @@ const EVENT_COLUMNS = `
 /** One published batch, with the names a UI shows (one query). */
 export async function loadBatch(scope: TenantScope, batchId: string): Promise<HealthEvent[]> {
   return await scope.query<HealthEvent>(
-    `SELECT ${EVENT_COLUMNS} WHERE e.workspace_id = $1 AND e.batch_id = $2 ORDER BY e.created_at, e.kind, e.id`, [batchId]);
+    `SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.workspace_id = $1 AND e.batch_id = $2 ORDER BY e.created_at, e.kind, e.id`, [batchId]);
 }
 
-/** Events since a time (catch-up after a reconnect), oldest first. */
-export async function listEventsSince(scope: TenantScope, since: Date, filter: HealthEventFilter, first: number): Promise<HealthEvent[]> {
-  return await scope.query<HealthEvent>(
-    `SELECT ${EVENT_COLUMNS}
-      WHERE e.workspace_id = $1 AND e.created_at > $2
-        AND ($3::text[] IS NULL OR e.kind = ANY($3::text[]))
-        AND ($4::uuid IS NULL OR a.cluster_id = $4)
-        AND ($5::uuid IS NULL OR e.outcome_id = $5)
-        AND ($6::uuid[] IS NULL OR e.account_id = ANY($6::uuid[]))
-      ORDER BY e.created_at, e.id LIMIT $7`,
-    [since, filter.kinds?.length ? filter.kinds : null, filter.clusterId ?? null, filter.outcomeId ?? null,
-      filter.accountIds?.length ? filter.accountIds : null, first],
+/** The largest uuid: (since, AFTER_EVERY_ID) is a keyset bound that lets through exactly the events after `since`. */
+const AFTER_EVERY_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/**
+ * Events after a time (catch-up after a reconnect), oldest first, a page at a time. Keyset on (created_at, id), which
+ * health_events_created_idx orders: `since` and the cursor make one lower bound (the later of the two), so a page is
+ * one index range and a page after many others costs what the first one does.
+ */
+export async function listEvents(
+  scope: TenantScope, args: { since: Date; filter: HealthEventFilter; first: number; after?: string | null },
+): Promise<HealthEventConnection> {
+  const { filter, first } = args;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_EVENTS_PAGE) throw new InputError('first', `first must be between 1 and ${MAX_EVENTS_PAGE}.`);
+  const since = { at: cursorTimeOf(args.since), id: AFTER_EVERY_ID };
+  const cursor = args.after ? decodeTimeIdCursor(args.after, 'healthEvents') : null;
+  const bound = cursor && cursor.at > since.at ? cursor : since;
+  const rows = await scope.query<HealthEvent & { cursorAt: string }>(
+    `SELECT ${EVENT_COLUMNS}, ${cursorTimeSql('e.created_at')} AS "cursorAt" ${EVENT_FROM}
+      WHERE e.workspace_id = $1 AND (e.created_at, e.id) > ($2::timestamptz, $3::uuid)
+        AND ($4::text[] IS NULL OR e.kind = ANY($4::text[]))
+        AND ($5::uuid IS NULL OR a.cluster_id = $5)
+        AND ($6::uuid IS NULL OR e.outcome_id = $6)
+        AND ($7::uuid[] IS NULL OR e.account_id = ANY($7::uuid[]))
+      ORDER BY e.created_at, e.id LIMIT $8`,
+    [bound.at, bound.id, filter.kinds?.length ? filter.kinds : null, filter.clusterId ?? null, filter.outcomeId ?? null,
+      filter.accountIds?.length ? filter.accountIds : null, first + 1],
   );
+  return pageOf(rows, first, ({ cursorAt, ...node }) => ({ cursor: encodeTimeIdCursor(cursorAt, node.id), node }));
 }

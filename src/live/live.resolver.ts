@@ -2,9 +2,9 @@ import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from '
 import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
 import { DomainError } from '../shared/errors';
-import { listEventsSince } from './hub';
+import { listEvents } from './hub';
 import { LiveRequestContext } from './live.context';
-import { HealthEvent, HealthEventFilter } from './live.types';
+import { HealthEvent, HealthEventConnection, HealthEventFilter } from './live.types';
 
 @Resolver()
 export class LiveResolver {
@@ -27,13 +27,14 @@ export class LiveResolver {
   }
 
   @Authorized(Roles.READ)
-  @Query(() => [HealthEvent], { description: 'Health events after a time, oldest first: catch up after a subscription was interrupted.' })
+  @Query(() => HealthEventConnection, { description: 'Health events after a time, oldest first, a page at a time: catch up after a subscription was interrupted.' })
   async healthEvents(
     @Ctx() ctx: RequestContext,
-    @Arg('since') since: Date,
-    @Arg('filter', () => HealthEventFilter, { nullable: true }) filter?: HealthEventFilter,
+    @Arg('since', { description: 'Events stored after this time (events are kept 30 days).' }) since: Date,
+    @Arg('filter', () => HealthEventFilter, { nullable: true, description: 'Only the events matching it; omit for all of the workspace.' }) filter?: HealthEventFilter,
     @Arg('first', () => Int, { defaultValue: 100, description: 'At most 1000.' }) first = 100,
-  ): Promise<HealthEvent[]> {
-    return await listEventsSince(ctx.tenant, since, filter ?? {}, Math.max(1, Math.min(first, 1000)));
+    @Arg('after', () => String, { nullable: true, description: 'A cursor from the previous page: the events after it (and after `since`).' }) after?: string | null,
+  ): Promise<HealthEventConnection> {
+    return await listEvents(ctx.tenant, { since, filter: filter ?? {}, first, after });
   }
 }

@@ -2,6 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { ArrayMaxSize, IsOptional, IsUUID } from 'class-validator';
 import { HealthBand } from '../health/health.types';
 import { HealthEventKind } from '../health/health.events';
+import { PageInfo } from '../shared/connection';
 
 registerEnumType(HealthEventKind, {
   name: 'HealthEventKind',
@@ -32,6 +33,22 @@ export class HealthEvent {
   @Field(() => Int, { nullable: true, description: 'MILESTONE_OVERDUE: days past its expected day.' }) daysOverdue: number | null;
   @Field({ description: 'The scoring time that produced the event.' }) asOf: Date;
   @Field({ description: 'When the event was stored (kept 30 days).' }) createdAt: Date;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A health event in a page of healthEvents.' })
+export class HealthEventEdge {
+  @Field({ description: 'Opaque; pass as `after` to continue after this event.' }) cursor: string;
+  @Field(() => HealthEvent, { description: 'The event.' }) node: HealthEvent;
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A page of health events, oldest first (Relay connection). No totalCount: counting 30 days of a workspace\'s events '
+    + 'would cost what the page saves; page on while pageInfo.hasNextPage.',
+})
+export class HealthEventConnection {
+  @Field(() => [HealthEventEdge], { description: 'The events of this page, oldest first.' }) edges: HealthEventEdge[];
+  @Field(() => PageInfo, { description: 'Whether there is a next page, and the cursor to pass as `after` to get it.' }) pageInfo: PageInfo;
 }
 
 @InputType({ description: 'Narrow the events you receive; all conditions must hold (omit for all of the workspace).' })

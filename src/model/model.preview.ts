@@ -12,7 +12,7 @@ import { InputError, NotFoundError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { scoreAccounts, type ScoringResult } from '../scoring/engine';
 import type { ModelConfig } from '../scoring/model-config';
-import { runChunkScorers } from '../scoring/runs.engine';
+import type { ChunkScorers } from '../scoring/runs.engine';
 import { ScoringRun, ScoringRunKind } from '../scoring/runs.entity';
 import { createRun, enqueueRun, type ScopeInput } from '../scoring/runs.service';
 import { ModelPreview } from './model-preview.entity';
@@ -43,7 +43,7 @@ export async function previewModel(scope: TenantScope, draftId: string, input: {
 }
 
 /** One chunk of a preview run: both scorings and the copies, in the chunk's transaction. */
-async function previewChunk(tx: TenantScope, run: ScoringRun, accountIds: string[]): Promise<ScoringResult> {
+async function scorePreviewChunk(tx: TenantScope, run: ScoringRun, accountIds: string[]): Promise<ScoringResult> {
   const preview = await tx.findOne(ModelPreview, { id: run.id });
   if (!preview) throw new Error(`Preview ${run.id} is gone (cleaned up while it ran)`);
   const p = [preview.id];
@@ -96,7 +96,8 @@ async function previewChunk(tx: TenantScope, run: ScoringRun, accountIds: string
   return { ...after, timings };
 }
 
-runChunkScorers[ScoringRunKind.PREVIEW] = previewChunk;
+/** What a chunk of a PREVIEW run does, for processRun (src/job-handlers.ts hands it to the scoring jobs). */
+export const previewChunkScorers: ChunkScorers = { [ScoringRunKind.PREVIEW]: scorePreviewChunk };
 
 export async function getPreview(scope: TenantScope, id: string): Promise<{ preview: ModelPreview; run: ScoringRun }> {
   const preview = isUuid(id) ? await scope.findOne(ModelPreview, { id }) : null;

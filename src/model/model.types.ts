@@ -2,7 +2,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { PageInfo } from '../accounts/account.types';
+import { PageInfo } from '../shared/connection';
 import { ScoringRun } from '../scoring/runs.entity';
 import type { ModelVersion as ModelVersionRow } from '../scoring/model-version.entity';
 import type { ModelChange as Change, ChangeKind } from './model.diff';

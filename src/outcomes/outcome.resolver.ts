@@ -51,3 +51,17 @@ export class OutcomeResolver {
     return outcomeSetWarnings(await ctx.tenant.loader(outcomesByCluster).load(outcome.clusterId));
   }
 }
+
+/** A cluster's desired outcomes, resolved here: clusters/ sits below outcomes/ (an outcome belongs to a cluster). */
+@Resolver(() => Cluster)
+export class ClusterOutcomesResolver {
+  @FieldResolver(() => [Outcome], { description: 'The desired outcomes of this cluster (active and inactive).' })
+  async outcomes(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<Outcome[]> {
+    return await ctx.tenant.loader(outcomesByCluster).load(cluster.id);
+  }
+
+  @FieldResolver(() => [String], { description: 'Configuration smells, e.g. more than four active desired outcomes (source 004).' })
+  async warnings(@Ctx() ctx: RequestContext, @Root() cluster: Cluster): Promise<string[]> {
+    return outcomeSetWarnings(await ctx.tenant.loader(outcomesByCluster).load(cluster.id));
+  }
+}

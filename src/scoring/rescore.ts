@@ -1,23 +1,13 @@
 /**
- * Incremental rescore after ingestion. `requestRescore` records the touched accounts (a durable row,
- * in the caller's transaction when there is one) and enqueues one `rescore-accounts` job per
- * workspace; a burst of batches collapses into one queued job (queue policy `short`), and that job
+ * Incremental rescore after ingestion. Writers record the touched accounts with `requestRescore`
+ * (src/jobs/rescore-requests.ts: a durable row in their transaction, and one `rescore-accounts` job per
+ * workspace); a burst of batches collapses into one queued job (queue policy `short`), and that job
  * drains every request committed by then, scoring the union of their accounts in one engine call.
  */
 import type { DataSource } from 'typeorm';
-import { enqueue, JOBS } from '../jobs/queue';
 import { logger } from '../shared/logger';
-import { isUuid, TenantScope } from '../shared/tenant';
+import { TenantScope } from '../shared/tenant';
 import { scoreAndPersist } from './runs.engine';
-
-/** Enqueue an incremental rescore of these accounts (after new signals, tags, completions). */
-export async function requestRescore(scope: TenantScope, accountIds: string[]): Promise<void> {
-  const ids = [...new Set(accountIds)].filter(isUuid);
-  if (!ids.length) return;
-  await scope.query('INSERT INTO rescore_requests (workspace_id, account_ids) VALUES ($1::uuid, $2::uuid[])', [ids]);
-  // Inside a transaction the job row joins it, so the worker never looks before the request is visible.
-  await enqueue(scope.manager.connection, JOBS.RESCORE_ACCOUNTS, { workspaceId: scope.workspaceId }, { singletonKey: scope.workspaceId, manager: scope.manager });
-}
 
 /** Requests taken per round: bounds one engine call (union of their accounts) and one transaction. */
 const REQUESTS_PER_ROUND = 500;

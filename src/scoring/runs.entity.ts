@@ -1,18 +1,14 @@
 /**
  * Scoring runs: a full or scoped recompute, processed in chunks by the job worker, whose progress
- * a client polls. And the rescore requests that ingestion leaves for the incremental rescore job.
+ * a client polls. (The rescore requests that ingestion leaves for the incremental rescore job: src/jobs/rescore-requests.ts.)
  */
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Workspace } from '../workspaces/workspace.entity';
+import { Column, Entity, Index } from 'typeorm';
+import { BackgroundJob, JobState, progressOf } from '../shared/background-job';
 
-export enum ScoringRunState {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
+/** The background-job states (src/shared/background-job.ts), as runs and backtests show them. */
+export const ScoringRunState = JobState;
+export type ScoringRunState = JobState;
 registerEnumType(ScoringRunState, {
   name: 'ScoringRunState',
   description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED.',
@@ -55,14 +51,7 @@ export class RunScope {
 @Index('scoring_runs_created_idx', ['workspaceId', 'createdAt'])
 // The recovery sweep looks across workspaces for runs no worker is processing.
 @Index('scoring_runs_open_idx', ['state', 'heartbeatAt'], { where: `"state" IN ('QUEUED', 'RUNNING')` })
-export class ScoringRun {
-  @PrimaryColumn('uuid')
-  workspaceId: string;
-
-  @Field(() => ID, { description: 'The run\'s row id (UUID); stable: cache on it.' })
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
+export class ScoringRun extends BackgroundJob {
   @Field(() => ScoringRunKind, { description: 'What started the run (see ScoringRunKind).' })
   @Column('text', { default: ScoringRunKind.MANUAL })
   kind: ScoringRunKind;
@@ -71,7 +60,7 @@ export class ScoringRun {
   @Column('jsonb', { default: () => "'{}'" })
   scope: RunScope;
 
-  @Field(() => ScoringRunState)
+  @Field(() => ScoringRunState, { description: 'QUEUED → RUNNING → SUCCEEDED, FAILED or CANCELLED; poll until it is one of the last three.' })
   @Column('text', { default: ScoringRunState.QUEUED })
   state: ScoringRunState;
 
@@ -102,68 +91,8 @@ export class ScoringRun {
   @Column('int', { default: 5000 })
   chunkSize: number;
 
-  /** Incremented by each claim; a worker only commits chunks while it holds the latest attempt (fencing). */
-  @Field(() => Int, { description: 'How many times a worker started (or resumed) this run.' })
-  @Column('int', { default: 0 })
-  attempts: number;
-
-  @Field(() => String, { nullable: true })
-  @Column('text', { nullable: true })
-  error: string | null;
-
-  /** API key that asked for the run (null for DAILY/CLI). */
-  @Column('uuid', { nullable: true })
-  requestedBy: string | null;
-
-  @Field()
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  startedAt: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  finishedAt: Date | null;
-
-  /** Refreshed every few seconds by the worker processing the run; stale = that worker died. */
-  @Field(() => Date, { nullable: true })
-  @Column('timestamptz', { nullable: true })
-  heartbeatAt: Date | null;
-
   @Field(() => Float, { description: 'done / total in [0, 1] (1 for a finished empty run).' })
   get progress(): number {
-    if (this.total > 0) return Math.min(1, this.done / this.total);
-    return this.state === ScoringRunState.SUCCEEDED ? 1 : 0;
+    return progressOf(this);
   }
-
-  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'workspace_id' })
-  workspace?: Workspace;
-}
-
-/**
- * Accounts whose signals changed and that await the incremental rescore. Append-only rows (one per
- * ingestion call) so that ingestion never waits on a lock; the rescore job deletes the rows it scores
- * in the same transaction as the scores, so a crash leaves them for the next attempt. Account ids
- * are an array (no foreign key): ids of deleted accounts simply score nothing.
- */
-@Entity('rescore_requests')
-export class RescoreRequest {
-  @PrimaryColumn('uuid')
-  workspaceId: string;
-
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id: string;
-
-  @Column('uuid', { array: true })
-  accountIds: string[];
-
-  @Column('timestamptz', { default: () => 'now()' })
-  requestedAt: Date;
-
-  @ManyToOne(() => Workspace, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'workspace_id' })
-  workspace?: Workspace;
 }

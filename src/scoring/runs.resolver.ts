@@ -3,6 +3,7 @@ import { Roles } from '../shared/auth';
 import type { RequestContext } from '../shared/context';
 import { ScoringRun } from './runs.entity';
 import { RecomputeScopeInput } from './runs.inputs';
+import { ScoringRunConnection } from './runs.types';
 import * as runs from './runs.service';
 
 @Resolver(() => ScoringRun)
@@ -36,8 +37,12 @@ export class ScoringRunResolver {
   }
 
   @Authorized(Roles.READ)
-  @Query(() => [ScoringRun], { description: 'The newest runs first.' })
-  async scoringRuns(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<ScoringRun[]> {
-    return await runs.listRuns(ctx.tenant, first);
+  @Query(() => ScoringRunConnection, { description: 'The newest runs first, a page at a time.' })
+  async scoringRuns(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor from the previous page: the runs older than it.' }) after?: string | null,
+  ): Promise<ScoringRunConnection> {
+    return await runs.listRuns(ctx.tenant, { first, after });
   }
 }

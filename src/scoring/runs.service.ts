@@ -8,12 +8,15 @@ import type { DataSource } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
 import { Outcome } from '../outcomes/outcome.entity';
 import { enqueue, JOBS } from '../jobs/queue';
-import { ConflictError, DomainError, InputError, isDatabaseUnavailable, NotFoundError } from '../shared/errors';
+import { BackgroundJobTable, JobLost, JobState, type JobOutcome } from '../shared/background-job';
+import { cursorTimeSql, decodeTimeIdCursor, encodeTimeIdCursor, pageOf } from '../shared/connection';
+import { ConflictError, DomainError, InputError, NotFoundError } from '../shared/errors';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
-import { scoreRunChunk, type ChunkInfo } from './runs.engine';
+import { scoreRunChunk, type ChunkInfo, type ChunkScorers } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
+import { ScoringRunConnection } from './runs.types';
 
 /**
  * Accounts per chunk. Every chunk reads the signals of its accounts, which lie scattered over the whole table, so a
@@ -25,16 +28,20 @@ import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.en
 export const DEFAULT_CHUNK_SIZE = 50_000;
 /** With parallel chunks, a fresh run's first chunk (scored alone) has at most this many accounts. */
 export const FIRST_CHUNK_MAX = 1_000;
-/** A worker refreshes the heartbeat of its run this often … */
-export const HEARTBEAT_MS = 5_000;
-/** … and a RUNNING run whose heartbeat is older than this is considered orphaned (its worker died). */
+/** A RUNNING run whose heartbeat is older than this is considered orphaned (its worker died). */
 export const STALE_AFTER_MS = 30_000;
 const MAX_ACCOUNT_IDS = 100_000;
-const MAX_ERROR_LENGTH = 2000;
 /** Deadlocks with a concurrent incremental rescore of the same accounts are retried, not fatal. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
 export interface ScopeInput { clusterId?: string | null; outcomeId?: string | null; accountIds?: string[] | null }
+
+/** Claims, fencing, heartbeat, restarts and the recovery sweep of runs (src/shared/background-job.ts). */
+const RUNS = new BackgroundJobTable({
+  table: 'scoring_runs', what: 'scoring run', logKey: 'runId', staleAfterMs: STALE_AFTER_MS,
+  enqueue: async (db, run) => await enqueueRun(db, run),
+  errorMessage: (err, runId) => runErrorMessage(err, runId),
+});
 
 /** SQL predicate over `accounts a` selecting a run's accounts; params continue after `first`. */
 function accountsOfRun(scope: RunScope, createdBefore: Date, first: number, asOf?: Date): { sql: string; params: unknown[] } {
@@ -119,18 +126,31 @@ export async function getRun(scope: TenantScope, id: string): Promise<ScoringRun
   return await scope.mustFind(ScoringRun, id, 'Scoring run');
 }
 
-export async function listRuns(scope: TenantScope, first = 20): Promise<ScoringRun[]> {
+/**
+ * Runs, newest first, a page at a time: keyset on (created_at, id) over scoring_runs_created_idx, so a page after many
+ * others costs what the first one does.
+ */
+export async function listRuns(scope: TenantScope, args: { first?: number; after?: string | null } = {}): Promise<ScoringRunConnection> {
+  const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > 100) throw new InputError('first', 'first must be between 1 and 100.');
-  return await scope.find(ScoringRun, { order: { createdAt: 'DESC', id: 'DESC' }, take: first });
+  // One upper bound, always (a first page's is after every run): the page is one index range.
+  const bound = args.after ? decodeTimeIdCursor(args.after, 'scoringRuns') : { at: 'infinity', id: '00000000-0000-0000-0000-000000000000' };
+  const rows = await scope.query<{ run: Record<string, unknown>; at: string }>(
+    `SELECT ${scope.entityJsonSql(ScoringRun, 'r')} AS run, ${cursorTimeSql('r.created_at')} AS at FROM scoring_runs r
+      WHERE r.workspace_id = $1 AND (r.created_at, r.id) < ($2::timestamptz, $3::uuid)
+      ORDER BY r.created_at DESC, r.id DESC LIMIT $4`, [bound.at, bound.id, first + 1]);
+  return Object.assign(new ScoringRunConnection(), pageOf(rows, first, ({ run, at }) => {
+    const node = scope.entityFromJson(ScoringRun, run);
+    return { cursor: encodeTimeIdCursor(at, node.id), node };
+  }), {
+    countTotal: async () => (await scope.query<{ n: number }>(`SELECT count(*)::int AS n FROM scoring_runs WHERE workspace_id = $1`))[0].n,
+  });
 }
 
 /** Stop a queued or running run after its current chunk (that chunk is rolled back). */
 export async function cancelRun(scope: TenantScope, id: string): Promise<ScoringRun> {
   await getRun(scope, id);
-  const rows = await scope.query(
-    `WITH u AS (UPDATE scoring_runs SET state = 'CANCELLED', finished_at = now()
-                 WHERE workspace_id = $1 AND id = $2 AND state IN ('QUEUED', 'RUNNING') RETURNING id) SELECT * FROM u`, [id]);
-  if (!rows.length) throw new ConflictError('Only a QUEUED or RUNNING run can be cancelled.');
+  if (!await RUNS.cancel(scope, id)) throw new ConflictError('Only a QUEUED or RUNNING run can be cancelled.');
   return await getRun(scope, id);
 }
 
@@ -140,18 +160,10 @@ export async function cancelRun(scope: TenantScope, id: string): Promise<Scoring
  */
 export async function restartRun(scope: TenantScope, id: string, staleAfterMs = STALE_AFTER_MS): Promise<ScoringRun> {
   await getRun(scope, id);
-  const rows = await scope.query(
-    `WITH u AS (UPDATE scoring_runs SET state = 'QUEUED', error = NULL, finished_at = NULL, heartbeat_at = NULL
-                 WHERE workspace_id = $1 AND id = $2
-                   AND (state IN ('FAILED', 'CANCELLED')
-                        OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
-                 RETURNING id) SELECT * FROM u`, [id, staleAfterMs]);
-  if (!rows.length) {
+  if (!await RUNS.restart(scope, id, [JobState.FAILED, JobState.CANCELLED], staleAfterMs)) {
     throw new ConflictError('Only a FAILED or CANCELLED run, or a RUNNING run whose worker stopped responding, can be restarted.');
   }
-  const run = await getRun(scope, id);
-  await enqueueRun(scope.manager.connection, run);
-  return run;
+  return await getRun(scope, id);
 }
 
 export interface ProcessOptions {
@@ -165,100 +177,81 @@ export interface ProcessOptions {
   onProgress?: (run: { done: number; total: number; timings: Record<string, number> }) => void;
   /** Inside a chunk's transaction, after the engine wrote its scores and before the chunk commits (tests fail or kill a chunk here). */
   afterChunkScored?: (info: ChunkInfo) => Promise<void> | void;
+  /** What a chunk does for kinds of runs that don't score into the live tables (PREVIEW); src/job-handlers.ts composes them. */
+  chunkScorers?: ChunkScorers;
 }
 
-export type ProcessOutcome = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'SKIPPED';
-
 /**
- * Claim a run and process its remaining chunks. Claiming succeeds for a QUEUED run or a RUNNING run
- * with a stale heartbeat, and bumps `attempts`; every chunk commits only while this worker still
- * holds that attempt and the run is RUNNING (fencing), so a run taken over or cancelled meanwhile
- * loses the chunk in flight rather than writing twice.
+ * Claim a run and process its remaining chunks (src/shared/background-job.ts: claiming succeeds for a QUEUED run or a
+ * RUNNING run with a stale heartbeat, and bumps `attempts`). Every chunk commits only while this worker still holds
+ * that attempt and the run is RUNNING (fencing), so a run taken over or cancelled meanwhile loses the chunk in flight
+ * rather than writing twice.
  */
-export async function processRun(db: DataSource, workspaceId: string, runId: string, opts: ProcessOptions = {}): Promise<ProcessOutcome> {
-  const scope = TenantScope.system(db, workspaceId);
-  const claimed = await scope.query<{ attempts: number }>(
-    `WITH u AS (UPDATE scoring_runs SET state = 'RUNNING', started_at = coalesce(started_at, now()), heartbeat_at = now(),
-                       attempts = attempts + 1, error = NULL, finished_at = NULL
-                 WHERE workspace_id = $1 AND id = $2
-                   AND (state = 'QUEUED'
-                        OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
-                 RETURNING attempts) SELECT * FROM u`,
-    [runId, opts.staleAfterMs ?? STALE_AFTER_MS]);
-  if (!claimed.length) return 'SKIPPED';
-  const attempt = claimed[0].attempts;
-  const run = await scope.mustFind(ScoringRun, runId, 'Scoring run');
-  const log = logger.child({ workspaceId, runId, attempt });
-  log.info({ total: run.total, done: run.done, resumeAfter: run.cursor }, 'scoring run started');
+export async function processRun(db: DataSource, workspaceId: string, runId: string, opts: ProcessOptions = {}): Promise<JobOutcome> {
+  return await RUNS.process(db, workspaceId, runId, opts, async (job) => {
+    const { scope, log } = job;
+    const run = await scope.mustFind(ScoringRun, runId, 'Scoring run');
+    log.info({ total: run.total, done: run.done, resumeAfter: run.cursor }, 'scoring run started');
 
-  const heartbeat = setInterval(() => {
-    scope.query(`UPDATE scoring_runs SET heartbeat_at = now() WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`,
-      [runId, attempt]).catch((err) => log.warn({ err }, 'heartbeat failed'));
-  }, opts.heartbeatMs ?? Math.max(100, Math.min(HEARTBEAT_MS, Math.floor((opts.staleAfterMs ?? STALE_AFTER_MS) / 3))));
-  heartbeat.unref();
-
-  const where = accountsOfRun(run.scope, run.createdAt, 2, run.asOf);
-  const p = 2 + where.params.length;
-  const concurrency = Math.max(1, opts.concurrency ?? config.scoringRunConcurrency);
-  // Chunks are handed out in id order; a resumed run starts after its cursor and skips the chunks committed beyond it.
-  let next: string | null = run.cursor;
-  const skip = run.doneRanges ?? [];
-  let done = run.done;
-  let chunks = 0;
-  let exhausted = false;
-  let stop: 'ABORT' | 'LOST' | null = null;
-  let failure: unknown = null;
-  let handing: Promise<unknown> = Promise.resolve();
-  // One hand-out at a time (the lanes share `next`).
-  const takeChunk = (size: number): Promise<{ chunk: number; lo: string | null; ids: string[] } | null> => {
-    const taken = handing.then(async () => {
-      if (exhausted || stop || failure) return null;
-      const ids = (await scope.query<{ id: string }>(
-        `SELECT a.id FROM accounts a WHERE ${where.sql} AND ($${p}::uuid IS NULL OR a.id > $${p}::uuid)
-           AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($${p + 2}::jsonb) r
-                            WHERE (r->>0 IS NULL OR a.id > (r->>0)::uuid) AND a.id <= (r->>1)::uuid)
-          ORDER BY a.id LIMIT $${p + 1}`,
-        [...where.params, next, size, JSON.stringify(skip)])).map((r) => r.id);
-      if (!ids.length) { exhausted = true; return null; }
-      const lo = next;
-      next = ids[ids.length - 1];
-      return { chunk: ++chunks, lo, ids };
+    const where = accountsOfRun(run.scope, run.createdAt, 2, run.asOf);
+    const p = 2 + where.params.length;
+    const concurrency = Math.max(1, opts.concurrency ?? config.scoringRunConcurrency);
+    // Chunks are handed out in id order; a resumed run starts after its cursor and skips the chunks committed beyond it.
+    let next: string | null = run.cursor;
+    const skip = run.doneRanges ?? [];
+    let done = run.done;
+    let chunks = 0;
+    let exhausted = false;
+    let stop: 'ABORT' | 'LOST' | null = null;
+    let failure: unknown = null;
+    let handing: Promise<unknown> = Promise.resolve();
+    // One hand-out at a time (the lanes share `next`).
+    const takeChunk = (size: number): Promise<{ chunk: number; lo: string | null; ids: string[] } | null> => {
+      const taken = handing.then(async () => {
+        if (exhausted || stop || failure) return null;
+        const ids = (await scope.query<{ id: string }>(
+          `SELECT a.id FROM accounts a WHERE ${where.sql} AND ($${p}::uuid IS NULL OR a.id > $${p}::uuid)
+             AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($${p + 2}::jsonb) r
+                              WHERE (r->>0 IS NULL OR a.id > (r->>0)::uuid) AND a.id <= (r->>1)::uuid)
+            ORDER BY a.id LIMIT $${p + 1}`,
+          [...where.params, next, size, JSON.stringify(skip)])).map((r) => r.id);
+        if (!ids.length) { exhausted = true; return null; }
+        const lo = next;
+        next = ids[ids.length - 1];
+        return { chunk: ++chunks, lo, ids };
+      });
+      handing = taken.catch(() => undefined);
+      return taken;
+    };
+    const lane = async (limit: number, size: number): Promise<void> => {
+      for (let k = 0; k < limit; k++) {
+        if (job.aborted) stop ??= 'ABORT';
+        const c = await takeChunk(size);
+        if (!c) return;
+        let timings: Record<string, number> = {};
+        await withRetry(() => scope.transaction(async (tx) => {
+          // A chunk lost in a crash is rolled back together with its progress (same transaction), and the run resumes
+          // before it: no need to wait for the WAL flush at every commit.
+          await tx.manager.query(`SET LOCAL synchronous_commit = off`);
+          // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
+          if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
+          timings = (await scoreRunChunk(tx, run, c.ids, opts.chunkScorers)).timings;
+          await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
+          // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
+          const cur = await job.hold<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(tx, 'cursor, done_ranges');
+          if (!cur) throw new JobLost();
+          const progress = advance(cur.cursor, cur.done_ranges, [c.lo, c.ids[c.ids.length - 1]]);
+          await tx.query(`UPDATE scoring_runs SET done = done + $3, cursor = $4, done_ranges = $5::jsonb, heartbeat_at = now()
+                           WHERE workspace_id = $1 AND id = $2`, [runId, c.ids.length, progress.cursor, JSON.stringify(progress.ranges)]);
+        }));
+        done += c.ids.length;
+        opts.onProgress?.({ done, total: run.total, timings });
+      }
+    };
+    const guarded = (limit = Infinity, size = run.chunkSize) => lane(limit, size).catch((err) => {
+      if (err instanceof JobLost) stop ??= 'LOST';
+      else failure ??= err;
     });
-    handing = taken.catch(() => undefined);
-    return taken;
-  };
-  const lane = async (limit: number, size: number): Promise<void> => {
-    for (let k = 0; k < limit; k++) {
-      if (opts.signal?.aborted) stop ??= 'ABORT';
-      const c = await takeChunk(size);
-      if (!c) return;
-      let timings: Record<string, number> = {};
-      await withRetry(() => scope.transaction(async (tx) => {
-        // A chunk lost in a crash is rolled back together with its progress (same transaction), and the run resumes
-        // before it: no need to wait for the WAL flush at every commit.
-        await tx.manager.query(`SET LOCAL synchronous_commit = off`);
-        // Each lane is one backend already: parallel workers would only compete with the other lane for the cores.
-        if (concurrency > 1) await tx.manager.query(`SET LOCAL max_parallel_workers_per_gather = 0`);
-        timings = (await scoreRunChunk(tx, run, c.ids)).timings;
-        await opts.afterChunkScored?.({ runId, chunk: c.chunk, accountIds: c.ids });
-        // Fencing, and the progress of this chunk in the same transaction (the run's row lock orders the lanes here).
-        const [cur] = await tx.query<{ cursor: string | null; done_ranges: Array<[string | null, string]> }>(
-          `SELECT cursor, done_ranges FROM scoring_runs WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 FOR UPDATE`,
-          [runId, attempt]);
-        if (!cur) throw new RunLost();
-        const progress = advance(cur.cursor, cur.done_ranges, [c.lo, c.ids[c.ids.length - 1]]);
-        await tx.query(`UPDATE scoring_runs SET done = done + $3, cursor = $4, done_ranges = $5::jsonb, heartbeat_at = now()
-                         WHERE workspace_id = $1 AND id = $2`, [runId, c.ids.length, progress.cursor, JSON.stringify(progress.ranges)]);
-      }));
-      done += c.ids.length;
-      opts.onProgress?.({ done, total: run.total, timings });
-    }
-  };
-  const guarded = (limit = Infinity, size = run.chunkSize) => lane(limit, size).catch((err) => {
-    if (err instanceof RunLost) stop ??= 'LOST';
-    else failure ??= err;
-  });
-  try {
     // A fresh run's first chunk goes alone: it records the model version and stores the PERCENTILE peers' distribution
     // that every later chunk reads (parallel first chunks would each compute it). It is kept small (the lanes wait for
     // it; what it costs is mostly the peers' distribution, whatever its size).
@@ -268,42 +261,19 @@ export async function processRun(db: DataSource, workspaceId: string, runId: str
     const share = Math.max(1, Math.ceil((run.total - done) / concurrency));
     await Promise.all(Array.from({ length: concurrency }, () => guarded(Infinity, Math.min(run.chunkSize, share))));
     if (failure) throw failure;
-    if (stop === 'LOST') {
-      log.info({ done }, 'scoring run cancelled or taken over; chunk in flight rolled back');
-      return 'STOPPED';
-    }
+    if (stop === 'LOST') throw new JobLost();
     if (stop === 'ABORT') {
-      await scope.query(`UPDATE scoring_runs SET state = 'QUEUED', heartbeat_at = NULL
-                          WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`, [runId, attempt]);
+      await job.handBack();
       log.info({ done }, 'scoring run handed back (shutdown)');
       return 'STOPPED';
     }
-    const fin = await scope.query(
-      `WITH u AS (UPDATE scoring_runs SET state = 'SUCCEEDED', finished_at = now(), heartbeat_at = now()
-                   WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3 RETURNING id) SELECT * FROM u`,
-      [runId, attempt]);
-    if (!fin.length) return 'STOPPED';
+    if (!await job.succeed()) return 'STOPPED';
     // The PERCENTILE peers' distribution its chunks shared (src/scoring/engine.percentile.ts) is not needed any more.
     await scope.query(`DELETE FROM scoring_peer_distributions WHERE workspace_id = $1 AND run_id = $2`, [runId]);
     log.info({ done }, 'scoring run succeeded');
     return 'SUCCEEDED';
-  } catch (err) {
-    if (isDatabaseUnavailable(err)) {
-      // Not the run's fault: its heartbeat stops, and the recovery sweep of whichever worker is up resumes it.
-      log.warn({ err }, 'scoring run interrupted: database unavailable; it resumes once the run is stale');
-      return 'STOPPED';
-    }
-    log.error({ err }, 'scoring run failed');
-    const message = runErrorMessage(err, runId).slice(0, MAX_ERROR_LENGTH);
-    await scope.query(`UPDATE scoring_runs SET state = 'FAILED', error = $3, finished_at = now()
-                        WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $4`, [runId, message, attempt]);
-    return 'FAILED';
-  } finally {
-    clearInterval(heartbeat);
-  }
+  });
 }
-
-class RunLost extends Error {}
 
 /**
  * What `ScoringRun.error` shows (every role may read it): our own errors say what to fix; anything else (a database
@@ -349,20 +319,9 @@ async function withRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   }
 }
 
-/**
- * Recovery sweep (every worker, every few seconds): re-enqueue QUEUED runs nobody has taken (e.g.
- * created by a process without a queue) and RUNNING runs whose worker died. The claim in processRun
- * decides which worker gets one; duplicate jobs just find nothing to claim.
- */
+/** Recovery sweep: re-enqueue QUEUED runs nobody has taken and RUNNING runs whose worker died (src/shared/background-job.ts). */
 export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
-  // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
-  const rows: { workspace_id: string; id: string }[] = await db.query(
-    `SELECT workspace_id, id FROM scoring_runs
-      WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
-         OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,
-    [opts.staleAfterMs ?? STALE_AFTER_MS, opts.queuedForMs ?? 5_000]);
-  for (const r of rows) await enqueueRun(db, { workspaceId: r.workspace_id, id: r.id });
-  return rows.length;
+  return await RUNS.recover(db, opts);
 }
 
 /** The daily full rescore: one DAILY run per workspace with accounts, unless one was created in the last 20 h. */

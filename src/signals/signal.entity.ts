@@ -1,6 +1,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { Account } from '../accounts/account.entity';
+// The account by entity name: signals/ sits below accounts/ (whose health reads the journeys that read signal rules).
+import type { Account } from '../accounts/account.entity';
 
 /**
  * One fact about an account at a time. Append-only; the scoring engine reads it set-based.
@@ -48,7 +49,7 @@ export class Signal {
   @Column('timestamptz', { default: () => 'now()' })
   ingestedAt: Date;
 
-  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @ManyToOne('Account', { onDelete: 'CASCADE' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'account_id', referencedColumnName: 'id' }])
   account?: Account;
 }

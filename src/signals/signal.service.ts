@@ -7,7 +7,7 @@
 import { parseDateTime, rejectItem, type RejectedItem } from '../shared/batch';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import { requestRescore } from '../scoring/rescore';
+import { requestRescore } from '../jobs/rescore-requests';
 import { Signal } from './signal.entity';
 import type { SignalInput, IngestSignalsResult } from './signal.inputs';
 import { MAX_SIGNALS_PER_BATCH, SIGNAL_REASONS, latestAllowedMs, signalFieldProblem, type SignalFields } from './signal.rules';

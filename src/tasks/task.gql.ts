@@ -2,7 +2,7 @@
 import { ArrayMaxSize, IsOptional, IsUUID, MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
-import { PageInfo } from '../accounts/account.types';
+import { PageInfo } from '../shared/connection';
 import { Task, TaskStatus } from './task.entity';
 
 @InputType({ description: 'Narrow the task list; all conditions must hold.' })

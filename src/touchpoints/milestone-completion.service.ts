@@ -5,7 +5,7 @@
 import { Account } from '../accounts/account.entity';
 import { Milestone, MilestoneCompletion } from '../journeys/journey.entity';
 import { Outcome } from '../outcomes/outcome.entity';
-import { requestRescore } from '../scoring/rescore';
+import { requestRescore } from '../jobs/rescore-requests';
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import { EARLIEST_SIGNAL_MS, latestAllowedMs } from '../signals/signal.rules';
