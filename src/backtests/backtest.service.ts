@@ -23,6 +23,7 @@ import { logger } from '../shared/logger';
 import { TenantScope } from '../shared/tenant';
 import { Backtest, BacktestModelSource, ContractedAs } from './backtest.entity';
 import { buildReport } from './backtest.report';
+import { ownerQuery } from '../shared/db/owner';
 
 export const DEFAULT_HORIZON_DAYS = 90;
 const MAX_HORIZON_DAYS = 3650;
@@ -113,7 +114,7 @@ export async function runBacktest(scope: TenantScope, input: BacktestInput = {})
     await tx.query(`UPDATE backtests SET total = $3, as_of_dates = $4 WHERE workspace_id = $1 AND id = $2`, [saved.id, counts.n, counts.dates]);
     return Object.assign(saved, { total: counts.n, asOfDates: counts.dates });
   });
-  await enqueue(scope.manager.connection, JOBS.BACKTEST, { workspaceId: bt.workspaceId, backtestId: bt.id }, { singletonKey: bt.id });
+  await enqueue(scope.db, JOBS.BACKTEST, { workspaceId: bt.workspaceId, backtestId: bt.id }, { singletonKey: bt.id });
   return bt;
 }
 
@@ -135,7 +136,7 @@ export async function restartBacktest(scope: TenantScope, id: string): Promise<B
                    AND (state = 'FAILED' OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $3 * interval '1 millisecond'))
                  RETURNING id) SELECT * FROM u`, [id, STALE_AFTER_MS]);
   if (!rows.length) throw new ConflictError('Only a FAILED backtest, or a RUNNING one whose worker stopped responding, can be restarted.');
-  await enqueue(scope.manager.connection, JOBS.BACKTEST, { workspaceId: scope.workspaceId, backtestId: id }, { singletonKey: id });
+  await enqueue(scope.db, JOBS.BACKTEST, { workspaceId: scope.workspaceId, backtestId: id }, { singletonKey: id });
   return await getBacktest(scope, id);
 }
 
@@ -221,7 +222,7 @@ async function sinkCases(tx: TenantScope, backtestId: string, asOf: Date): Promi
 /** Recovery sweep: re-enqueue QUEUED backtests nobody took and RUNNING ones whose worker died. */
 export async function recoverBacktests(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
   // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
-  const rows: { workspace_id: string; id: string }[] = await db.query(
+  const rows: { workspace_id: string; id: string }[] = await ownerQuery(db,
     `SELECT workspace_id, id FROM backtests
       WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
          OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,

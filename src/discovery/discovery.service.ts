@@ -17,6 +17,7 @@ import { ClusterDiscovery, DiscoveryStage, DiscoveryState } from './discovery.en
 import type { DiscoverClustersInput } from './discovery.inputs';
 import { ClusteringMethod, type ClusterSuggestion, type DiscoveryParams, type DiscoveryResult, type GroupHealth, type GroupLifecycle, type ModelFragmentCluster } from './discovery.types';
 import { usageProfiles } from './profiles.sql';
+import { ownerQuery } from '../shared/db/owner';
 
 export const HEARTBEAT_MS = 5_000;
 export const STALE_AFTER_MS = 60_000;
@@ -41,12 +42,12 @@ export async function discoverClusters(scope: TenantScope, input: Partial<Discov
   };
   if (params.k !== null && params.k > 12) throw new InputError('input.k', 'k must be between 2 and 12.');
   const discovery = await scope.transaction(async (tx) => {
-    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now WHERE $1::uuid IS NOT NULL');
+    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now');
     return await tx.save(tx.create(ClusterDiscovery, {
       state: DiscoveryState.QUEUED, stage: null, progress: 0, params, asOf: now, requestedBy: scope.actor, createdAt: now,
     }));
   });
-  await enqueueDiscovery(scope.manager.connection, discovery);
+  await enqueueDiscovery(scope.db, discovery);
   return discovery;
 }
 
@@ -255,7 +256,7 @@ async function groupFigures(tx: TenantScope, id: string): Promise<Map<number, { 
 /** Recovery sweep: re-enqueue QUEUED discoveries nobody took and RUNNING ones whose worker died. */
 export async function recoverDiscoveries(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
   // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
-  const rows: { workspace_id: string; id: string }[] = await db.query(
+  const rows: { workspace_id: string; id: string }[] = await ownerQuery(db,
     `SELECT workspace_id, id FROM cluster_discoveries
       WHERE (state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')
          OR (state = 'RUNNING' AND coalesce(heartbeat_at, started_at) < now() - $1 * interval '1 millisecond')`,

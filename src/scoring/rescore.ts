@@ -9,6 +9,7 @@ import { enqueue, JOBS } from '../jobs/queue';
 import { logger } from '../shared/logger';
 import { isUuid, TenantScope } from '../shared/tenant';
 import { scoreAndPersist } from './runs.engine';
+import { ownerQuery } from '../shared/db/owner';
 
 /** Enqueue an incremental rescore of these accounts (after new signals, tags, completions). */
 export async function requestRescore(scope: TenantScope, accountIds: string[]): Promise<void> {
@@ -16,7 +17,7 @@ export async function requestRescore(scope: TenantScope, accountIds: string[]): 
   if (!ids.length) return;
   await scope.query('INSERT INTO rescore_requests (workspace_id, account_ids) VALUES ($1::uuid, $2::uuid[])', [ids]);
   // Inside a transaction the job row joins it, so the worker never looks before the request is visible.
-  await enqueue(scope.manager.connection, JOBS.RESCORE_ACCOUNTS, { workspaceId: scope.workspaceId }, { singletonKey: scope.workspaceId, manager: scope.manager });
+  await enqueue(scope.db, JOBS.RESCORE_ACCOUNTS, { workspaceId: scope.workspaceId }, { singletonKey: scope.workspaceId, manager: scope.inTransaction ? scope.manager : undefined });
 }
 
 /** Requests taken per round: bounds one engine call (union of their accounts) and one transaction. */
@@ -42,7 +43,7 @@ export async function drainRescoreRequests(db: DataSource, workspaceId: string, 
   const result: DrainResult = { rounds: 0, accounts: 0, maxLagMs: 0 };
   for (let round = 0; round < (opts.maxRounds ?? 100); round++) {
     const done = await scope.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('rescore:' || $1::uuid::text)) WHERE $1::uuid IS NOT NULL`);
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('rescore:' || $1::uuid::text))`);
       const [picked] = await tx.query<{ ids: string[]; oldest: Date | null; n: number }>(
         `WITH picked AS (
            SELECT id FROM rescore_requests WHERE workspace_id = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
@@ -72,7 +73,7 @@ export async function drainRescoreRequests(db: DataSource, workspaceId: string, 
 /** Workspaces with requests older than `olderThanMs` (e.g. enqueued by a process without a queue). */
 export async function workspacesWithPendingRequests(db: DataSource, olderThanMs: number): Promise<string[]> {
   // System-wide maintenance query (no tenant): it only reads workspace ids.
-  const rows: { workspace_id: string }[] = await db.query(
+  const rows: { workspace_id: string }[] = await ownerQuery(db,
     `SELECT DISTINCT workspace_id FROM rescore_requests WHERE requested_at < now() - $1 * interval '1 millisecond'`, [olderThanMs]);
   return rows.map((r) => r.workspace_id);
 }
