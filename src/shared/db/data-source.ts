@@ -62,6 +62,7 @@ function options(url: string, poolSize: number, applicationName: string, role?: 
  */
 export class AppDataSource extends DataSource {
   private tenant?: Promise<DataSource>;
+  private closing = false;
 
   constructor(opts: DataSourceOptions, readonly rls: boolean) {
     super(opts);
@@ -69,6 +70,8 @@ export class AppDataSource extends DataSource {
 
   /** The tenant DataSource, initialized once; a failed start (database away) is tried again by the next caller. */
   tenantSource(): Promise<DataSource> {
+    // Not before the owner is up, nor after it was destroyed (a late notification handler must not open a new pool).
+    if (!this.isInitialized || this.closing) return Promise.reject(new Error('The database is not open (or was closed): no tenant connections'));
     this.tenant ??= this.startTenant().catch((err) => { this.tenant = undefined; throw err; });
     return this.tenant;
   }
@@ -88,7 +91,13 @@ export class AppDataSource extends DataSource {
     return ds;
   }
 
+  override async initialize(): Promise<this> {
+    this.closing = false;
+    return await super.initialize();
+  }
+
   override async destroy(): Promise<void> {
+    this.closing = true;
     const tenant = this.tenant;
     this.tenant = undefined;
     const ds = await tenant?.catch(() => undefined);
