@@ -29,6 +29,7 @@ import { mountIde, type IdeOptions } from './ide/ide.routes';
 import { ApiKeyCache, type ApiKeyCacheOptions } from './workspaces/api-key.cache';
 import { PgListener } from './shared/db/listener';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { ownerQuery } from './shared/db/owner';
 
 export interface RunningApp {
   url: string;
@@ -138,7 +139,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     // Without LISTEN, subscribers would miss events and the key cache would be off: not ready until it is back.
     if (!listener.listening) return void res.status(503).json({ status: 'notifications not listening' });
     try {
-      await db.query('SELECT 1');
+      await ownerQuery(db, 'SELECT 1');
       const pending = await db.showMigrations();
       if (pending) return void res.status(503).json({ status: 'migrations pending' });
       res.json({ status: 'ready' });

@@ -6,14 +6,14 @@ describe('loadConfig(env)', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@h:5/d', DATA_DIR: '/tmp/oh-config-test', PORT: '4321', HOST: '127.0.0.9', LOG_LEVEL: 'warn',
       GRAPHQL_INTROSPECTION: 'false', GRAPHQL_JIT: 'off', WORKER: 'no', SEED_DEMO: '0', SIGNAL_FUTURE_TOLERANCE_MINUTES: '7',
-      DB_POOL_SIZE: '3', SCORING_RUN_CONCURRENCY: '4', API_KEY_CACHE_TTL_SECONDS: '9', API_KEY_CACHE_MAX_ENTRIES: '11', AUTH_FAILURES_PER_MINUTE: '13',
+      DB_POOL_SIZE: '3', TENANT_RLS: 'on', SCORING_RUN_CONCURRENCY: '4', API_KEY_CACHE_TTL_SECONDS: '9', API_KEY_CACHE_MAX_ENTRIES: '11', AUTH_FAILURES_PER_MINUTE: '13',
       NODE_ENV: 'production', WEBHOOK_SECRETS_KEY: '11'.repeat(32), WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes',
       WEBHOOK_TIMEOUT_MS: '150', WEBHOOK_RETRY_BASE_MS: '2', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_WINDOW_MINUTES: '4',
     });
     expect(c).toEqual({
       databaseUrl: 'postgres://u@h:5/d', dataDir: '/tmp/oh-config-test', port: 4321, host: '127.0.0.9', logLevel: 'warn',
       introspection: false, graphqlJit: false, worker: false, seedDemo: false, signalFutureToleranceMinutes: 7,
-      dbPoolSize: 3, scoringRunConcurrency: 4, apiKeyCacheTtlSeconds: 9, apiKeyCacheMaxEntries: 11, authFailuresPerMinute: 13,
+      dbPoolSize: 3, tenantRls: true, scoringRunConcurrency: 4, apiKeyCacheTtlSeconds: 9, apiKeyCacheMaxEntries: 11, authFailuresPerMinute: 13,
       production: true, webhookSecretsKey: Buffer.alloc(32, 0x11), webhookAllowHttp: true, webhookAllowPrivateTargets: true,
       webhookTimeoutMs: 150, webhookRetryBaseMs: 2, webhookMaxAttempts: 3, webhookRetryWindowMinutes: 4,
     });
@@ -24,7 +24,8 @@ describe('loadConfig(env)', () => {
     Object.assign(process.env, { PORT: '1', DB_POOL_SIZE: '2', WORKER: 'false', GRAPHQL_INTROSPECTION: 'false' });
     try {
       const c = loadConfig({});
-      expect(c).toMatchObject({ port: 4000, dbPoolSize: 20, worker: true, introspection: true, databaseUrl: undefined });
+      expect(c).toMatchObject({ port: 4000, dbPoolSize: 20, worker: true, introspection: true, databaseUrl: undefined, tenantRls: true });
+      expect(loadConfig({ TENANT_RLS: 'off' }).tenantRls).toBe(false); // measurements only
       expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false); // off in production unless enabled
       expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
     } finally {
@@ -37,6 +38,7 @@ describe('loadConfig(env)', () => {
     [{ DB_POOL_SIZE: 'many' }, /DB_POOL_SIZE must be an integer/],
     [{ WORKER: 'maybe' }, /WORKER must be true or false/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+    [{ TENANT_RLS: 'off', NODE_ENV: 'production' }, /TENANT_RLS=off is for measurements, never with NODE_ENV=production/],
   ])('refuses a bad value with a message naming it: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -23,6 +23,7 @@ import { ConflictError, InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
 import { Backtest, BacktestModelSource, ContractedAs } from './backtest.entity';
 import { buildReport } from './backtest.report';
+import { ownerQuery } from '../shared/db/owner';
 
 export const DEFAULT_HORIZON_DAYS = 90;
 const MAX_HORIZON_DAYS = 3650;
@@ -118,7 +119,7 @@ export async function runBacktest(scope: TenantScope, input: BacktestInput = {})
     await tx.query(`UPDATE backtests SET total = $3, as_of_dates = $4 WHERE workspace_id = $1 AND id = $2`, [saved.id, counts.n, counts.dates]);
     return Object.assign(saved, { total: counts.n, asOfDates: counts.dates });
   });
-  await BACKTESTS.spec.enqueue(scope.manager.connection, bt);
+  await BACKTESTS.spec.enqueue(scope.db, bt);
   return bt;
 }
 

@@ -17,6 +17,7 @@ import { ClusterDiscovery, DiscoveryStage, DiscoveryState } from './discovery.en
 import type { DiscoverClustersInput } from './discovery.inputs';
 import { ClusteringMethod, type ClusterSuggestion, type DiscoveryParams, type DiscoveryResult, type GroupHealth, type GroupLifecycle, type ModelFragmentCluster } from './discovery.types';
 import { usageProfiles } from './profiles.sql';
+import { ownerQuery } from '../shared/db/owner';
 
 export const STALE_AFTER_MS = 60_000;
 /** Accounts shown as the ones to copy, per group. */
@@ -47,12 +48,12 @@ export async function discoverClusters(scope: TenantScope, input: Partial<Discov
   };
   if (params.k !== null && params.k > 12) throw new InputError('input.k', 'k must be between 2 and 12.');
   const discovery = await scope.transaction(async (tx) => {
-    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now WHERE $1::uuid IS NOT NULL');
+    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now');
     return await tx.save(tx.create(ClusterDiscovery, {
       state: DiscoveryState.QUEUED, stage: null, progress: 0, params, asOf: now, requestedBy: scope.actor, createdAt: now,
     }));
   });
-  await enqueueDiscovery(scope.manager.connection, discovery);
+  await enqueueDiscovery(scope.db, discovery);
   return discovery;
 }
 

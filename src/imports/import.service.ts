@@ -16,6 +16,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { requestRescore } from '../jobs/rescore-requests';
+import { APP_ROLE } from '../shared/db/data-source';
+import { ownerQuery } from '../shared/db/owner';
 import { TenantScope, isUuid } from '../shared/tenant';
 import { latestAllowedMs } from '../signals/signal.rules';
 import { ACCOUNT_FIELDS, accountRejectsCopySql, accountStager, accountStagingDdl, accountCopySql, isAttributeColumn, moveAccounts } from './accounts.import';
@@ -92,7 +94,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const unknown = kind === 'signals' ? unknownFields(fields, SIGNAL_FIELDS) : unknownFields(fields, ACCOUNT_FIELDS, isAttributeColumn);
   if (unknown.length) throw new ImportError(`Unknown field(s) for ${kind}: ${unknown.join(', ')}.`);
   if (!isUuid(opts.workspaceId)) throw new ImportError('--workspace must be a workspace id (uuid).');
-  const [ws] = await opts.db.query('SELECT id FROM workspaces WHERE id = $1', [opts.workspaceId]);
+  const [ws] = await ownerQuery(opts.db, 'SELECT id FROM workspaces WHERE id = $1', [opts.workspaceId]);
   if (!ws) throw new ImportError(`Workspace ${opts.workspaceId} was not found.`);
 
   const rejects = new RejectsFile(opts.rejectsPath ?? `${opts.file}.rejected.ndjson`, kind);
@@ -116,6 +118,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 }
 
 const stageName = () => `import_stage_${randomBytes(6).toString('hex')}`;
+/**
+ * The import stages rows as the owner (its tables are its own) and moves them as the application role, under
+ * row-level security (TenantScope.joinOwnerTransaction): the move reads the staging table.
+ */
+const grantStage = (table: string) => `GRANT SELECT ON ${table} TO ${APP_ROLE}`;
 
 function stopwatch(): () => number {
   let t = process.hrtime.bigint();
@@ -142,10 +149,10 @@ async function importAccounts(
   const client = (await runner.connect()) as PoolClient;
   try {
     await runner.startTransaction();
-    const scope = new TenantScope(opts.workspaceId, runner.manager, 'SYSTEM');
     await runner.query(`SET LOCAL timezone = 'UTC'`);
     await runner.query(`SET LOCAL work_mem = '256MB'`);
     await runner.query(accountStagingDdl(table));
+    await runner.query(grantStage(table));
     const lap = stopwatch();
     const copy = copyInto(client, accountCopySql(table));
     const rowsRead = await streamRecords(opts.file, format, accountStager, copy.sink, (n) => opts.onProgress?.(n, totalBytes));
@@ -154,9 +161,11 @@ async function importAccounts(
     phases.copy = lap();
     const rejected = await rejects.writeFrom(client, accountRejectsCopySql(table, opts.workspaceId, client));
     phases.check = lap();
+    const scope = await TenantScope.joinOwnerTransaction(opts.db, opts.workspaceId, runner.manager);
     const moved = await moveAccounts(scope, table);
     // in the import's transaction: what is stored always comes with its rescore request
     if (moved.accountIds.length) await requestRescore(scope, moved.accountIds);
+    await runner.query('SET LOCAL ROLE NONE'); // the owner again, to drop its staging table
     await runner.query(`DROP TABLE ${table}`);
     await runner.commitTransaction();
     phases.store = lap();
@@ -244,7 +253,6 @@ async function importSignals(
 
   const move = async (part: number) => {
     const runner = runners[part];
-    const scope = new TenantScope(opts.workspaceId, runner.manager, 'SYSTEM');
     for (let i = 0; ; i++) {
       while (queue.length <= i && !failure) await next();
       if (failure) return;
@@ -254,6 +262,7 @@ async function importSignals(
       await runner.startTransaction();
       try {
         await importSettings(runner);
+        const scope = await TenantScope.joinOwnerTransaction(opts.db, opts.workspaceId, runner.manager);
         const moved = await moveSignals(scope, chunk.table, latest, movers > 1 ? { part, of: movers } : undefined);
         // in the chunk's transaction: what is stored always comes with its rescore request
         if (moved.accountIds.length) await requestRescore(scope, moved.accountIds);
@@ -302,6 +311,7 @@ async function importSignals(
       await readerClient.query('BEGIN');
       await importSettings(readerClient); // COPY reads timestamps without offset as UTC
       await readerClient.query(signalStagingDdl(table)); // UNLOGGED: no WAL for staging
+      await readerClient.query(grantStage(table));
       lap();
       return { table, rows: 0, copy: copyInto(readerClient, signalCopySql(table)) };
     };

@@ -7,6 +7,7 @@
  */
 import PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
+import { APP_ROLE } from '../shared/db/data-source';
 import type { PgListener } from '../shared/db/listener';
 import { logger } from '../shared/logger';
 
@@ -66,6 +67,23 @@ export interface QueueOptions {
   listener?: PgListener;
 }
 
+/**
+ * Tenant transactions enqueue their jobs in the same transaction (`send` with `manager`), as the application role: it
+ * may read the queues and insert jobs, nothing more. pg-boss creates its schema when it first starts (after our
+ * migrations), so the grant is made here, by its owner; instances starting together may race, hence the re-check.
+ */
+async function grantEnqueue(boss: PgBoss): Promise<void> {
+  const db = boss.getDb();
+  const granted = async () => (await db.executeSql(
+    `SELECT has_table_privilege('${APP_ROLE}', 'pgboss.job', 'INSERT') AND has_table_privilege('${APP_ROLE}', 'pgboss.queue', 'SELECT') AS ok`, [])).rows[0]?.ok === true;
+  if (await granted()) return;
+  try {
+    await db.executeSql(`GRANT USAGE ON SCHEMA pgboss TO ${APP_ROLE}; GRANT SELECT ON pgboss.queue TO ${APP_ROLE}; GRANT SELECT, INSERT ON pgboss.job TO ${APP_ROLE}`, []);
+  } catch (err) {
+    if (!(await granted())) throw err; // "tuple concurrently updated": another instance granted it
+  }
+}
+
 /** The queue serving each database (a process normally has one of each). */
 const serving = new WeakMap<DataSource, JobQueue>();
 
@@ -87,6 +105,7 @@ export class JobQueue {
     // pg-boss reports a lost connection here (and keeps polling: it recovers by itself once PostgreSQL is back).
     boss.on('error', (err) => logger.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'job queue: database error (retrying)'));
     await boss.start();
+    await grantEnqueue(boss);
     for (const [name, options] of Object.entries(QUEUE_OPTIONS)) {
       // create_queue is ON CONFLICT DO NOTHING, so instances starting together are fine; existing queues keep their options.
       if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...options });

@@ -42,5 +42,5 @@ export async function requestRescore(scope: TenantScope, accountIds: string[]): 
   if (!ids.length) return;
   await scope.query('INSERT INTO rescore_requests (workspace_id, account_ids) VALUES ($1::uuid, $2::uuid[])', [ids]);
   // Inside a transaction the job row joins it, so the worker never looks before the request is visible.
-  await enqueue(scope.manager.connection, JOBS.RESCORE_ACCOUNTS, { workspaceId: scope.workspaceId }, { singletonKey: scope.workspaceId, manager: scope.manager });
+  await enqueue(scope.db, JOBS.RESCORE_ACCOUNTS, { workspaceId: scope.workspaceId }, { singletonKey: scope.workspaceId, manager: scope.inTransaction ? scope.manager : undefined });
 }

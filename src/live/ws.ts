@@ -16,6 +16,7 @@ import type { ApiKeyCache } from '../workspaces/api-key.cache';
 import { authenticate, type AuthThrottle } from '../shared/auth-throttle';
 import type { LiveHub } from './hub';
 import { LiveRequestContext } from './live.context';
+import { ownerQuery } from '../shared/db/owner';
 
 // graphql-ws ships its ws adapter as a package export (`graphql-ws/use/ws`) that our
 // moduleResolution can't see; the types come from the file itself.
@@ -54,7 +55,7 @@ class ConnectionsByKey {
     if (!ids.length) return;
     try {
       // Auth lookup across workspaces by key id (like the key lookup itself): no tenant yet.
-      const valid = new Set((await this.db.query(`SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]) as Array<{ id: string }>).map((r) => r.id));
+      const valid = new Set((await ownerQuery(this.db, `SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [ids]) as Array<{ id: string }>).map((r) => r.id));
       for (const id of ids) {
         if (valid.has(id)) continue;
         for (const socket of this.sockets.get(id) ?? []) socket.close(KEY_REVOKED_CLOSE, 'API key revoked');

@@ -90,7 +90,7 @@ export async function publishDraft(scope: TenantScope, id: string, expectedLiveV
     await tx.delete(ModelDraft, { id });
     return out;
   });
-  await enqueueRun(scope.manager.connection, published.run);
+  await enqueueRun(scope.db, published.run);
   return published;
 }
 
@@ -101,7 +101,7 @@ export async function revertModel(scope: TenantScope, toVersion: number, message
     const document = documentOf(v);
     return await makeLive(tx, document, v.ids ?? {}, expectedLiveVersion ?? null, message ?? `reverted to version ${toVersion}`);
   });
-  await enqueueRun(scope.manager.connection, published.run);
+  await enqueueRun(scope.db, published.run);
   return published;
 }
 

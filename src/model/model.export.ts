@@ -10,7 +10,7 @@ import type { IdMap } from './model.ids';
 
 export async function exportLiveModel(scope: TenantScope): Promise<{ document: ModelDocument; ids: IdMap }> {
   // Sequential on purpose: inside a transaction they share one connection.
-  const ws = await scope.manager.findOneByOrFail(Workspace, { id: scope.workspaceId });
+  const ws = await scope.withManager((em) => em.findOneByOrFail(Workspace, { id: scope.workspaceId }));
   const clusters = await clustersInOrder(scope);
   const outcomes = await scope.find(Outcome, { order: { createdAt: 'ASC', id: 'ASC' } });
   const coins = await scope.find(Coin);

@@ -38,7 +38,7 @@ export async function previewModel(scope: TenantScope, draftId: string, input: {
       liveHash: live.hash, draftHash: proposed.hash, createdBy: tx.actor,
     }));
   });
-  await enqueueRun(scope.manager.connection, { workspaceId: preview.workspaceId, id: preview.id });
+  await enqueueRun(scope.db, { workspaceId: preview.workspaceId, id: preview.id });
   return preview;
 }
 

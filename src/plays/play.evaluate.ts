@@ -121,8 +121,8 @@ export async function evaluatePlays(db: DataSource, workspaceId: string, opts: E
   if (!plays.length) return summary; // the common case without plays: one cheap lookup after a rescore
   await scope.transaction(async (tx) => {
     // One evaluation per workspace at a time, across instances: the second sees the first one's firings.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('plays:' || $1::uuid::text)) WHERE $1::uuid IS NOT NULL`);
-    const now = opts.now ?? (await tx.query<{ now: Date }>(`SELECT now() AS now WHERE $1::uuid IS NOT NULL`))[0].now;
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('plays:' || $1::uuid::text))`);
+    const now = opts.now ?? (await tx.query<{ now: Date }>(`SELECT now() AS now`))[0].now;
     const rows = await tx.query<Play & { endpointEnabled: boolean | null }>(
       `SELECT p.id, p.name, p.trigger, p.cluster_ids AS "clusterIds", p.outcome_ids AS "outcomeIds", p.cooldown_days AS "cooldownDays",
               p.task, p.webhook_endpoint_id AS "webhookEndpointId", e.enabled AS "endpointEnabled"

@@ -75,7 +75,7 @@ export async function deletePlay(scope: TenantScope, id: string): Promise<boolea
 
 /** Evaluate now (normally done after every rescore and daily run). */
 export async function runPlays(scope: TenantScope): Promise<EvaluationSummary> {
-  return await evaluatePlays(scope.manager.connection, scope.workspaceId);
+  return await evaluatePlays(scope.db, scope.workspaceId);
 }
 
 /** Which accounts (× outcomes) the play would fire for now, without firing: a saved play by id, or an unsaved definition. */

@@ -119,17 +119,16 @@ export const TEMP_TABLES = ['_outcomes', '_stages', '_components', '_scoring_fns
 /** Step 0: the configuration as temp tables. */
 export async function step0ModelAsRows({ rows, step }: StepContext): Promise<void> {
   await step('_outcomes', `CREATE TEMP TABLE _outcomes ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
-    AS x(outcome_id uuid, cluster_id uuid, weight float8, wp float8, wr float8, has_journey boolean, stuck_after int, last_stage_id uuid) WHERE $1::uuid IS NOT NULL`,
+    AS x(outcome_id uuid, cluster_id uuid, weight float8, wp float8, wr float8, has_journey boolean, stuck_after int, last_stage_id uuid)`,
   [JSON.stringify(rows.outcomes)]);
   await step('_stages', `CREATE TEMP TABLE _stages ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
-    AS x(outcome_id uuid, stage_id uuid, key text, start_day int) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.stages)]);
+    AS x(outcome_id uuid, stage_id uuid, key text, start_day int)`, [JSON.stringify(rows.stages)]);
   await step('_components', `CREATE TEMP TABLE _components ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(component_id uuid, outcome_id uuid, key text, name text, side text, weight float8, position int, agg text, spec_id int,
-         normalize_by text, fn_id int, percentile boolean, attr text) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.components)]);
+         normalize_by text, fn_id int, percentile boolean, attr text)`, [JSON.stringify(rows.components)]);
   await step('_scoring_fns', `CREATE TEMP TABLE _scoring_fns ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
-    AS x(fn_id int, component_id uuid, stage_key text, type text, floor float8, target float8, bands jsonb, hib boolean)
-    WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.fns)]);
+    AS x(fn_id int, component_id uuid, stage_key text, type text, floor float8, target float8, bands jsonb, hib boolean)`, [JSON.stringify(rows.fns)]);
   await step('_milestones', `CREATE TEMP TABLE _milestones ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($2::jsonb)
     AS x(milestone_id uuid, outcome_id uuid, stage_id uuid, stage_index int, key text, expected_by_day int, weight float8, position int, completion text,
-         rule_id int, at_least float8) WHERE $1::uuid IS NOT NULL`, [JSON.stringify(rows.milestones)]);
+         rule_id int, at_least float8)`, [JSON.stringify(rows.milestones)]);
 }

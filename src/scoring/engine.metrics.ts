@@ -53,7 +53,7 @@ export async function step3MetricValues(ctx: StepContext, peers: PeerDistributio
       need_subjects boolean, need_sum boolean, need_minmax boolean, need_latest boolean, need_last boolean, percentile boolean)
       ON sp.signal_type = s.type AND (sp.subject IS NULL OR sp.subject = s.subject) AND (sp.need_last OR ${inWin})
     ${ids ? 'JOIN _accounts acc ON acc.account_id = s.account_id AND (acc.target OR sp.percentile)' : ''}
-    WHERE ${ids ? '$1::uuid IS NOT NULL' : 's.workspace_id = $1 AND s.occurred_at <= $2 AND s.type = ANY($3::text[])'}
+    ${ids ? '' : 'WHERE s.workspace_id = $1 AND s.occurred_at <= $2 AND s.type = ANY($3::text[])'}
     GROUP BY s.account_id, sp.spec_id`, [asOf, types, JSON.stringify(specRows),
     ...(peerSpecs.length ? [[...new Set(peerSpecs.map((sp) => sp.signal_type))],
       peerSpecs.some((sp) => sp.need_last || sp.window_days === null) ? '-infinity'
@@ -165,7 +165,7 @@ export async function step3JourneyAdherence({ asOf, step }: StepContext, peers: 
       CASE WHEN o.has_journey THEN coalesce(agg.open_stage_id, o.last_stage_id) END AS achievement_stage_id
     FROM _account_outcomes ao JOIN _outcomes o ON o.outcome_id = ao.outcome_id
     LEFT JOIN agg ON agg.account_id = ao.account_id AND agg.outcome_id = ao.outcome_id
-    WHERE ($1::uuid IS NOT NULL) AND (ao.target OR $3::boolean)`, [asOf, peers.scoredPeerClusters.length > 0]);
+    WHERE (ao.target OR $3::boolean)`, [asOf, peers.scoredPeerClusters.length > 0]);
 }
 
 /**
@@ -205,7 +205,7 @@ export function componentValues({ config, rows, asOf }: StepContext): ComponentV
       LEFT JOIN _scoring_fns fo ON fo.component_id = c.component_id AND fo.stage_key = ao.stage_key
       LEFT JOIN _metric_values mv ON mv.account_id = ao.account_id AND mv.spec_id = c.spec_id
       LEFT JOIN _journeys jr ON jr.account_id = ao.account_id AND jr.outcome_id = ao.outcome_id
-      WHERE ($1::uuid IS NOT NULL) AND ${where}`;
+      WHERE ${where}`;
   return { params, applicable, value, raw };
 }
 

@@ -14,7 +14,7 @@ export async function persist(tx: TenantScope, asOf: Date, versionId: string, ru
   const lap = (name: string) => { const now = performance.now(); timings[`persist.${name}`] = Math.round(now - t); t = now; };
   await tx.query(
     `INSERT INTO health_snapshots (workspace_id, account_id, outcome_id, as_of, ${SNAPSHOT_COLS}, model_version_id, run_id)
-     SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4 FROM _outcome_health WHERE $1::uuid IS NOT NULL
+     SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4 FROM _outcome_health
      ORDER BY account_id, outcome_id -- primary key order (see current_milestone_progress below)
      ON CONFLICT (workspace_id, account_id, outcome_id, as_of) DO UPDATE SET ${SNAPSHOT_UPDATE}`, p);
   lap('snapshots');
@@ -25,7 +25,7 @@ export async function persist(tx: TenantScope, asOf: Date, versionId: string, ru
   await tx.query(
     `WITH w AS (
        INSERT INTO current_outcome_health AS cur (workspace_id, account_id, outcome_id, as_of, ${SNAPSHOT_COLS}, model_version_id, run_id, achievement_stage_id)
-       SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4, achievement_stage_id FROM _outcome_health WHERE $1::uuid IS NOT NULL
+       SELECT $1::uuid, account_id, outcome_id, $2, ${SNAPSHOT_COLS}, $3, $4, achievement_stage_id FROM _outcome_health
        ORDER BY account_id, outcome_id
        ON CONFLICT (workspace_id, account_id, outcome_id) DO UPDATE SET as_of = EXCLUDED.as_of, ${SNAPSHOT_UPDATE},
          achievement_stage_id = EXCLUDED.achievement_stage_id
@@ -63,13 +63,13 @@ export async function persist(tx: TenantScope, asOf: Date, versionId: string, ru
   const set = (cols: string) => cols.split(', ').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   await tx.query(
     `INSERT INTO account_health_snapshots (workspace_id, account_id, as_of, ${accountCols}, model_version_id, run_id)
-     SELECT $1::uuid, account_id, $2, ${accountCols}, $3, $4 FROM _account_health WHERE $1::uuid IS NOT NULL
+     SELECT $1::uuid, account_id, $2, ${accountCols}, $3, $4 FROM _account_health
      ON CONFLICT (workspace_id, account_id, as_of) DO UPDATE SET ${set(accountCols)},
        model_version_id = EXCLUDED.model_version_id, run_id = EXCLUDED.run_id`, p);
   lap('account_snapshots');
   await tx.query(
     `INSERT INTO current_account_health AS cur (workspace_id, account_id, as_of, ${currentCols}, model_version_id, run_id)
-     SELECT $1::uuid, account_id, $2, ${currentCols}, $3, $4 FROM _account_health WHERE $1::uuid IS NOT NULL
+     SELECT $1::uuid, account_id, $2, ${currentCols}, $3, $4 FROM _account_health
      ON CONFLICT (workspace_id, account_id) DO UPDATE SET as_of = EXCLUDED.as_of, ${set(currentCols)},
        model_version_id = EXCLUDED.model_version_id, run_id = EXCLUDED.run_id
      WHERE cur.as_of <= EXCLUDED.as_of`, p);

@@ -26,6 +26,6 @@ export async function step2Stage({ rows, step }: StepContext): Promise<void> {
     LEFT JOIN LATERAL (SELECT s.stage_id, s.key FROM _stages s WHERE s.outcome_id = o.outcome_id AND s.start_day <= acc.d
                        ORDER BY s.start_day DESC LIMIT 1) st ON true
     -- cluster peers only for the outcomes they are peers in (those with a PERCENTILE component)
-    WHERE $1::uuid IS NOT NULL AND (acc.target OR o.outcome_id = ANY($2::uuid[]))`,
+    WHERE (acc.target OR o.outcome_id = ANY($2::uuid[]))`,
   [[...new Set(rows.components.filter((c) => c.percentile).map((c) => c.outcome_id))]]);
 }

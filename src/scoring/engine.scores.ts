@@ -145,8 +145,7 @@ export async function step5To12OutcomeHealth({ config, step }: StepContext): Pro
       jr.status AS journey_status, coalesce(jr.overdue_count, 0) AS overdue_count, jr.next_id AS next_milestone_id,
       jr.days_until_due, coalesce(s.drivers, '[]'::jsonb) AS drivers, coalesce(jr.milestones, '[]'::jsonb) AS milestones,
       jr.achievement_stage_id
-    FROM scored s LEFT JOIN _journeys jr ON jr.account_id = s.account_id AND jr.outcome_id = s.outcome_id
-    WHERE $1::uuid IS NOT NULL`, [redBelow, yellowBelow]);
+    FROM scored s LEFT JOIN _journeys jr ON jr.account_id = s.account_id AND jr.outcome_id = s.outcome_id`, [redBelow, yellowBelow]);
 }
 
 /** Step 11: account health, the outcome-weighted mean of the non-null outcome scores; its band by the same rule. */
@@ -165,5 +164,5 @@ export async function step11AccountHealth({ config, step }: StepContext): Promis
     SELECT account_id, num / NULLIF(den, 0) AS score, ${bandSql('num / NULLIF(den, 0)', '$2::float8', '$3::float8')} AS band,
       cov_num / NULLIF(den, 0) AS coverage,
       CASE worst WHEN 4 THEN 'STUCK' WHEN 3 THEN 'BEHIND' WHEN 2 THEN 'ON_TRACK' WHEN 1 THEN 'AHEAD' END AS worst_journey_status
-    FROM a WHERE $1::uuid IS NOT NULL`, [redBelow, yellowBelow]);
+    FROM a`, [redBelow, yellowBelow]);
 }

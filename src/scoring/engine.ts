@@ -91,7 +91,7 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
     await scoringSteps(tx, config, asOf, ids, timings, opts.persist && opts.runId ? { runId: opts.runId, modelHash: hash } : null,
       opts.assignClusters ?? false);
     const [{ n_acc, n_out }] = await tx.query<{ n_acc: number; n_out: number }>(
-      `SELECT (SELECT count(*)::int FROM _account_health) AS n_acc, (SELECT count(*)::int FROM _outcome_health) AS n_out WHERE $1::uuid IS NOT NULL`);
+      `SELECT (SELECT count(*)::int FROM _account_health) AS n_acc, (SELECT count(*)::int FROM _outcome_health) AS n_out`);
     if (opts.persist) {
       const versionId = await recordModelVersion(tx, hash, config);
       const t0 = performance.now();
@@ -108,9 +108,9 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
       return { asOf, modelHash: hash, modelVersionId: null, accountCount: n_acc, outcomeCount: n_out, timings };
     }
     const outcomes = await tx.query<OutcomeHealthRow>(
-      `SELECT ${OUTCOME_SELECT}, NULL::uuid AS "modelVersionId" FROM _outcome_health WHERE $1::uuid IS NOT NULL ORDER BY account_id, outcome_id`);
+      `SELECT ${OUTCOME_SELECT}, NULL::uuid AS "modelVersionId" FROM _outcome_health ORDER BY account_id, outcome_id`);
     const accounts = await tx.query<AccountHealthRow>(
-      `SELECT ${ACCOUNT_SELECT} FROM _account_health WHERE $1::uuid IS NOT NULL ORDER BY account_id`);
+      `SELECT ${ACCOUNT_SELECT} FROM _account_health ORDER BY account_id`);
     for (const r of outcomes) r.asOf = asOf;
     for (const r of accounts) r.asOf = asOf;
     return { asOf, modelHash: hash, modelVersionId: null, accountCount: n_acc, outcomeCount: n_out, outcomes, accounts, timings };
@@ -124,7 +124,7 @@ export async function scoreAccounts(scope: TenantScope, opts: ScoreOptions): Pro
  */
 async function inTransaction<T>(scope: TenantScope, snapshot: boolean, fn: (tx: TenantScope) => Promise<T>): Promise<T> {
   if (scope.inTransaction || !snapshot) return await scope.transaction(fn);
-  return await scope.manager.transaction('REPEATABLE READ', async (em) => await fn(new TenantScope(scope.workspaceId, em, scope.role, scope.actor)));
+  return await scope.transaction(fn, 'REPEATABLE READ');
 }
 
 /** Score one account at any time without saving (backtests, "what would it be"). */

@@ -71,7 +71,7 @@ const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id 
 /** Read the configuration (eight small queries, independent of the number of accounts). */
 export async function loadModelConfig(scope: TenantScope): Promise<ModelConfig> {
   // Sequential on purpose: inside a transaction they share one connection.
-  const ws = await scope.manager.findOneByOrFail(Workspace, { id: scope.workspaceId });
+  const ws = await scope.withManager((em) => em.findOneByOrFail(Workspace, { id: scope.workspaceId }));
   const clusters = await scope.find(Cluster);
   const outcomes = await scope.find(Outcome, { where: { active: true } });
   const coins = await scope.find(Coin);

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { logger } from '../shared/logger';
 import { TenantScope } from '../shared/tenant';
 import { scoreAndPersist } from './runs.engine';
+import { ownerQuery } from '../shared/db/owner';
 
 /** Requests taken per round: bounds one engine call (union of their accounts) and one transaction. */
 const REQUESTS_PER_ROUND = 500;
@@ -32,7 +33,7 @@ export async function drainRescoreRequests(db: DataSource, workspaceId: string, 
   const result: DrainResult = { rounds: 0, accounts: 0, maxLagMs: 0 };
   for (let round = 0; round < (opts.maxRounds ?? 100); round++) {
     const done = await scope.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('rescore:' || $1::uuid::text)) WHERE $1::uuid IS NOT NULL`);
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('rescore:' || $1::uuid::text))`);
       const [picked] = await tx.query<{ ids: string[]; oldest: Date | null; n: number }>(
         `WITH picked AS (
            SELECT id FROM rescore_requests WHERE workspace_id = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
@@ -62,7 +63,7 @@ export async function drainRescoreRequests(db: DataSource, workspaceId: string, 
 /** Workspaces with requests older than `olderThanMs` (e.g. enqueued by a process without a queue). */
 export async function workspacesWithPendingRequests(db: DataSource, olderThanMs: number): Promise<string[]> {
   // System-wide maintenance query (no tenant): it only reads workspace ids.
-  const rows: { workspace_id: string }[] = await db.query(
+  const rows: { workspace_id: string }[] = await ownerQuery(db,
     `SELECT DISTINCT workspace_id FROM rescore_requests WHERE requested_at < now() - $1 * interval '1 millisecond'`, [olderThanMs]);
   return rows.map((r) => r.workspace_id);
 }

@@ -17,6 +17,7 @@ import { isUuid, TenantScope } from '../shared/tenant';
 import { scoreRunChunk, type ChunkInfo, type ChunkScorers } from './runs.engine';
 import { RunScope, ScoringRun, ScoringRunKind, ScoringRunState } from './runs.entity';
 import { ScoringRunConnection } from './runs.types';
+import { ownerQuery } from '../shared/db/owner';
 
 /**
  * Accounts per chunk. Every chunk reads the signals of its accounts, which lie scattered over the whole table, so a
@@ -89,7 +90,7 @@ export async function createRun(
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InputError('chunkSize', 'chunkSize must be a positive integer.');
   return await scope.transaction(async (tx) => {
-    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now WHERE $1::uuid IS NOT NULL');
+    const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now');
     const where = accountsOfRun(runScope, now, 2, opts.asOf);
     const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts a WHERE ${where.sql}`, where.params);
     return await tx.save(tx.create(ScoringRun, {
@@ -106,7 +107,7 @@ export async function createRun(
 export async function recomputeHealth(scope: TenantScope, input: ScopeInput = {}, opts: { chunkSize?: number; asOf?: Date | null } = {}): Promise<ScoringRun> {
   const asOf = opts.asOf ? validateAsOf(opts.asOf) : undefined;
   const run = await createRun(scope, input, { kind: ScoringRunKind.MANUAL, chunkSize: opts.chunkSize, asOf });
-  await enqueueRun(scope.manager.connection, run);
+  await enqueueRun(scope.db, run);
   return run;
 }
 
@@ -327,11 +328,11 @@ export async function recoverRuns(db: DataSource, opts: { staleAfterMs?: number;
 /** The daily full rescore: one DAILY run per workspace with accounts, unless one was created in the last 20 h. */
 export async function startDailyRuns(db: DataSource): Promise<ScoringRun[]> {
   // A FAILED or CANCELLED run may be restarted and would reuse its peer distribution; after a week it is let go.
-  await db.query(
+  await ownerQuery(db,
     `DELETE FROM scoring_peer_distributions d USING scoring_runs r
       WHERE r.workspace_id = d.workspace_id AND r.id = d.run_id AND r.state IN ('FAILED', 'CANCELLED')
         AND r.finished_at < now() - interval '7 days'`);
-  const rows: { id: string }[] = await db.query(
+  const rows: { id: string }[] = await ownerQuery(db,
     `SELECT w.id FROM workspaces w
       WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.workspace_id = w.id)
         AND NOT EXISTS (SELECT 1 FROM scoring_runs r WHERE r.workspace_id = w.id AND r.kind = 'DAILY'

@@ -16,6 +16,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Workspace } from '../workspaces/workspace.entity';
 import { isDatabaseUnavailable } from './errors';
+import { ownerQuery } from './db/owner';
 import { logger, type Logger } from './logger';
 import { TenantScope } from './tenant';
 
@@ -227,7 +228,7 @@ export class BackgroundJobTable {
                    WHERE workspace_id = $1 AND id = $2 AND ${this.orphaned('$3', `state = ANY($4::text[])`)}
                    RETURNING id) SELECT * FROM u`, [id, staleAfterMs, from]);
     if (!rows.length) return false;
-    await this.spec.enqueue(scope.manager.connection, { workspaceId: scope.workspaceId, id });
+    await this.spec.enqueue(scope.db, { workspaceId: scope.workspaceId, id });
     return true;
   }
 
@@ -245,8 +246,8 @@ export class BackgroundJobTable {
    * one; duplicate jobs find nothing to claim.
    */
   async recover(db: DataSource, opts: { staleAfterMs?: number; queuedForMs?: number } = {}): Promise<number> {
-    // System-wide maintenance query across workspaces (ids only); processing itself is tenant-scoped.
-    const rows: { workspace_id: string; id: string }[] = await db.query(
+    // The owner path (src/shared/db/owner.ts): across workspaces, ids only; processing itself is tenant-scoped.
+    const rows: { workspace_id: string; id: string }[] = await ownerQuery(db,
       `SELECT workspace_id, id FROM ${this.spec.table}
         WHERE ${this.orphaned('$1', `(state = 'QUEUED' AND created_at < now() - $2 * interval '1 millisecond')`)}`,
       [opts.staleAfterMs ?? this.spec.staleAfterMs, opts.queuedForMs ?? 5_000]);

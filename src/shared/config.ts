@@ -22,6 +22,11 @@ export interface Config {
   /** How far in the future a signal's occurredAt may be (clock skew tolerance), in minutes. */
   signalFutureToleranceMinutes: number;
   dbPoolSize: number;
+  /**
+   * Tenant work as the application role, under row-level security (default). TENANT_RLS=off runs it as the URL's user
+   * instead, for measuring what RLS costs (bench:api, bench:scoring); refused with NODE_ENV=production.
+   */
+  tenantRls: boolean;
   /** Chunks of one scoring run scored at the same time (each on its own connection; the pool needs one more). */
   scoringRunConcurrency: number;
   /**
@@ -84,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error('Configuration error: DATABASE_URL must start with postgres:// or postgresql://');
   }
   const production = env.NODE_ENV === 'production';
+  const tenantRls = bool(env, 'TENANT_RLS', true);
+  if (!tenantRls && production) throw new Error('Configuration error: TENANT_RLS=off is for measurements, never with NODE_ENV=production');
   return {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || path.join(__dirname, '..', '..', '.data')),
@@ -96,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', true),
     signalFutureToleranceMinutes: int(env, 'SIGNAL_FUTURE_TOLERANCE_MINUTES', 5, 0, 7 * 24 * 60),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1, 500),
+    tenantRls,
     scoringRunConcurrency: int(env, 'SCORING_RUN_CONCURRENCY', 2, 1, 16),
     apiKeyCacheTtlSeconds: int(env, 'API_KEY_CACHE_TTL_SECONDS', 60, 0, 24 * 60 * 60),
     apiKeyCacheMaxEntries: int(env, 'API_KEY_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),

@@ -33,7 +33,7 @@ export class RequestContext {
   /** The caller's workspace scope; throws UNAUTHENTICATED without a valid key (fails closed). */
   get tenant(): TenantScope {
     if (!this.caller) throw new UnauthenticatedError(this.refusal);
-    this.scope ??= new TenantScope(this.caller.workspaceId, this.db.manager, this.caller.role, this.caller.apiKeyId);
+    this.scope ??= new TenantScope(this.caller.workspaceId, this.db, this.caller.role, this.caller.apiKeyId);
     return this.scope;
   }
 }

@@ -14,6 +14,7 @@ import { decryptSecret } from './webhook.secret';
 import { sendWebhook, type SendResult } from './webhook.send';
 import { targetPolicy, type TargetPolicy } from './webhook.target';
 import { queueAttempt } from './webhook.queue';
+import { ownerQuery } from '../shared/db/owner';
 
 export interface DeliveryPolicy {
   timeoutMs: number;
@@ -112,11 +113,11 @@ export async function attemptDelivery(db: DataSource, workspaceId: string, deliv
  */
 export async function sweepDeliveries(db: DataSource, policy: DeliveryPolicy, graceMs = 30_000): Promise<number> {
   // System-wide maintenance statements (ids only); each attempt itself runs tenant-scoped.
-  await db.query(
+  await ownerQuery(db,
     `UPDATE webhook_deliveries SET state = 'PENDING', claimed_at = NULL, next_attempt_at = now(),
             last_error = 'The worker stopped during the call; retrying.'
       WHERE state = 'SENDING' AND claimed_at < now() - $1 * interval '1 millisecond'`, [policy.timeoutMs + graceMs]);
-  const due: { workspace_id: string; id: string; next_attempt_at: Date }[] = await db.query(
+  const due: { workspace_id: string; id: string; next_attempt_at: Date }[] = await ownerQuery(db,
     `SELECT workspace_id, id, next_attempt_at FROM webhook_deliveries
       WHERE state = 'PENDING' AND next_attempt_at < now() - $1 * interval '1 millisecond' ORDER BY next_attempt_at LIMIT 1000`, [graceMs]);
   for (const d of due) await queueAttempt(db, d.workspace_id, d.id, new Date(), { dedupe: true });

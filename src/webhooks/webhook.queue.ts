@@ -12,8 +12,8 @@ export type { DeliverWebhookJob };
 
 export async function queueDeliveryJobs(tx: TenantScope, deliveryIds: string[]): Promise<void> {
   if (!deliveryIds.length) return;
-  await enqueueMany(tx.manager.connection, JOBS.DELIVER_WEBHOOK,
-    deliveryIds.map((deliveryId) => ({ workspaceId: tx.workspaceId, deliveryId } satisfies DeliverWebhookJob)), { manager: tx.manager });
+  await enqueueMany(tx.db, JOBS.DELIVER_WEBHOOK,
+    deliveryIds.map((deliveryId) => ({ workspaceId: tx.workspaceId, deliveryId } satisfies DeliverWebhookJob)), { manager: tx.inTransaction ? tx.manager : undefined });
 }
 
 /**

@@ -7,12 +7,12 @@
  * meanwhile are lost). What is cached: only keys that exist and are not revoked (a random key must not fill memory),
  * at most `ttlMs` after the lookup (a safety net for a dead connection nobody noticed yet), at most `maxEntries`.
  */
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PgListener } from '../shared/db/listener';
 import { hashApiKey, type Role } from '../shared/auth';
 import type { Caller } from '../shared/context';
 import { logger } from '../shared/logger';
+import { ownerPool, ownerQuery } from '../shared/db/owner';
 
 export const API_KEYS_CHANNEL = 'oh_api_keys';
 
@@ -28,8 +28,7 @@ const CALLER_SQL = `SELECT id, workspace_id, role FROM api_keys WHERE key_hash =
 
 /** The database lookup: a named statement, planned once per connection rather than per request. */
 export async function findCaller(db: DataSource, keyHash: string): Promise<Caller | undefined> {
-  const pool = (db.driver as unknown as { master: Pool }).master;
-  const { rows: [found] } = await pool.query<{ id: string; workspace_id: string; role: Role }>({ name: 'oh_api_key_caller', text: CALLER_SQL, values: [keyHash] });
+  const { rows: [found] } = await ownerPool(db).query<{ id: string; workspace_id: string; role: Role }>({ name: 'oh_api_key_caller', text: CALLER_SQL, values: [keyHash] });
   return found ? { workspaceId: found.workspace_id, role: found.role, apiKeyId: found.id } : undefined;
 }
 
@@ -123,7 +122,7 @@ export class ApiKeyCache {
 
   /** Whether this key exists but was revoked (asked only for a key that was refused: never cached). */
   async wasRevoked(key: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
+    const rows: unknown[] = await ownerQuery(this.db, `SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NOT NULL`, [hashApiKey(key)]);
     return rows.length > 0;
   }
 

@@ -9,6 +9,7 @@ import { Cluster } from '../clusters/cluster.entity';
 import { findCaller, forgetApiKey } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
 import { Workspace } from './workspace.entity';
+import { ownerTransaction } from '../shared/db/owner';
 
 export const DEFAULT_CLUSTER_PRIORITY = 1_000_000;
 
@@ -26,7 +27,7 @@ export async function createWorkspace(db: DataSource, name: string): Promise<{ w
     await em.save(em.create(ApiKey, { workspaceId: workspace.id, name: 'First admin key', role: Role.ADMIN, prefix, keyHash: hash }));
     return { workspace, adminKey: key };
   };
-  return await db.transaction(run);
+  return await ownerTransaction(db, run); // no workspace yet: the owner path
 }
 
 /** Resolve a bearer key to its caller, from the database (seeds, CLIs); the server goes through its ApiKeyCache. */
@@ -35,7 +36,7 @@ export async function authenticate(db: DataSource, key: string): Promise<Caller 
 }
 
 export async function getWorkspace(scope: TenantScope): Promise<Workspace> {
-  return await scope.manager.findOneOrFail(Workspace, { where: { id: scope.workspaceId } });
+  return await scope.withManager((em) => em.findOneOrFail(Workspace, { where: { id: scope.workspaceId } }));
 }
 
 export async function setBandThresholds(scope: TenantScope, redBelow: number, yellowBelow: number): Promise<Workspace> {
@@ -64,7 +65,7 @@ export async function revokeApiKey(scope: TenantScope, id: string): Promise<ApiK
     key.revokedAt = new Date();
     await scope.save(key);
     // Committed (not in a transaction): refused by this instance from now on; other instances drop it on the NOTIFY.
-    if (!scope.inTransaction) forgetApiKey(scope.manager.connection, id);
+    if (!scope.inTransaction) forgetApiKey(scope.db, id);
   }
   return key;
 }

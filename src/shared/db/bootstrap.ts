@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { config } from '../config';
 import { logger } from '../logger';
-import { createDataSource } from './data-source';
+import { StartupError } from '../startup-error';
+import { APP_ROLE, createDataSource, type AppDataSource } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedHandle } from './embedded';
 
 export interface Database {
-  db: DataSource;
+  db: AppDataSource;
   url: string;
   embedded?: EmbeddedHandle;
   close(): Promise<void>;
@@ -26,6 +27,10 @@ export async function openDatabase(opts: { attach: boolean; migrate?: boolean } 
   try {
     await db.initialize();
     if (opts.migrate !== false) await runMigrations(db);
+    // Tenant work's connections, as the application role: a missing role or membership fails the start, in a sentence.
+    await db.tenantSource().catch((err) => {
+      throw new StartupError(`Cannot connect as the application role ${APP_ROLE} (${(err as Error).message}). A DBA creates it with: CREATE ROLE ${APP_ROLE} NOLOGIN; GRANT ${APP_ROLE} TO <the DATABASE_URL user> (docs/security-and-reliability.md).`);
+    });
   } catch (err) {
     if (db.isInitialized) await db.destroy();
     await embedded?.stop();
