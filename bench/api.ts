@@ -15,6 +15,14 @@
  * seeded it with the same number of accounts (what it needs to know is kept as the database's comment);
  * `--only ours|postgraphile` measures one side; `--no-journey` skips journeyProgress; `--no-write` leaves
  * bench/RESULTS.md alone (implied by --only and --no-journey: partial figures are never written).
+ * `--port-base N` puts our server on port N and PostGraphile on N + 1 (default: free ports); `--cpu-prof DIR` starts our
+ * server with V8's --cpu-prof into DIR (the profile is written when it stops); `--ours-dir DIR` runs "ours" from another
+ * checkout (with its node_modules), e.g. the commit before a change, to compare the two on the same data.
+ *
+ * CPU per request: for every dashboard measure, the CPU seconds (user + system, from /proc) of the server's process
+ * and of the PostgreSQL backends serving it (by application_name) during the measure, divided by the requests it
+ * served. On a shared machine req/s follows whatever else runs; CPU per request does not (much), so it is the figure to
+ * compare changes by. Only with a PostgreSQL on this machine (its backends' /proc entries readable).
  */
 import 'reflect-metadata';
 import { benchDatabase, freePort, serverNodeArgs } from './bench-db';
@@ -27,6 +35,7 @@ import { runMigrations } from '../src/shared/db/bootstrap';
 import { createDataSource } from '../src/shared/db/data-source';
 import { postgraphileSchemaSql, seedApiBench, type ApiBenchData } from './api-seed';
 import { DASHBOARD_QUERY, JOURNEY_PROGRESS_QUERY } from './queries';
+import { Client } from 'pg';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
@@ -55,14 +64,21 @@ const ONLY = argValue('only');
 if (ONLY !== undefined && ONLY !== 'ours' && ONLY !== 'postgraphile') throw new Error('--only: ours or postgraphile');
 const JOURNEY = !args.includes('--no-journey');
 const WRITE = !args.includes('--no-write') && ONLY === undefined && JOURNEY;
+const PORT_BASE = argValue('port-base') === undefined ? undefined : Number(argValue('port-base'));
+if (PORT_BASE !== undefined && !(Number.isInteger(PORT_BASE) && PORT_BASE > 0 && PORT_BASE < 65535)) throw new Error('--port-base: a port number');
+const CPU_PROF_DIR = argValue('cpu-prof');
+const OURS_DIR = path.resolve(argValue('ours-dir') ?? ROOT);
+/** The backends of each server, told apart by application_name (ours: src/shared/db/data-source.ts). */
+const OURS_APP = 'outcome-health';
+const PGL_APP = 'oh-bench-postgraphile';
 
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
 
 interface Child { url: string; child: ChildProcess }
 
-async function spawnServer(name: string, argv: string[], env: NodeJS.ProcessEnv, ready: RegExp, port: number): Promise<Child> {
-  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnServer(name: string, argv: string[], env: NodeJS.ProcessEnv, ready: RegExp, port: number, cwd = ROOT): Promise<Child> {
+  const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => { out += d; });
   await new Promise<void>((resolve, reject) => {
@@ -97,14 +113,52 @@ async function sequentialMs(url: string, body: object, key: string | undefined, 
   return times[Math.floor(n / 2)];
 }
 
-async function load(url: string, body: object, key: string | undefined, seconds = SECONDS): Promise<AutocannonResult> {
+async function load(url: string, body: object, key: string | undefined, seconds = SECONDS, meter?: { cpu: CpuMeter; target: Target }): Promise<{ result: AutocannonResult; cpu?: Cpu }> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
   // timeout 60 s: an analytic query queued behind 19 others must count as slow, not as an error.
   await autocannon({ url, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, duration: 3, timeout: 60 }); // warm-up
-  return await autocannon({ url, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, duration: seconds, timeout: 60 });
+  const before = meter && await meter.cpu.snapshot(meter.target);
+  const result = await autocannon({ url, method: 'POST', headers, body: JSON.stringify(body), connections: CONNECTIONS, duration: seconds, timeout: 60 });
+  const cpu = meter && before && CpuMeter.perRequest(before, await meter.cpu.snapshot(meter.target), result.requests.total);
+  return { result, cpu };
 }
 
-interface Measured { rps: number; p50: number; p99: number; errors: number; single?: number }
+/** CPU milliseconds per request served: the server's node process, and the PostgreSQL backends serving it. */
+interface Cpu { node: number; pg: number }
+interface CpuSnapshot { node: number; backends: Map<number, number> }
+
+const CLK_TCK = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100; } catch { return 100; } })();
+
+/** user + system CPU milliseconds of a process so far (/proc/<pid>/stat fields 14 and 15); NaN when unreadable. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Reads the CPU a server and its PostgreSQL backends (its application_name on the bench database) have used. */
+class CpuMeter {
+  constructor(private readonly admin: Client) {}
+
+  async snapshot(t: Target): Promise<CpuSnapshot> {
+    const { rows } = await this.admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()', [t.app]);
+    return { node: cpuMsOf(t.child.child.pid), backends: new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)])) };
+  }
+
+  /** A backend that started during the measure counts whole; one that ended during it is lost (pools keep theirs under load). */
+  static perRequest(a: CpuSnapshot, b: CpuSnapshot, requests: number): Cpu {
+    let pg = 0;
+    for (const [pid, ms] of b.backends) pg += ms - (a.backends.get(pid) ?? 0);
+    return { node: (b.node - a.node) / requests, pg: pg / requests };
+  }
+}
+
+interface Measured { rps: number; p50: number; p99: number; errors: number; single?: number; cpu?: Cpu }
 const NOT_MEASURED: Measured = { rps: 0, p50: 0, p99: 0, errors: 0, single: 0 };
 const measured = (r: AutocannonResult, single?: number): Measured =>
   ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx, single });
@@ -124,16 +178,18 @@ const PGL_DASHBOARD = `query Dashboard($clusterId: UUID!, $first: Int!) {
 const PGL_JOURNEY = `query JourneyProgress($ws: UUID!, $outcome: UUID!) { journeyProgress(ws: $ws, outcome: $outcome) }`;
 
 /** A server under test: where to send the two queries, and how to stop it. */
-interface Target { name: string; url: string; key: string | undefined; dashboard: object; journey: object; child: Child }
+interface Target { name: string; url: string; key: string | undefined; dashboard: object; journey: object; child: Child; app: string }
 
 async function startOurs(dbUrl: string, data: ApiBenchData): Promise<Target> {
-  const port = await freePort();
-  const child = await spawnServer('our server', serverNodeArgs(), {
+  const port = PORT_BASE ?? await freePort();
+  const nodeArgs = serverNodeArgs();
+  if (CPU_PROF_DIR) nodeArgs.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF_DIR));
+  const child = await spawnServer('our server', nodeArgs, {
     DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', WORKER: 'false', LOG_LEVEL: 'warn',
     NODE_ENV: 'production', DB_POOL_SIZE: '20',
-  }, /GraphQL API: http/, port);
+  }, /GraphQL API: http/, port, OURS_DIR);
   const target = {
-    name: 'our server', url: child.url, key: data.adminKey, child,
+    name: 'our server', url: child.url, key: data.adminKey, child, app: OURS_APP,
     dashboard: { query: DASHBOARD_QUERY, variables: { clusterId: data.clusterId, first: PAGE } },
     journey: { query: JOURNEY_PROGRESS_QUERY, variables: { outcomeId: data.outcomeIds[0] } },
   };
@@ -158,13 +214,15 @@ function installPostGraphile(): void {
 
 async function startPostGraphile(dbUrl: string, data: ApiBenchData): Promise<Target> {
   installPostGraphile();
-  const port = await freePort();
+  const port = PORT_BASE !== undefined ? PORT_BASE + 1 : await freePort();
+  const pglUrl = new URL(dbUrl);
+  pglUrl.searchParams.set('application_name', PGL_APP);
   const child = await spawnServer('postgraphile', [path.join(PGL_DIR, 'server.cjs')], {
-    DATABASE_URL: dbUrl, PORT: String(port), NODE_ENV: 'production',
+    DATABASE_URL: pglUrl.toString(), PORT: String(port), NODE_ENV: 'production',
     NODE_OPTIONS: `--require ${path.join(PGL_DIR, 'promise-with-resolvers.cjs')}`,
   }, /postgraphile ready/, port);
   const target = {
-    name: 'postgraphile', url: child.url, key: undefined, child,
+    name: 'postgraphile', url: child.url, key: undefined, child, app: PGL_APP,
     dashboard: { query: PGL_DASHBOARD, variables: { clusterId: data.clusterId, first: PAGE } },
     journey: { query: PGL_JOURNEY, variables: { ws: data.workspaceId, outcome: data.outcomeIds[0] } },
   };
@@ -183,32 +241,41 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.le
  * The dashboard under load, ROUNDS times per server, the two servers taking turns and the first to go alternating
  * (this machine's speed drifts over a run: one measure each was off by ±10% from run to run); medians per server.
  */
-async function benchDashboards(targets: Target[]): Promise<{ results: Map<Target, Measured>; ratios: number[] }> {
+async function benchDashboards(targets: Target[], cpu: CpuMeter): Promise<{ results: Map<Target, Measured>; ratios: number[] }> {
   const runs = new Map<Target, Measured[]>(targets.map((t) => [t, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
-      log(`${t.name}: dashboard, round ${round + 1} of ${ROUNDS}`);
-      runs.get(t)!.push(measured(await load(t.url, t.dashboard, t.key)));
+      const { result, cpu: c } = await load(t.url, t.dashboard, t.key, SECONDS, { cpu, target: t });
+      const m = { ...measured(result), cpu: c };
+      runs.get(t)!.push(m);
+      log(`${t.name}: dashboard, round ${round + 1} of ${ROUNDS}: ${rate(m.rps)} req/s, CPU per request ${cpuText(c)} (load ${loadavg()})`);
     }
   }
   const results = new Map<Target, Measured>();
   for (const t of targets) {
     const ms = runs.get(t)!;
     const single = await sequentialMs(t.url, t.dashboard, t.key);
-    results.set(t, { rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), errors: ms.reduce((n, m) => n + m.errors, 0), single });
+    const cpus = ms.map((m) => m.cpu!);
+    results.set(t, {
+      rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), errors: ms.reduce((n, m) => n + m.errors, 0), single,
+      cpu: { node: median(cpus.map((c) => c.node)), pg: median(cpus.map((c) => c.pg)) },
+    });
   }
   const ratios = targets.length === 2 ? runs.get(targets[0])!.map((m, i) => m.rps / runs.get(targets[1])![i].rps) : [];
   return { results, ratios };
 }
 
+const cpuText = (c: Cpu | undefined) => (c ? `node ${c.node.toFixed(2)} ms + PostgreSQL ${c.pg.toFixed(2)} ms = ${(c.node + c.pg).toFixed(2)} ms` : 'n/a');
+
 async function benchJourney(t: Target): Promise<Measured> {
   log(`${t.name}: journeyProgress`);
   const single = await sequentialMs(t.url, t.journey, t.key, 9);
-  return measured(await load(t.url, t.journey, t.key, JOURNEY_SECONDS), single);
+  return measured((await load(t.url, t.journey, t.key, JOURNEY_SECONDS)).result, single);
 }
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(2));
 const rate = (n: number) => (n < 10 ? n.toFixed(2) : f0(n));
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
@@ -249,13 +316,18 @@ async function main(): Promise<void> {
     const servers = [ours, pgl].filter((t): t is Target => !!t);
     let dashboards: Awaited<ReturnType<typeof benchDashboards>>;
     const journeys = new Map<Target, Measured>();
+    const meterUrl = new URL(url);
+    meterUrl.searchParams.set('application_name', 'oh-bench-cpu-meter');
+    const meter = new Client({ connectionString: meterUrl.toString() });
+    await meter.connect();
     try {
       loads.push(`before the load ${loadavg()}`);
-      dashboards = await benchDashboards(servers);
+      dashboards = await benchDashboards(servers, new CpuMeter(meter));
       loads.push(`after the dashboards ${loadavg()}`);
       if (JOURNEY) for (const t of servers) journeys.set(t, await benchJourney(t));
       loads.push(`after journeyProgress ${loadavg()}`);
     } finally {
+      await meter.end();
       for (const t of servers) await stop(t.child);
     }
     const side = (t: Target | undefined) => ({
@@ -282,9 +354,14 @@ async function main(): Promise<void> {
       `| dashboard p99 < 50 ms at ${CONNECTIONS} connections | ${f1(o.dashboard.p99)} ms | ${o.dashboard.p99 < 50 ? 'yes' : 'NO'} |`,
       ...(JOURNEY ? [`| journeyProgress over ${f0(ACCOUNTS)} accounts < 200 ms (one request) | ${f1(o.journey.single!)} ms | ${o.journey.single! < 200 ? 'yes' : 'NO'} |`] : []),
     ].join('\n');
-    process.stdout.write(`\n${table}\n\n| target | value | met |\n|---|---|---|\n${targets}\n`);
+    const cpuRow = (name: string, m: Measured) => `| ${name} | ${f2(m.cpu?.node)} | ${f2(m.cpu?.pg)} | ${f2(m.cpu && m.cpu.node + m.cpu.pg)} |`;
+    const cpuTable = ['| dashboard, CPU ms per request (median of the rounds) | server process | its PostgreSQL backends | total |', '|---|---|---|---|',
+      cpuRow('ours', o.dashboard), cpuRow('PostGraphile 5', p.dashboard),
+      `| ratio ours / PostGraphile | ${ratio(o.dashboard.cpu?.node ?? 0, p.dashboard.cpu?.node ?? 0)} | ${ratio(o.dashboard.cpu?.pg ?? 0, p.dashboard.cpu?.pg ?? 0)} | ${ratio((o.dashboard.cpu?.node ?? 0) + (o.dashboard.cpu?.pg ?? 0), (p.dashboard.cpu?.node ?? 0) + (p.dashboard.cpu?.pg ?? 0))} |`,
+    ].join('\n');
+    process.stdout.write(`\n${table}\n\n${cpuTable}\n\n| target | value | met |\n|---|---|---|\n${targets}\n`);
     process.stdout.write(`load average: ${loads.join('; ')}\n`);
-    if (WRITE) writeResults(startedAt, pgVersion, table, targets);
+    if (WRITE) writeResults(startedAt, pgVersion, `${table}\n\n${cpuTable}`, targets);
   } finally {
     await embedded?.stop();
   }

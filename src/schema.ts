@@ -9,6 +9,19 @@ import { RESOLVERS } from './resolvers';
 let cached: Promise<GraphQLSchema> | undefined;
 
 /**
+ * One instance per resolver class, found by a map lookup: type-graphql's default container looks the instance up with
+ * a linear search over every resolver class, on every call of every field resolver (hundreds per dashboard page).
+ */
+const resolverInstances = new Map<Function, unknown>();
+const container = {
+  get(resolverClass: new () => unknown): unknown {
+    let instance = resolverInstances.get(resolverClass);
+    if (instance === undefined) resolverInstances.set(resolverClass, (instance = new resolverClass()));
+    return instance;
+  },
+};
+
+/**
  * The GraphQL schema, built from the resolver classes. `validate: true`: class-validator runs on every input.
  * Every @ObjectType sets `simpleResolvers: true`: a plain property is read by graphql-js's default resolver
  * instead of type-graphql's middleware wrapper (we use no field middlewares and no field-level @Authorized;
@@ -21,6 +34,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     authChecker,
     authMode: 'error',
     pubSub: unusedPubSub, // subscriptions read from src/live's hub (PostgreSQL LISTEN), not from a PubSub
+    container,
   }).then((schema) => {
     describeRootTypes(schema);
     registerSchemaForErrors(schema);

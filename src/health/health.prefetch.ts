@@ -74,16 +74,18 @@ export function healthPrefetchColumns(p: HealthPrefetch, param: (value: unknown,
  */
 export function healthPrefetchRefs(scope: TenantScope, p: HealthPrefetch, page: string): string | null {
   if (!p.outcomes || (!p.outcome && !p.nextMilestone)) return null;
-  // From the table rather than from "outcomesJson": reading that json back costs PostgreSQL more than 2 index probes per account.
-  const ids = (column: string) => `(SELECT h.${column} FROM ${page} pr JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = pr.id)`;
   const parts: string[] = [];
   if (p.outcome) {
-    parts.push(`'outcomes', (SELECT json_agg(${scope.entityJsonSql(Outcome, 'o')}) FROM outcomes o WHERE o.workspace_id = $1 AND o.id IN ${ids('outcome_id')})`);
+    parts.push(`'outcomes', (SELECT json_agg(${scope.entityJsonSql(Outcome, 'o')}) FROM outcomes o WHERE o.workspace_id = $1 AND o.id = ANY(r.outcome_ids))`);
   }
   if (p.nextMilestone) {
-    parts.push(`'milestones', (SELECT json_agg(${scope.entityJsonSql(Milestone, 'm')}) FROM milestones m WHERE m.workspace_id = $1 AND m.id IN ${ids('next_milestone_id')})`);
+    parts.push(`'milestones', (SELECT json_agg(${scope.entityJsonSql(Milestone, 'm')}) FROM milestones m WHERE m.workspace_id = $1 AND m.id = ANY(r.milestone_ids))`);
   }
-  return `json_build_object(${parts.join(', ')})`;
+  // The ids from the table rather than from "outcomesJson" (reading that json back costs PostgreSQL more than an index
+  // probe per account), in one pass for both kinds of rows.
+  return `(SELECT json_build_object(${parts.join(', ')})
+    FROM (SELECT array_agg(DISTINCT h.outcome_id) AS outcome_ids, array_agg(DISTINCT h.next_milestone_id) AS milestone_ids
+            FROM ${page} pr JOIN current_outcome_health h ON h.workspace_id = $1 AND h.account_id = pr.id) r)`;
 }
 
 type Json = Record<string, unknown>;

@@ -29,11 +29,6 @@ export class OutcomeHealthResolver {
     return oh.row.stageId ? await ctx.tenant.loader(stageById).load(oh.row.stageId) : null;
   }
 
-  @FieldResolver(() => JourneyHealth, { nullable: true, description: 'Null when the outcome has no journey.' })
-  journey(@Root() oh: OutcomeHealth): JourneyHealth | null {
-    return health.journeyOf(oh);
-  }
-
   @FieldResolver(() => [Driver], { description: 'Every component, the ones that lost the most points first; `top: 3` for the three that cost the most.' })
   drivers(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth, @Arg('top', () => Int, { nullable: true, description: 'Only the first N (most points lost); omit for all.' }) top?: number | null): Driver[] | Promise<Driver[]> {
     return health.driversOf(ctx.tenant, oh, top);

@@ -31,11 +31,6 @@ export async function modelVersionOf(scope: TenantScope, oh: OutcomeHealth): Pro
   return hash;
 }
 
-/** Journey view of an outcome health (null when the outcome has no journey). */
-export function journeyOf(oh: OutcomeHealth): JourneyHealth | null {
-  return JourneyHealth.of(oh.row);
-}
-
 /** The milestones of a journey: from the row when it has them (scoreAccount), else the current row's, read on demand. */
 async function journeyMilestones(scope: TenantScope, j: JourneyHealth): Promise<{ journeyDay: number; milestones: MilestoneJson[] }> {
   const { row } = j;

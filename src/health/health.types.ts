@@ -20,8 +20,18 @@ export { HealthBand, JourneyStatus };
  * outcome) and the time it was scored; a rescore is a new object with a new id, never a changed old one.
  */
 export function scoredId(accountId: string, outcomeId: string | null, asOf: Date | string | null): string {
-  const at = asOf === null ? 'never' : new Date(asOf).toISOString();
+  const at = asOf === null ? 'never' : isoOf(asOf);
   return outcomeId ? `${accountId}:${outcomeId}@${at}` : `${accountId}@${at}`;
+}
+
+// The rows of a page were mostly scored by one run, at one asOf: its ISO text is kept rather than made again for each
+// of the page's ~350 ids (a Date and toISOString each, a visible share of a page's CPU).
+let lastAsOf = Number.NaN;
+let lastIso = '';
+function isoOf(asOf: Date | string): string {
+  const ms = typeof asOf === 'string' ? Date.parse(asOf) : asOf.getTime();
+  if (ms !== lastAsOf) { lastIso = new Date(ms).toISOString(); lastAsOf = ms; }
+  return lastIso;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The health of an account: the weighted mean of its outcome scores.' })
@@ -82,14 +92,14 @@ export class JourneyHealth {
   @Field(() => ID, { description: 'The id of its OutcomeHealth (accountId:outcomeId@asOf).' }) id: string;
   // overdueMilestones, milestones and nextMilestone: field resolvers (JourneyHealthResolver), read only when asked for.
 
-  /** Null when the outcome has no journey. */
-  static of(row: StoredOutcomeRow): JourneyHealth | null {
-    return row.journeyStatus ? new JourneyHealth(row) : null;
+  /** Null when the outcome has no journey; `id` is its OutcomeHealth's (computed once per row). */
+  static of(row: StoredOutcomeRow, id = scoredId(row.accountId, row.outcomeId, row.asOf)): JourneyHealth | null {
+    return row.journeyStatus ? new JourneyHealth(row, id) : null;
   }
 
-  constructor(readonly row: StoredOutcomeRow) {
+  constructor(readonly row: StoredOutcomeRow, id = scoredId(row.accountId, row.outcomeId, row.asOf)) {
     Object.assign(this, fieldValues(OUTCOME_JOURNEY_COLUMNS, row));
-    this.id = scoredId(row.accountId, row.outcomeId, row.asOf);
+    this.id = id;
   }
 }
 export interface JourneyHealth extends FieldValuesOf<typeof OUTCOME_JOURNEY_COLUMNS> {}
@@ -116,12 +126,15 @@ export class OutcomeHealth {
   @Field(() => ID, { description: 'accountId:outcomeId@asOf: one scoring result; a rescore gives a new object with a new id.' }) id: string;
   @Field(() => ID, { description: 'The desired outcome (also reachable as `outcome`).' }) outcomeId: string;
   @Field(() => Date, { description: 'When it was scored.' }) asOf: Date;
+  // A plain value of the row, not a field resolver: a resolved field costs graphql-jit and type-graphql a call each (100 per dashboard page).
+  @Field(() => JourneyHealth, { nullable: true, description: 'Null when the outcome has no journey.' }) journey: JourneyHealth | null;
   /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
   modelHash?: string;
 
   static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
+    const id = scoredId(row.accountId, row.outcomeId, row.asOf);
     return Object.assign(new OutcomeHealth(), fieldValues(OUTCOME_SCORE_COLUMNS, row), {
-      row, id: scoredId(row.accountId, row.outcomeId, row.asOf), outcomeId: row.outcomeId, asOf: row.asOf, modelHash,
+      row, id, outcomeId: row.outcomeId, asOf: row.asOf, journey: JourneyHealth.of(row, id), modelHash,
     });
   }
 }
