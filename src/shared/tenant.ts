@@ -4,23 +4,15 @@
  * SQL filters on `workspace_id = $1` (or reads only scratch tables: `tenantSafe`), so a query that
  * forgets the tenant throws instead of leaking.
  */
-import { createHash } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { QueryFailedError, type DataSource, type EntityMetadata, type EntityManager, type EntityTarget, type FindManyOptions, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 import type { Role } from './auth';
 import { NotFoundError } from './errors';
+import { preparedQuery } from './db/prepared';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 type LoaderFactory<K, V> = (scope: TenantScope) => DataLoader<K, V>;
-
-/** Prepared statement names by SQL text. */
-const statementNames = new Map<string, string>();
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (!name) statementNames.set(sql, (name = `oh_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
-  return name;
-}
 
 /** findByIds statements, built once per entity. */
 const byIdSql = new Map<unknown, string>();
@@ -80,13 +72,14 @@ export class TenantScope {
       const reads = unscopedReads(sql);
       throw new Error(`Tenant query must filter on workspace_id = $1${reads.length ? ` (it reads ${reads.join(', ')})` : ''}: ${sql.replace(/\s+/g, ' ').slice(0, 200)}`);
     }
-    // Outside a transaction: a named prepared statement (one per SQL text and connection), so PostgreSQL plans a
-    // read-path statement once rather than on every request — planning cost as much as running these lookups.
+    // Outside a transaction: a named prepared statement (one per SQL text and connection, at most a bounded number
+    // per connection: src/shared/db/prepared.ts), so PostgreSQL plans a read-path statement once rather than on
+    // every request — planning cost as much as running these lookups.
     if (!this.manager.queryRunner) {
       const pool = (this.manager.connection.driver as unknown as { master: Pool }).master;
       const values = [this.workspaceId, ...params];
       try {
-        return (await pool.query({ name: statementName(sql), text: sql, values })).rows as T[];
+        return await preparedQuery<T>(pool, sql, values);
       } catch (err) {
         throw new QueryFailedError(sql, values, err as Error); // what TypeORM's own query() throws, code included
       }

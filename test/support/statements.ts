@@ -1,7 +1,7 @@
 /**
  * The SQL statements sent to PostgreSQL while `fn` runs, counted where every path meets: node-postgres'
  * Client.query (TypeORM's query runners and TenantScope's prepared statements both end there).
- * Transaction control is left out: it is not a query of data.
+ * Transaction control is left out: it is not a query of data; nor is DEALLOCATE (src/shared/db/prepared.ts).
  */
 import { Client } from 'pg';
 
@@ -15,7 +15,7 @@ export async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ state
   } as typeof original;
   try {
     const result = await fn();
-    return { statements: seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL)/i.test(q)), result };
+    return { statements: seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL|DEALLOCATE)/i.test(q)), result };
   } finally {
     Client.prototype.query = original;
   }
