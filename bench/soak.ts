@@ -354,10 +354,13 @@ async function every(ms: number, until: number, fn: () => Promise<void>, what: s
 interface Sample { t: number; rss: number; anon: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; prepared: number; connections: number; requests: number }
 
 const MB = 1024 * 1024;
+let probeMisses = 0;
 
 async function takeSample(server: Server, t0: number): Promise<Sample> {
   const proc = procStatus(server.pid);
-  const p = await probe(server, { cmd: 'sample' });
+  // A server starved of CPU (a shared machine) may answer late: its heap figures are then missing from this sample
+  // (NaN, left out of the summary), and the run goes on.
+  const p = await probe(server, { cmd: 'sample' }, 60_000).catch(() => { probeMisses++; return { memory: { heapUsed: NaN, heapTotal: NaN, external: NaN, arrayBuffers: NaN }, prepared: { statements: NaN, connections: NaN } }; });
   return {
     t: (Date.now() - t0) / 60_000, rss: proc.rss, anon: proc.anon,
     heapUsed: p.memory.heapUsed / MB, heapTotal: p.memory.heapTotal / MB, external: p.memory.external / MB, arrayBuffers: p.memory.arrayBuffers / MB,
@@ -476,7 +479,7 @@ async function main(): Promise<void> {
         if (snapshots.length && s.t >= snapshots[0]) {
           const file = path.join(OUT_DIR, `${LABEL}-${snapshots.shift()}min.heapsnapshot`);
           log(`heap snapshot → ${path.relative(ROOT, file)}`);
-          await probe(srv, { cmd: 'snapshot', file }, 300_000);
+          await probe(srv, { cmd: 'snapshot', file }, 30 * 60_000); // minutes on a starved machine
         }
         if (Math.abs(s.t - MINUTES / 2) < SAMPLE_MS / 60_000) loads.push(`half-way ${os.loadavg().map(f1).join(' / ')}`);
       }
@@ -515,11 +518,13 @@ function summarize(samples: Sample[], hwm: number, loads: string[]): string {
   const last = samples[samples.length - 1];
   const half = samples.filter((s) => s.t >= last.t / 2);
   const row = (what: string, get: (s: Sample) => number, unit = 'MB') => {
-    const values = samples.map(get);
+    const known = samples.filter((s) => Number.isFinite(get(s)));
+    if (!known.length) return `| ${what} | n/a | n/a | n/a | n/a |`;
+    const values = known.map(get);
     const peak = Math.max(...values);
-    const peakAt = samples[values.indexOf(peak)].t;
-    const sl = slope(half.map((s) => [s.t, get(s)]));
-    return `| ${what} | ${f0(get(samples[0]))} ${unit} | ${f0(peak)} ${unit} (minute ${f1(peakAt)}) | ${f0(get(last))} ${unit} | ${sl >= 0 ? '+' : ''}${sl.toFixed(2)} ${unit}/min |`;
+    const peakAt = known[values.indexOf(peak)].t;
+    const sl = slope(half.filter((s) => Number.isFinite(get(s))).map((s) => [s.t, get(s)]));
+    return `| ${what} | ${f0(get(known[0]))} ${unit} | ${f0(peak)} ${unit} (minute ${f1(peakAt)}) | ${f0(get(known[known.length - 1]))} ${unit} | ${sl >= 0 ? '+' : ''}${sl.toFixed(2)} ${unit}/min |`;
   };
   const marks = [0, 0.25, 0.5, 0.75, 1].map((q) => samples.reduce((best, s) => (Math.abs(s.t - q * last.t) < Math.abs(best.t - q * last.t) ? s : best)));
   const kinds = Object.entries(counts.byKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${f0(n)}`).join(', ');
@@ -532,7 +537,7 @@ function summarize(samples: Sample[], hwm: number, loads: string[]): string {
     '',
     `Load: ${f0(counts.requests)} requests (${f0(counts.ok)} answered as expected, ${f0(counts.expectedErrors)} deliberate errors answered with their code, ${counts.unexpected} unexpected), `
       + `${f0(counts.ingested)} signals ingested, ${counts.targeted} targeted and ${counts.full} full rescores, ${counts.subscriptions} subscriptions (${f0(counts.events)} events received), `
-      + `${counts.keysCreated} API keys created and ${counts.keysRevoked} revoked (${counts.revokedClosed} subscriptions closed by a revocation); server log: ${counts.serverWarnings} warnings, ${counts.serverErrors} errors. By kind: ${kinds}.`,
+      + `${counts.keysCreated} API keys created and ${counts.keysRevoked} revoked (${counts.revokedClosed} subscriptions closed by a revocation); server log: ${counts.serverWarnings} warnings, ${counts.serverErrors} errors; ${samples.length} samples (${probeMisses} without heap figures: the probe answered late). By kind: ${kinds}.`,
     ...(unexpectedSeen.length ? ['', `Unexpected answers (first ${unexpectedSeen.length}): ${unexpectedSeen.map((u) => `\`${u.replace(/`/g, "'")}\``).join('; ')}`] : []),
     '',
     `Machine load average (1/5/15 min): ${loads.join('; ')}.`,
