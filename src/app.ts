@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { jitGateway } from './shared/jit-executor';
-import { DocumentStore } from './shared/document-store';
+import { DocumentStore, type DocumentCache } from './shared/document-store';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -60,7 +60,7 @@ export interface AppOptions {
   /** The landing page and GraphQL IDE (src/ide), served where introspection is on. */
   ide?: IdeOptions;
   /** Parsed documents kept (src/shared/document-store.ts); default: DOCUMENT_CACHE_ENTRIES of them. */
-  documentStore?: DocumentStore;
+  documentStore?: DocumentCache;
 }
 
 /**

@@ -11,8 +11,15 @@ import type { DocumentNode } from 'graphql';
 /** Documents kept. The screens of a client send a few dozen distinct operations; literal-laden variants churn. */
 export const DOCUMENT_CACHE_ENTRIES = 500;
 
+/** What Apollo Server's `documentStore` option takes (its KeyValueCache<DocumentNode>). */
+export interface DocumentCache {
+  get(key: string): Promise<DocumentNode | undefined>;
+  set(key: string, document: DocumentNode): Promise<void>;
+  delete(key: string): Promise<boolean | void>;
+}
+
 /** What Apollo Server calls a KeyValueCache<DocumentNode> (its `documentStore` option), least recently used out first. */
-export class DocumentStore {
+export class DocumentStore implements DocumentCache {
   /** A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first. */
   private readonly documents = new Map<string, DocumentNode>();
 
