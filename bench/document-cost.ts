@@ -1,5 +1,5 @@
 /**
- * `node --expose-gc -r @swc-node/register bench/document-cost.ts --db <url> [--documents 1500]`: what a distinct query
+ * `node --expose-gc -r @swc-node/register bench/document-cost.ts --db <url> [--documents 1500] [--only default|ours]`: what a distinct query
  * document costs the server's heap, kept by Apollo's document cache with its graphql-jit compiled query. The app
  * (src/app.ts) runs in this process on a seeded database (e.g. a `bench:soak` one) twice: with Apollo's default store
  * (30 MiB of the documents' JSON) and with ours (src/shared/document-store.ts, a count). Each sends `--documents`
@@ -21,6 +21,8 @@ const args = process.argv.slice(2);
 const argValue = (name: string): string | undefined => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
 const URL_ = argValue('db') ?? process.env.DATABASE_URL;
 const DOCUMENTS = Number(argValue('documents') ?? 1500);
+/** `--only default|ours`: one of the two stores. */
+const ONLY = argValue('only');
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!URL_ || !gc) throw new Error('usage: node --expose-gc -r @swc-node/register bench/document-cost.ts --db <url of a seeded database>');
 
@@ -66,10 +68,9 @@ async function main(): Promise<void> {
   const key = kept?.data && (JSON.parse(kept.data) as { key?: string; adminKey?: string });
   const apiKey = key && (key.key ?? key.adminKey);
   if (!apiKey) throw new Error('the database carries no seeded key (run bench:soak or bench:api on it first)');
-  const lines = [
-    await measure("Apollo's default store (30 MiB of JSON)", new InMemoryLRUCache<DocumentNode>(), apiKey),
-    await measure(`ours (${DOCUMENT_CACHE_ENTRIES} documents)`, new DocumentStore(), apiKey),
-  ];
+  const lines: string[] = [];
+  if (ONLY !== 'ours') lines.push(await measure("Apollo's default store (30 MiB of JSON)", new InMemoryLRUCache<DocumentNode>(), apiKey));
+  if (ONLY !== 'default') lines.push(await measure(`ours (${DOCUMENT_CACHE_ENTRIES} documents)`, new DocumentStore(), apiKey));
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
