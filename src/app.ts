@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { jitGateway } from './shared/jit-executor';
+import { DocumentStore, type DocumentCache } from './shared/document-store';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -59,6 +60,8 @@ export interface AppOptions {
   listener?: PgListener;
   /** The landing page and GraphQL IDE (src/ide), served where introspection is on. */
   ide?: IdeOptions;
+  /** Parsed documents kept (src/shared/document-store.ts); default: DOCUMENT_CACHE_ENTRIES of them. */
+  documentStore?: DocumentCache;
 }
 
 /**
@@ -117,6 +120,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     validationRules: protectionRules(), // depth, aliases, directives, cost (src/shared/protection.ts)
     parseOptions, // token limit
     persistedQueries, // APQ, per-instance cache: see protection.ts for why that is enough
+    documentStore: opts.documentStore ?? new DocumentStore(), // bounded by count: see document-store.ts
   });
   await apollo.start();
   const ownListener = !opts.listener;

@@ -7,7 +7,6 @@
  * workspace's rows; a connection that was never set sees none. The filters stay in our SQL all the same: they say what
  * a statement means, and give the planner the value.
  */
-import { createHash } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import { types as pgTypes, type PoolClient } from 'pg';
 import { QueryFailedError, type DataSource, type EntityMetadata, type EntityManager, type EntityTarget, type FindManyOptions, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
@@ -17,17 +16,10 @@ import { config } from './config';
 import { logger } from './logger';
 import { APP_ROLE, poolOf, tenantSource } from './db/data-source';
 import { NotFoundError } from './errors';
+import { preparedQuery } from './db/prepared';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 type LoaderFactory<K, V> = (scope: TenantScope) => DataLoader<K, V>;
-
-/** Prepared statement names by SQL text. */
-const statementNames = new Map<string, string>();
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (!name) statementNames.set(sql, (name = `oh_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
-  return name;
-}
 
 /**
  * `$1`, the workspace id, declared a uuid in every statement's Parse message (node-postgres sends a query's `types` as
@@ -144,15 +136,11 @@ export class TenantScope {
     if (this.tx) return await this.tx.query({ text: sql, types: WORKSPACE_FIRST } as unknown as string, values);
     // Outside a transaction: a named prepared statement (one per SQL text and connection), so PostgreSQL plans a
     // read-path statement once rather than on every request — planning cost as much as running these lookups.
-    let client: PoolClient | undefined;
+    // At most a bounded number per connection (src/shared/db/prepared.ts).
     try {
-      client = await poolOf(await tenantSource(this.db)).connect();
-      await this.setConnection(client);
-      const { rows } = await client.query({ name: statementName(sql), text: sql, values, types: WORKSPACE_FIRST });
-      client.release();
-      return rows as T[];
+      return await preparedQuery<T>(poolOf(await tenantSource(this.db)), sql, values,
+        { types: WORKSPACE_FIRST, before: (client) => this.setConnection(client) });
     } catch (err) {
-      client?.release(err as Error); // as pool.query does: the connection is not reused after an error
       throw new QueryFailedError(sql, values, err as Error); // what TypeORM's own query() throws, code included
     }
   }

@@ -1,8 +1,8 @@
 /**
  * The SQL statements sent to PostgreSQL while `fn` runs, counted where every path meets: node-postgres'
  * Client.query (TypeORM's query runners and TenantScope's prepared statements both end there).
- * Transaction control and setting a connection's workspace (TenantScope, once per connection and workspace) are
- * left out: they are not queries of data.
+ * Transaction control, setting a connection's workspace (TenantScope, once per connection and workspace) and
+ * DEALLOCATE (src/shared/db/prepared.ts) are left out: they are not queries of data.
  */
 import { Client } from 'pg';
 
@@ -16,7 +16,7 @@ export async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ state
   } as typeof original;
   try {
     const result = await fn();
-    return { statements: seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL|SELECT set_config\('oh\.workspace_id')/i.test(q)), result };
+    return { statements: seen.filter((q) => !/^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SET LOCAL|DEALLOCATE|SELECT set_config\('oh\.workspace_id')/i.test(q)), result };
   } finally {
     Client.prototype.query = original;
   }
