@@ -213,8 +213,11 @@ async function sinkCases(tx: TenantScope, backtestId: string, asOf: Date): Promi
      SELECT $1::uuid, c.backtest_id, c.account_id, c.occurred_on, oh.outcome_id, oh.score, oh.band, oh.coverage, oh.drivers
      FROM backtest_cases c JOIN _outcome_health oh ON oh.account_id = c.account_id
      WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored`, [backtestId, asOf]);
+  // The cluster the scored model put the account in (a draft's or a version's own rules: ScoreOptions.assignClusters),
+  // so that the per-cluster figures are the model's clusters, not the stored ones.
   await tx.query(
-    `UPDATE backtest_cases c SET score = ah.score, band = ah.band, scored = true FROM _account_health ah
+    `UPDATE backtest_cases c SET score = ah.score, band = ah.band, cluster_id = acc.cluster_id, scored = true
+     FROM _account_health ah JOIN _accounts acc ON acc.account_id = ah.account_id
      WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored AND ah.account_id = c.account_id`, [backtestId, asOf]);
 }
 
