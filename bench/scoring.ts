@@ -20,6 +20,8 @@
  *   --seed-only        create the database, define the model and generate the data, print the workspace ids, exit
  *   --sizes 20000,100000   account counts (one workspace each) instead of the defaults
  *   --db NAME          database name instead of oh_bench (dropped and re-created first)
+ *   --backtest-only --db NAME [--workspace ID]   only the backtest beside the full rescore (CPU and wall time,
+ *                      alternately), on a database seeded with --seed-only: nothing is dropped
  * e.g. `DATABASE_URL=<server> npm run bench:scoring -- --seed-only --db oh_engine --sizes 20000,100000`, then
  * time `scoreAccounts(TenantScope.system(db, workspaceId), { asOf, persist: true })` / `processRun` on it.
  */
@@ -39,6 +41,7 @@ import { TenantScope } from '../src/shared/tenant';
 import { createWorkspace } from '../src/workspaces/workspace.service';
 import { logger } from '../src/shared/logger';
 import { defineModel as defineBenchModel, generate as generateBenchData } from './scoring-model';
+import { CpuMeter, cpuText } from './cpu';
 
 logger.level = process.env.LOG_LEVEL ?? 'warn'; // the bench's own table is the output
 
@@ -59,6 +62,11 @@ const IMPORT_SIGNALS = SMALL ? 100_000 : 1_000_000;
 const INCREMENTAL_SAMPLES = 5;
 /** Only the rescore and preview figures: skips incremental latency, ingestion and import (a shared, loaded machine). */
 const RESCORE_ONLY = args.includes('--rescore-only');
+/**
+ * Only the backtest beside the full rescore, on a database already seeded (`--seed-only`, kept): `--db NAME` on
+ * DATABASE_URL's server, nothing dropped; `--workspace ID` (default: every workspace with accounts).
+ */
+const BACKTEST_ONLY = args.includes('--backtest-only');
 
 function argValue(name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -287,25 +295,53 @@ async function benchPreview(server: Server, key: string, accounts: number, resco
 
 /**
  * A backtest of every account: each gets one lifecycle outcome (a quarter of them CHURNED), its dates spread over the
- * 12 months before the last 90 days, so the 90-day horizon puts the as-of dates inside the generated signals' span.
- * Target: ≤ 2× the full rescore of the same accounts.
+ * 12 months before today, so the 90-day horizon puts ~365 as-of dates over the 15 months before the last 90 days.
+ * Target: ≤ 2× the full rescore of the same accounts. Both run in this process (the worker's code paths: processRun
+ * with its lanes, processBacktest with its lanes), alternately — rescore, backtest, rescore — and are compared by wall
+ * time and by CPU time (this process + the database's PostgreSQL backends, bench/cpu.ts), the figure that still means
+ * something on a shared machine; the backtest's ratio is to the mean of the two rescores.
  */
-async function benchBacktest(server: Server, pg: Client, workspaceId: string, accounts: number, rescoreMs: number): Promise<void> {
+async function benchBacktest(dbUrl: string, pg: Client, workspaceId: string, accounts: number): Promise<void> {
   await pg.query(
     `INSERT INTO lifecycle_outcomes (workspace_id, account_id, kind, occurred_on)
      SELECT workspace_id, id, CASE WHEN abs(hashtext(id::text)) % 4 = 0 THEN 'CHURNED' ELSE 'RENEWED' END,
             (now() - interval '1 day' * (abs(hashtext(id::text || 'd')) % 365))::date
      FROM accounts WHERE workspace_id = $1 ON CONFLICT DO NOTHING`, [workspaceId]);
-  const db = createDataSource(server.dbUrl, 2);
+  await pg.query('ANALYZE lifecycle_outcomes');
+  const db = createDataSource(dbUrl, 6);
   await db.initialize();
+  const dbName = new URL(dbUrl).pathname.slice(1);
+  const monitor = new Client({ connectionString: dbUrl });
+  await monitor.connect();
+  const meter = new CpuMeter(monitor, dbName);
+  const scope = TenantScope.system(db, workspaceId);
   try {
+    const rescore = async () => {
+      const run = await createRun(scope, {}, { kind: ScoringRunKind.CLI });
+      await meter.start();
+      const t0 = Date.now();
+      const outcome = await processRun(db, workspaceId, run.id);
+      const ms = Date.now() - t0;
+      const cpu = await meter.stop();
+      if (outcome !== 'SUCCEEDED') throw new Error(`rescore ${run.id}: ${outcome}`);
+      record(`  full rescore ${fmt(accounts)} accounts (in process, chunks of ${DEFAULT_CHUNK_SIZE})`, `${secs(ms)}, ${cpuText(cpu)}`);
+      return { ms, cpu: cpu.total };
+    };
+    const r1 = await rescore();
+    const bt = await runBacktest(scope, { horizonDays: 90 });
+    await meter.start();
     const t0 = Date.now();
-    const bt = await runBacktest(TenantScope.system(db, workspaceId), { horizonDays: 90 });
     const outcome = await processBacktest(db, workspaceId, bt.id);
     const ms = Date.now() - t0;
-    const ratio = ms / rescoreMs;
-    record(`backtest ${fmt(accounts)} accounts (${fmt(bt.asOfDates)} as-of dates, 90-day horizon)`, `${secs(ms)} (${outcome}), ${ratio.toFixed(2)}× the full rescore`, '≤ 2× full rescore', ratio <= 2);
+    const cpu = await meter.stop();
+    const r2 = await rescore();
+    const wallRatio = ms / ((r1.ms + r2.ms) / 2);
+    const cpuRatio = cpu.total / ((r1.cpu + r2.cpu) / 2);
+    record(`backtest ${fmt(accounts)} accounts (${fmt(bt.asOfDates)} as-of dates, 90-day horizon)`,
+      `${secs(ms)} (${outcome}), ${cpuText(cpu)}; ${wallRatio.toFixed(2)}× the full rescore's wall time, ${cpuRatio.toFixed(2)}× its CPU time`,
+      '≤ 2× full rescore', wallRatio <= 2);
   } finally {
+    await monitor.end();
     await db.destroy();
   }
 }
@@ -335,8 +371,30 @@ async function benchIncremental(server: Server, pg: Client, key: string, workspa
 
 // ---------------------------------------------------------------- main
 
+async function backtestOnly(startedAt: Date): Promise<void> {
+  if (!process.env.DATABASE_URL) throw new Error('--backtest-only needs DATABASE_URL (the server of the seeded database)');
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = `/${DB_NAME}`;
+  const pg = new Client({ connectionString: u.toString() });
+  await pg.connect();
+  try {
+    const [{ v }] = (await pg.query('SHOW server_version AS v')).rows as Array<{ v: string }>;
+    const ids = argValue('workspace') ? [argValue('workspace')!]
+      : (await pg.query(`SELECT workspace_id AS id FROM accounts GROUP BY 1 ORDER BY count(*)`)).rows.map((r) => r.id as string);
+    for (const id of ids) {
+      const [{ n }] = (await pg.query('SELECT count(*)::int AS n FROM accounts WHERE workspace_id = $1', [id])).rows;
+      log(`backtest of ${fmt(n)} accounts (workspace ${id}), outcomes over 12 months, beside the full rescore`);
+      await benchBacktest(u.toString(), pg, id, n);
+    }
+    writeResults(startedAt, v);
+  } finally {
+    await pg.end();
+  }
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
+  if (BACKTEST_ONLY) return await backtestOnly(startedAt);
   log(`bench:scoring ${SMALL ? '--small' : ''} seed ${SEED}`);
   const { url, embedded, pgVersion } = await benchDatabase(DB_NAME, 'bench');
   const ds = createDataSource(url, 4);
@@ -377,7 +435,7 @@ async function main(): Promise<void> {
       log(`preview of a draft over ${fmt(w.accounts)} accounts`);
       await benchPreview(server, w.key, w.accounts, rescoreMs);
       log(`backtest of ${fmt(w.accounts)} accounts, outcomes over 12 months`);
-      await benchBacktest(server, pg, w.id, w.accounts, rescoreMs);
+      await benchBacktest(url, pg, w.id, w.accounts);
     }
     if (!RESCORE_ONLY) {
       for (const w of workspaces) {
@@ -416,10 +474,11 @@ function table(): string {
 function writeResults(startedAt: Date, pgVersion: string): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const mem = `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`;
-  const flags = [SMALL && '--small', NO_PERCENTILE && '--no-percentile', RESCORE_ONLY && '--rescore-only', argValue('sizes') && `--sizes ${argValue('sizes')}`].filter(Boolean).join(' ');
+  const flags = [SMALL && '--small', NO_PERCENTILE && '--no-percentile', RESCORE_ONLY && '--rescore-only', BACKTEST_ONLY && `--backtest-only --db ${DB_NAME}`,
+    argValue('workspace') && `--workspace ${argValue('workspace')}`, argValue('sizes') && `--sizes ${argValue('sizes')}`].filter(Boolean).join(' ');
   const cmd = `npm run bench:scoring${flags ? ` -- ${flags}` : ''}`;
   process.stdout.write(`\n${table()}\n`);
-  const file = path.join(__dirname, `RESULTS${SMALL ? '-small' : ''}${NO_PERCENTILE ? '-no-percentile' : ''}${RESCORE_ONLY ? '-preview' : ''}.md`);
+  const file = path.join(__dirname, `RESULTS${SMALL ? '-small' : ''}${NO_PERCENTILE ? '-no-percentile' : ''}${RESCORE_ONLY ? '-preview' : ''}${BACKTEST_ONLY ? '-backtest' : ''}.md`);
   const md = [
     `# Scoring benchmark results${flags ? ` (${flags})` : ''}`,
     '',
@@ -427,7 +486,7 @@ function writeResults(startedAt: Date, pgVersion: string): void {
     `- Command: \`${process.env.DATABASE_URL ? 'DATABASE_URL=<server> ' : ''}${cmd}\` (seed ${SEED})`,
     `- Machine: ${os.cpus().length} CPUs (\`nproc\`: ${execFileSync('nproc').toString().trim()}), ${cpu}, ${mem} RAM, ${os.type()} ${os.release()}`,
     `- Node ${process.version}, PostgreSQL ${pgVersion} (${process.env.DATABASE_URL ? 'server from DATABASE_URL, default settings' : 'embedded'})`,
-    `- Data: ${SIZES.map((s) => `${fmt(s)} accounts × ${SIGNALS_PER_ACCOUNT} signals`).join(' and ')}; 2 outcomes × 8 components${NO_PERCENTILE ? ' (no PERCENTILE: LINEAR instead)' : ' (one PERCENTILE)'}, a 3-stage journey with 5 milestones per outcome`,
+    BACKTEST_ONLY ? `- Data: the database ${DB_NAME} as seeded by --seed-only (100 signals per account, 2 outcomes × 8 components, one PERCENTILE)` : `- Data: ${SIZES.map((s) => `${fmt(s)} accounts × ${SIGNALS_PER_ACCOUNT} signals`).join(' and ')}; 2 outcomes × 8 components${NO_PERCENTILE ? ' (no PERCENTILE: LINEAR instead)' : ' (one PERCENTILE)'}, a 3-stage journey with 5 milestones per outcome`,
     '',
     table(),
     '',

@@ -3,7 +3,8 @@
  * renormalised formula; a component without evidence goes to ~0; learned bands are monotone; cross-validation
  * measures out of sample.
  */
-import { coinUnder, crossValidate, fitWeights, learnBands, learnCategories, pava, projectSimplex, type FitCase, type Side } from '../src/backtests/fit';
+import { coinUnder, crossValidate, fitWeights, learnBands, learnCategories, learnScorecard, pava, projectSimplex, rescore, type FitCase, type Side } from '../src/backtests/fit';
+import { ridgeLogistic } from '../src/backtests/scorecard';
 import { seededRandom } from '../src/backtests/statistics';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -84,5 +85,74 @@ describe('suggested weights (fit)', () => {
     expect(score('Two year')).toBe(100);
     expect(score('One year')).toBeGreaterThan(50);
     expect(fn.defaultScore).toBeGreaterThan(0);
+  });
+
+  it('the ridge logistic regression recovers known log-odds of indicator features', () => {
+    // two features of three levels each (indices 0-2 and 3-5), logit = 0.5 + level effects; level 0 of each is the reference
+    const random = seededRandom(21);
+    const effA = [0, -1, -2], effB = [0, 0.8, 1.6];
+    const x: number[][] = [], y: boolean[] = [];
+    for (let i = 0; i < 40000; i++) {
+      const a = Math.floor(random() * 3), b = Math.floor(random() * 3);
+      x.push([a, 3 + b]);
+      y.push(random() < sigmoid(0.5 + effA[a] + effB[b]));
+    }
+    const { beta, intercept } = ridgeLogistic(x, y, 6, 1e-6);
+    // identified up to a constant per feature (moved into the intercept): compare differences to the reference level
+    for (let l = 1; l < 3; l++) {
+      expect(Math.abs(beta[l] - beta[0] - effA[l])).toBeLessThan(0.08);
+      expect(Math.abs(beta[3 + l] - beta[3] - effB[l])).toBeLessThan(0.08);
+    }
+    expect(Math.abs(intercept + beta[0] + beta[3] - 0.5)).toBeLessThan(0.08);
+  });
+
+  it('the scorecard fits levels jointly: a component that only echoes another gets ~no weight, the other its true steps', () => {
+    // churn depends on v1 alone (steps at 10 and 20, equal in log-odds); v2 copies v1 80 % of the time. Marginally v2
+    // looks predictive; jointly it carries nothing.
+    const random = seededRandom(22);
+    const cases: FitCase[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const v1 = random() * 30;
+      const v2 = random() < 0.8 ? v1 : random() * 30;
+      const logit = 1 - 1.2 * Number(v1 >= 10) - 1.2 * Number(v1 >= 20);
+      cases.push({ churned: random() < sigmoid(logit), scores: [50, 50], raw: [v1, v2] });
+    }
+    const card = learnScorecard(cases, 2);
+    expect(card.start[0]).toBeGreaterThan(0.85);
+    expect(card.start[1]).toBeLessThan(0.15);
+    const bands = (card.fns[0] as any).bands as Array<{ min: number; score: number }>;
+    const at = (v: number) => rescore([{ churned: false, scores: [50, 50], raw: [v, 0] }], card.fns)[0].scores[0]!;
+    expect(at(5)).toBeLessThan(8);
+    expect(Math.abs(at(15) - 50)).toBeLessThan(8); // equal log-odds steps: the middle band halfway
+    expect(at(25)).toBeGreaterThan(92);
+    // cut points where the truth steps (quantile bins of 2 %: within one bin of 10 and 20)
+    expect(bands.some((b) => Math.abs(b.min - 10) < 0.7)).toBe(true);
+    expect(bands.some((b) => Math.abs(b.min - 20) < 0.7)).toBe(true);
+    for (let i = 1; i < bands.length; i++) expect(bands[i].score).toBeGreaterThanOrEqual(bands[i - 1].score);
+  });
+
+  it('the scorecard keeps numeric bands monotone, scores categories jointly, and an unseen category as the average case', () => {
+    const random = seededRandom(23);
+    const plans = ['basic', 'pro', 'team'];
+    const cases: FitCase[] = Array.from({ length: 6000 }, () => {
+      const v = random() * 100, plan = plans[Math.floor(random() * 3)];
+      const logit = -0.5 + (v < 50 ? 0.8 : 0) + (plan === 'basic' ? 0.7 : plan === 'team' ? -0.7 : 0);
+      return { churned: random() < sigmoid(logit), scores: [50, 50], raw: [v, plan] };
+    });
+    const card = learnScorecard(cases, 2);
+    const bands = (card.fns[0] as any).bands as Array<{ min: number; score: number }>;
+    const up = bands.every((b, i) => i === 0 || b.score >= bands[i - 1].score);
+    const down = bands.every((b, i) => i === 0 || b.score <= bands[i - 1].score);
+    expect(up || down).toBe(true);
+    expect(bands[0].score).toBe(0); // low v churns more
+    const cats = card.fns[1] as any;
+    expect(cats.type).toBe('CATEGORICAL');
+    const score = (p: string) => cats.categories.find((c: any) => c.value === p).score;
+    expect(score('basic')).toBe(0);
+    expect(score('team')).toBe(100);
+    expect(score('pro')).toBeGreaterThan(30);
+    expect(score('pro')).toBeLessThan(70);
+    expect(cats.defaultScore).toBeGreaterThan(score('basic'));
+    expect(cats.defaultScore).toBeLessThan(score('team'));
   });
 });

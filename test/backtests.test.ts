@@ -163,7 +163,7 @@ describe('backtests', () => {
     expect(bt2.report.lifecycleKinds.find((k: any) => k.kind === 'CONTRACTED').treatedAs).toBe('EXCLUDED');
     const listed = (await t.ok(`{ backtests { id } }`, {}, ws.keys.CSM)).backtests.map((b: any) => b.id);
     expect(listed).toEqual([again.id, draftRun.id, started.id]);
-  }, 120_000); // two backtests of 45 dates and two 4-fold fits on 2 shared cores
+  }, 240_000); // three backtests of 45 dates and two 4-fold fits on 2 shared cores (125 s at load 35)
 
   it('random churn: the interval of the AUC contains 0.5', async () => {
     const ws = await t.workspace();
@@ -176,6 +176,35 @@ describe('backtests', () => {
     for (const c of report.components) expect(Math.abs(c.auc - 0.5)).toBeLessThan(0.12);
     expect(report.warnings.join('\n')).not.toMatch(/almost perfectly|implausibly/);
   }, 90_000);
+
+  it('a draft that moves accounts to another cluster reports them under the draft\'s cluster, not the stored one', async () => {
+    const ws = await t.workspace();
+    const { cases } = await synthetic(ws, 120, 4, (logins) => logins < 5);
+    // Every account is stored in the default cluster; the even ones are on the enterprise plan.
+    await t.db.query(`UPDATE accounts SET attributes = jsonb_build_object('plan', CASE WHEN substring(external_id FROM 5)::int % 2 = 0 THEN 'enterprise' ELSE 'growth' END)
+      WHERE workspace_id = $1`, [ws.id]);
+    const { createModelDraft: draft } = await t.ok(`mutation { createModelDraft(input: { name: "Enterprise apart" }) { id document } }`, {}, ws.keys.OPS);
+    const doc = structuredClone(draft.document);
+    const [defaultCluster] = doc.clusters;
+    doc.clusters.push({ key: 'enterprise', name: 'Enterprise', description: null, priority: 1, isDefault: false, rule: { attribute: 'plan', op: 'EQ', value: 'enterprise' } });
+    doc.outcomes.push({ ...doc.outcomes[0], key: 'adoption_enterprise', cluster: 'enterprise', name: 'Adoption (enterprise)' });
+    doc.coins.push({ ...doc.coins[0], outcome: 'adoption_enterprise' });
+    await t.ok(`mutation($id: ID!, $d: JSONObject!) { updateModelDraft(id: $id, document: $d) { id } }`, { id: draft.id, d: doc }, ws.keys.OPS);
+
+    const started = (await t.ok(`mutation($d: ID) { runBacktest(input: { model: { draftId: $d } }) { id } }`, { d: draft.id }, ws.keys.ANALYST)).runBacktest;
+    const { report } = await finished(ws.keys.ANALYST, started.id);
+    const even = cases.filter((_, i) => i % 2 === 0), odd = cases.filter((_, i) => i % 2 === 1);
+    const churners = (cs: Planted[]) => cs.filter((c) => c.kind === 'CHURNED').length;
+    expect(report.clusters.map((c: any) => [c.name, c.n, c.churners]).sort()).toEqual([
+      [`Cluster ${defaultCluster.name}`, 60, churners(odd)],
+      ['Cluster Enterprise', 60, churners(even)],
+    ].sort());
+    // each cluster's accounts are scored on that cluster's own outcome
+    expect(report.outcomes.map((o: any) => `${o.name}: ${o.n}`).sort()).toEqual(['Outcome Adoption (enterprise): 60', 'Outcome Adoption: 60'].sort());
+    // the stored clusters did not move
+    const [{ clusters }] = await t.db.query(`SELECT count(DISTINCT cluster_id)::int AS clusters FROM accounts WHERE workspace_id = $1`, [ws.id]);
+    expect(clusters).toBe(1);
+  }, 180_000); // a backtest of 45 dates on 2 shared cores
 
   it('period and scope select the cases; too few churners is a warning; bad input is refused and creates nothing', async () => {
     const ws = await t.workspace();

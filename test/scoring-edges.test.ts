@@ -214,6 +214,52 @@ describe('scoring edge cases', () => {
     expect(pair.outcomes).toEqual(full.outcomes!.filter((r) => r.accountId === ids[2] || r.accountId === ids[7]));
   });
 
+  it('PERCENTILE over counts and sums only: the lean pass counts the peers without signals instead of listing them, with the same ranks', async () => {
+    // Every PERCENTILE component counts or sums signals, with no applicability rule or normalizeBy: a targeted rescore
+    // lists only the peers with a signal in the window and weighs the others as one value 0 (engine.percentile.ts).
+    const { ws, cluster } = await bareWorkspace(t.db);
+    const other = await insertCluster(t.db, ws, 'Other', 1, { attribute: 'other', op: 'EQ', value: true });
+    const pct = (key: string, metric: Record<string, unknown>, higherIsBetter = true) =>
+      ({ key, name: key, side: 'REACTIVE', weight: 1, metric: { signalType: 'ev', windowDays: 10, ...metric }, scoring: { type: 'PERCENTILE', higherIsBetter } });
+    const coin = { components: [
+      pct('count', { aggregation: 'COUNT' }),
+      pct('days', { aggregation: 'DISTINCT_DAYS' }, false),
+      pct('subjects', { aggregation: 'DISTINCT_SUBJECTS' }),
+      pct('sum', { aggregation: 'SUM' }), // sums of zero and below zero among the listed peers
+      pct('count_a_ever', { aggregation: 'COUNT', subject: 'a', windowDays: null }),
+      linear('plain', 'PROACTIVE', 1, { aggregation: 'COUNT', signalType: 'other', windowDays: 10 }, 0, 5),
+    ] };
+    const o1 = await insertOutcome(t.db, ws, cluster, 'o1');
+    await insertCoin(t.db, ws, o1, coin);
+    const o3 = await insertOutcome(t.db, ws, other, 'o3'); // the other cluster: not peers
+    await insertCoin(t.db, ws, o3, coin);
+    const ev = (daysAgo: number, subject: string | null, value: number | null): Sig => ({ type: 'ev', at: daysBefore(daysAgo), subject, value });
+    const ids: string[] = [];
+    const add = async (name: string, clusterId: string, sigs: Sig[], attrs: Record<string, unknown> = {}) => {
+      const id = await insertAccount(t.db, ws, clusterId, name, attrs, daysBefore(60));
+      await insertSignals(t.db, ws, id, sigs);
+      ids.push(id);
+    };
+    await add('ties1', cluster, [ev(1, 'a', 3), ev(2, 'b', 1)]);
+    await add('ties2', cluster, [ev(1, 'a', 3), ev(2, 'b', 1)]);
+    await add('busy', cluster, [ev(0, 'a', -2), ev(0.5, 'c', 7.25), ev(1, 'a', null), ev(9.5, 'd', 0.1), ev(10, 'a', 100), ev(-1, 'a', 5)]);
+    await add('zero-sum', cluster, [ev(2, 'b', 4), ev(3, 'b', -4)]); // listed, with the value 0 of those not listed
+    await add('old', cluster, [ev(20, 'a', 4), ev(30, 'b', 2)]); // only outside the window (but counted by count_a_ever)
+    for (let i = 0; i < 6; i++) await add(`quiet-${i}`, cluster, []); // no signals: counted, not listed
+    await add('elsewhere', other, [ev(1, 'a', 1000)], { other: true });
+    const full = await score(ws);
+    for (const key of ['count', 'days', 'sum', 'count_a_ever']) {
+      expect(new Set(ids.slice(0, 10).map((id) => drv(rowOf(full.outcomes!, id, o1), key).score)).size).toBeGreaterThan(2);
+    }
+    for (const id of ids) {
+      const alone = await score(ws, [id]);
+      expect(alone.outcomes).toEqual(full.outcomes!.filter((r) => r.accountId === id));
+    }
+    // several targets at once, of both clusters: the same rows again
+    const some = [ids[0], ids[3], ids[6], ids[11]];
+    expect((await score(ws, some)).outcomes).toEqual(full.outcomes!.filter((r) => some.includes(r.accountId)));
+  });
+
   it('PERCENTILE in a run of chunks: the chunks share one peer distribution and give exactly the one-pass scores and scoreAccount', async () => {
     const { ws, cluster } = await bareWorkspace(t.db);
     const outcome = await insertOutcome(t.db, ws, cluster, 'o');

@@ -4,8 +4,8 @@
  *
  * Set-based: the cases are grouped by as-of date and each group is ONE engine call (scoreAccounts with the group's
  * account ids), whose result tables the engine hands to an INSERT … SELECT into backtest_outcome_scores inside its
- * transaction: nothing per account in JavaScript. One date is one transaction together with the progress, so an
- * interrupted backtest resumes at the first date not yet scored.
+ * transaction: nothing per account in JavaScript. One date is one transaction (dates in lanes side by side, as a
+ * run's chunks), so an interrupted backtest resumes at the dates not yet scored.
  *
  * PERCENTILE peers: a case scored at T is ranked, as the engine does for any targeted scoring, among every account of
  * its cluster scored at the same T from the signals up to T — so each case meets the peers as they were at its own
@@ -20,6 +20,7 @@ import { ScoringRunState } from '../scoring/runs.entity';
 import { validateScope, type ScopeInput } from '../scoring/runs.service';
 import { BackgroundJobTable, JobLost, JobState, type JobOutcome } from '../shared/background-job';
 import { ConflictError, InputError } from '../shared/errors';
+import { config as appConfig } from '../shared/config';
 import type { TenantScope } from '../shared/tenant';
 import { Backtest, BacktestModelSource, ContractedAs } from './backtest.entity';
 import { buildReport } from './backtest.report';
@@ -145,6 +146,8 @@ export interface BacktestProcessOptions {
   staleAfterMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Dates scored side by side (default: the scoring runs' setting, SCORING_RUN_CONCURRENCY). */
+  concurrency?: number;
 }
 
 /** Claim a backtest and score its remaining dates, then write its report. */
@@ -155,28 +158,48 @@ export async function processBacktest(db: DataSource, workspaceId: string, id: s
     const config = bt.config;
     // A version or a draft may assign clusters by other rules than the live model's (stored on the accounts).
     const assignClusters = bt.modelSource !== BacktestModelSource.LIVE;
+    const concurrency = Math.max(1, opts.concurrency ?? appConfig.scoringRunConcurrency);
     const dates = (await scope.query<{ as_of: Date }>(
       `SELECT DISTINCT as_of FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND NOT scored ORDER BY as_of`, [id])).map((r) => r.as_of);
+    // Dates in `concurrency` lanes, each date one transaction on its own connection (as a run's chunks): the dates
+    // are independent, and on a machine with spare cores a backtest takes the time a full rescore takes.
     let done = bt.done;
-    for (const asOf of dates) {
-      if (job.aborted) {
-        await job.handBack();
-        return 'STOPPED';
+    let stopped: 'ABORTED' | 'FENCED' | 'FAILED' | null = null;
+    let next = 0;
+    const lane = async () => {
+      while (!stopped && next < dates.length) {
+        if (job.aborted) { stopped = 'ABORTED'; return; }
+        const asOf = dates[next++];
+        const n = await scope.transaction(async (tx) => {
+          // Fencing without a lock on the backtest (lanes would queue on it, as job.hold() locks): a date is scored only
+          // under the latest claim of a RUNNING backtest. A stale worker that passed this check just before a new claim
+          // writes what the new one would write (scoring is deterministic; the sink skips rows already there).
+          const [cur] = await tx.query(`SELECT 1 FROM backtests WHERE workspace_id = $1 AND id = $2 AND state = 'RUNNING' AND attempts = $3`, [id, job.attempt]);
+          if (!cur) return null;
+          const ids = (await tx.query<{ account_id: string }>(
+            `SELECT account_id FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf])).map((r) => r.account_id);
+          await scoreAccounts(tx, { asOf, accountIds: ids, persist: false, config, assignClusters, sink: (t) => sinkCases(t, id, asOf) });
+          // Cases whose account no longer exists score nothing: still done.
+          await tx.query(`UPDATE backtest_cases SET scored = true WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf]);
+          return ids.length;
+        });
+        if (n === null) { stopped = 'FENCED'; return; }
+        // progress after the date's commit, in a statement of its own: a short row lock, not one held while scoring
+        await job.update(scope, `done = LEAST(total, done + $4), heartbeat_at = now()`, [n]);
+        done += n;
+        opts.onProgress?.({ done, total: bt.total });
       }
-      const n = await scope.transaction(async (tx) => {
-        // Fencing: only the latest claim of a RUNNING backtest writes.
-        if (!await job.hold(tx)) throw new JobLost();
-        const ids = (await tx.query<{ account_id: string }>(
-          `SELECT account_id FROM backtest_cases WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf])).map((r) => r.account_id);
-        await scoreAccounts(tx, { asOf, accountIds: ids, persist: false, config, assignClusters, sink: (t) => sinkCases(t, id, asOf) });
-        // Cases whose account no longer exists score nothing: still done.
-        await tx.query(`UPDATE backtest_cases SET scored = true WHERE workspace_id = $1 AND backtest_id = $2 AND as_of = $3 AND NOT scored`, [id, asOf]);
-        await tx.query(`UPDATE backtests SET done = done + $3, heartbeat_at = now() WHERE workspace_id = $1 AND id = $2`, [id, ids.length]);
-        return ids.length;
-      });
-      done += n;
-      opts.onProgress?.({ done, total: bt.total });
+    };
+    // a lane that fails stops the others at their next date, and the backtest fails once all have stopped
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(concurrency, Math.max(1, dates.length)) },
+      () => lane().catch((err) => { stopped = 'FAILED'; throw err; })));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (stopped === 'ABORTED') {
+      await job.handBack();
+      return 'STOPPED';
     }
+    if (stopped === 'FENCED') return 'STOPPED';
     const report = await buildReport(scope, bt, config);
     return await job.succeed(scope, `report = $4::jsonb`, [JSON.stringify(report)]) ? 'SUCCEEDED' : 'STOPPED';
   });
@@ -188,9 +211,13 @@ async function sinkCases(tx: TenantScope, backtestId: string, asOf: Date): Promi
     `INSERT INTO backtest_outcome_scores (workspace_id, backtest_id, account_id, occurred_on, outcome_id, score, band, coverage, drivers)
      SELECT $1::uuid, c.backtest_id, c.account_id, c.occurred_on, oh.outcome_id, oh.score, oh.band, oh.coverage, oh.drivers
      FROM backtest_cases c JOIN _outcome_health oh ON oh.account_id = c.account_id
-     WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored`, [backtestId, asOf]);
+     WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored
+     ON CONFLICT DO NOTHING`, [backtestId, asOf]);
+  // The cluster the scored model put the account in (a draft's or a version's own rules: ScoreOptions.assignClusters),
+  // so that the per-cluster figures are the model's clusters, not the stored ones.
   await tx.query(
-    `UPDATE backtest_cases c SET score = ah.score, band = ah.band, scored = true FROM _account_health ah
+    `UPDATE backtest_cases c SET score = ah.score, band = ah.band, cluster_id = acc.cluster_id, scored = true
+     FROM _account_health ah JOIN _accounts acc ON acc.account_id = ah.account_id
      WHERE c.workspace_id = $1 AND c.backtest_id = $2 AND c.as_of = $3 AND NOT c.scored AND ah.account_id = c.account_id`, [backtestId, asOf]);
 }
 

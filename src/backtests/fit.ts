@@ -16,10 +16,10 @@
  * fits a logistic model through this non-linear, renormalised formula under θ ≥ 0 (ml-logistic-regression fits an
  * unconstrained linear model on fixed features).
  *
- * Learned scoring: per component, from the training cases only, BANDS cut points by monotone binning (up to twenty
- * quantile bins of the raw value, the retention rate made monotone by pool-adjacent-violators in whichever direction
- * fits better, as credit scorecards do) or, for CATEGORICAL components, a retention rate per value; scaled to 0-100.
+ * Learned scoring (scorecard.ts): per component, from the training cases only, BANDS cut points by monotone binning
+ * and CATEGORICAL values, their levels fitted jointly by a ridge logistic regression, scaled to 0-100.
  */
+import { applyLearned, learnScorecard, type LearnedScoring, type LearnOptions } from './scorecard';
 import { auc, seededRandom, type Case } from './statistics';
 
 export type Side = 'PROACTIVE' | 'REACTIVE';
@@ -161,98 +161,9 @@ export function fitWeights(cases: readonly FitCase[], sides: readonly Side[], st
   return { theta, a, b, loss, iterations: it };
 }
 
-// ---- learned scoring ----
+// ---- learned scoring (scorecard.ts) ----
 
-export type LearnedScoring =
-  | { type: 'BANDS'; bands: Array<{ min: number; score: number }> }
-  | { type: 'CATEGORICAL'; categories: Array<{ value: string; score: number }>; defaultScore: number };
-
-/** The lowest band starts here, so that every value (also below anything seen in training) falls in a band. */
-export const LOWEST_BAND_MIN = -1e12;
-
-/** Pool adjacent violators: the non-decreasing fit of `y` (weights `w`). */
-export function pava(y: readonly number[], w: readonly number[]): number[] {
-  const blocks: Array<{ v: number; w: number; n: number }> = [];
-  y.forEach((v, i) => {
-    blocks.push({ v, w: w[i], n: 1 });
-    while (blocks.length > 1 && blocks[blocks.length - 2].v > blocks[blocks.length - 1].v) {
-      const b2 = blocks.pop()!, b1 = blocks.pop()!;
-      const ww = b1.w + b2.w;
-      blocks.push({ v: ww > 0 ? (b1.v * b1.w + b2.v * b2.w) / ww : (b1.v + b2.v) / 2, w: ww, n: b1.n + b2.n });
-    }
-  });
-  return blocks.flatMap((b) => Array(b.n).fill(b.v));
-}
-
-const scale = (rates: number[]) => {
-  const lo = Math.min(...rates), hi = Math.max(...rates);
-  // one decimal: readable cut points for ops, and exactly 0 and 100 at the ends
-  return rates.map((r) => (hi > lo ? Math.round((1000 * (r - lo)) / (hi - lo)) / 10 : 50));
-};
-
-/** BANDS learned from (value, churned) pairs: monotone in the better-fitting direction, at most `bins` bands. */
-export function learnBands(pairs: ReadonlyArray<{ v: number; churned: boolean }>, bins = 20): LearnedScoring | null {
-  if (pairs.length < 2) return null;
-  const sorted = [...pairs].sort((x, y) => x.v - y.v);
-  // quantile bins on distinct values: a bin closes at a change of value once it holds n / bins cases
-  const target = sorted.length / bins;
-  const groups: Array<{ min: number; n: number; retained: number }> = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const g = groups[groups.length - 1];
-    if (!g || (g.n >= target && sorted[i].v !== sorted[i - 1].v)) groups.push({ min: sorted[i].v, n: 0, retained: 0 });
-    const cur = groups[groups.length - 1];
-    cur.n++;
-    if (!sorted[i].churned) cur.retained++;
-  }
-  const rates = groups.map((g) => g.retained / g.n);
-  const w = groups.map((g) => g.n);
-  const up = pava(rates, w);
-  const down = pava(rates.map((r) => -r), w).map((r) => -r);
-  const sse = (fit: number[]) => fit.reduce((s, f, i) => s + w[i] * (rates[i] - f) ** 2, 0);
-  const fit = sse(up) <= sse(down) ? up : down;
-  const scores = scale(fit);
-  const bands: Array<{ min: number; score: number }> = [];
-  scores.forEach((s, i) => {
-    if (bands.length && bands[bands.length - 1].score === s) return; // merge equal neighbours
-    bands.push({ min: i === 0 ? LOWEST_BAND_MIN : groups[i].min, score: s });
-  });
-  return { type: 'BANDS', bands };
-}
-
-/** A score per value from its retention rate, smoothed toward the overall rate (10 pseudo-cases) so rare values stay near the middle. */
-export function learnCategories(pairs: ReadonlyArray<{ v: string; churned: boolean }>): LearnedScoring | null {
-  if (!pairs.length) return null;
-  const overall = pairs.filter((p) => !p.churned).length / pairs.length;
-  const by = new Map<string, { n: number; retained: number }>();
-  for (const p of pairs) {
-    const g = by.get(p.v) ?? { n: 0, retained: 0 };
-    g.n++; if (!p.churned) g.retained++;
-    by.set(p.v, g);
-  }
-  const values = [...by.keys()].sort();
-  const rates = values.map((v) => { const g = by.get(v)!; return (g.retained + 10 * overall) / (g.n + 10); });
-  const all = scale([...rates, overall]);
-  return { type: 'CATEGORICAL', categories: values.map((v, i) => ({ value: v, score: all[i] })), defaultScore: all[all.length - 1] };
-}
-
-export function applyLearned(fn: LearnedScoring, raw: number | string | null): number | null {
-  if (raw === null) return null;
-  if (fn.type === 'CATEGORICAL') return fn.categories.find((c) => c.value === String(raw))?.score ?? fn.defaultScore;
-  if (typeof raw !== 'number') return null;
-  let best = 0;
-  for (const b of fn.bands) if (b.min <= raw) best = b.score;
-  return best;
-}
-
-/** Learn each component's scoring from the cases (null where its raw values cannot be learned from). */
-export function learnScoring(cases: readonly FitCase[], k: number): Array<LearnedScoring | null> {
-  return Array.from({ length: k }, (_, i) => {
-    const present = cases.filter((c) => c.scores[i] !== null && c.raw?.[i] !== null && c.raw?.[i] !== undefined);
-    if (!present.length) return null;
-    if (typeof present[0].raw![i] === 'string') return learnCategories(present.map((c) => ({ v: String(c.raw![i]), churned: c.churned })));
-    return learnBands(present.filter((c) => typeof c.raw![i] === 'number').map((c) => ({ v: c.raw![i] as number, churned: c.churned })));
-  });
-}
+export { applyLearned, learnBands, learnCategories, learnScorecard, LOWEST_BAND_MIN, pava, type LearnedScoring, type LearnOptions, type Scorecard } from './scorecard';
 
 /** The cases re-scored with learned functions (components without one keep their scores). */
 export function rescore(cases: readonly FitCase[], fns: ReadonlyArray<LearnedScoring | null>): FitCase[] {
@@ -294,7 +205,7 @@ function heldOutAuc(cases: readonly FitCase[], theta: readonly number[], sides: 
  * k-fold cross-validation: for each fold, fit on the other folds (and, with `learn`, learn the scoring functions
  * there too) and measure the AUC on the held-out fold, next to the current weights' AUC on the same fold.
  */
-export function crossValidate(cases: readonly FitCase[], sides: readonly Side[], current: readonly number[], opts: { folds?: number; learn?: boolean; seed?: number } & FitOptions = {}): CrossValidation {
+export function crossValidate(cases: readonly FitCase[], sides: readonly Side[], current: readonly number[], opts: { folds?: number; learn?: boolean | LearnOptions; seed?: number } & FitOptions = {}): CrossValidation {
   const k = opts.folds ?? 5;
   const fold = stratifiedFolds(cases, k, opts.seed);
   const suggested: Array<number | null> = [];
@@ -303,12 +214,14 @@ export function crossValidate(cases: readonly FitCase[], sides: readonly Side[],
     let train = cases.filter((_, i) => fold[i] !== f);
     let test = cases.filter((_, i) => fold[i] === f);
     cur.push(heldOutAuc(test, current, sides));
+    let start = current;
     if (opts.learn) {
-      const fns = learnScoring(train, sides.length);
-      train = rescore(train, fns);
-      test = rescore(test, fns);
+      const card = learnScorecard(train, sides.length, opts.learn === true ? {} : opts.learn);
+      train = rescore(train, card.fns);
+      test = rescore(test, card.fns);
+      start = card.start;
     }
-    const fit = fitWeights(train, sides, current, opts);
+    const fit = fitWeights(train, sides, start, opts);
     suggested.push(heldOutAuc(test, fit.theta, sides));
   }
   return { folds: k, suggested: meanOf(suggested), current: meanOf(cur), suggestedPerFold: suggested, currentPerFold: cur };

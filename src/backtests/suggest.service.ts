@@ -13,7 +13,7 @@ import { ScoringRunState } from '../scoring/runs.entity';
 import { labelOf, MIN_CHURNERS } from './backtest.report';
 import { getBacktest } from './backtest.service';
 import type { WeightSuggestion } from './backtest.types';
-import { crossValidate, fitWeights, learnScoring, rescore, type FitCase, type LearnedScoring, type Side } from './fit';
+import { crossValidate, fitWeights, learnScorecard, rescore, type FitCase, type LearnedScoring, type Side } from './fit';
 
 /** Below this share of the coin (0.5 %) a component's weight counts as "no evidence". */
 export const NO_EVIDENCE_SHARE = 0.005;
@@ -68,8 +68,9 @@ export async function suggestWeights(scope: TenantScope, backtestId: string, out
 
   const learn = !!opts.learnScoring;
   const cv = cases.length >= folds * 2 ? crossValidate(cases, sides, current, { folds, learn }) : null;
-  const fns: Array<LearnedScoring | null> = learn ? learnScoring(cases, comps.length) : comps.map(() => null);
-  const fit = fitWeights(learn ? rescore(cases, fns) : cases, sides, current);
+  const card = learn ? learnScorecard(cases, comps.length) : null;
+  const fns: Array<LearnedScoring | null> = card?.fns ?? comps.map(() => null);
+  const fit = fitWeights(card ? rescore(cases, fns) : cases, sides, card?.start ?? current);
   const pct = (x: number) => Math.round(x * 1000) / 10;
 
   const components = comps.map((c, i) => ({

@@ -18,14 +18,19 @@ export interface MetricKind {
    * the asOf and `adherence` the journey adherence expression; NULL is *missing*.
    */
   value: (adherence: string) => string;
+  /**
+   * Its value is 0 for an account without a signal in the window (a count or a sum of nothing): a PERCENTILE peer pass
+   * counts such peers instead of listing them (engine.percentile.ts).
+   */
+  zeroWithoutSignals?: boolean;
 }
 
 /** Step 3: the metric kinds (aggregations). */
 export const METRIC_KINDS: Record<string, MetricKind> = {
-  COUNT: { reads: ['n'], windowed: true, fromSignals: true, value: () => `coalesce(mv.n, 0)::float8` },
-  DISTINCT_DAYS: { reads: ['days'], windowed: true, fromSignals: true, value: () => `coalesce(mv.days, 0)::float8` },
-  DISTINCT_SUBJECTS: { reads: ['subjects'], windowed: true, fromSignals: true, value: () => `coalesce(mv.subjects, 0)::float8` },
-  SUM: { reads: ['sum_v'], windowed: true, fromSignals: true, value: () => `coalesce(mv.sum_v, 0)::float8` },
+  COUNT: { reads: ['n'], windowed: true, fromSignals: true, value: () => `coalesce(mv.n, 0)::float8`, zeroWithoutSignals: true },
+  DISTINCT_DAYS: { reads: ['days'], windowed: true, fromSignals: true, value: () => `coalesce(mv.days, 0)::float8`, zeroWithoutSignals: true },
+  DISTINCT_SUBJECTS: { reads: ['subjects'], windowed: true, fromSignals: true, value: () => `coalesce(mv.subjects, 0)::float8`, zeroWithoutSignals: true },
+  SUM: { reads: ['sum_v'], windowed: true, fromSignals: true, value: () => `coalesce(mv.sum_v, 0)::float8`, zeroWithoutSignals: true },
   AVG: { reads: ['sum_v', 'n_v'], windowed: true, fromSignals: true, value: () => `(mv.sum_v / NULLIF(mv.n_v, 0))::float8` },
   MIN: { reads: ['min_v'], windowed: true, fromSignals: true, value: () => `mv.min_v` },
   MAX: { reads: ['max_v'], windowed: true, fromSignals: true, value: () => `mv.max_v` },

@@ -7,7 +7,8 @@
  * - scored: the peers go through steps 1-3 with the targets (a whole-workspace scoring, where every account is a
  *           target anyway; and a targeted one with a PERCENTILE over JOURNEY_ADHERENCE, which needs the peers' journeys);
  * - lean:   a targeted rescore ranks its accounts among their cluster peers without scoring them: one statement
- *           computes only the peers' values of the PERCENTILE components;
+ *           computes only the peers' values of the PERCENTILE components; when all of them count or sum signals,
+ *           the peers without a signal in the window are counted, not listed (countedSql);
  * - stored: a scoring run's later chunks read the distribution its first chunk stored (scoring_peer_distributions,
  *           keyed by run and model hash); the first chunk builds it (scored or lean) over every PERCENTILE cluster
  *           and stores it (`storedForRun`).
@@ -101,6 +102,59 @@ function peerMetricSql(sp: WindowedSpec, aggs: string[], $p: (v: unknown) => str
           GROUP BY s.account_id`;
 }
 
+/**
+ * Whether every PERCENTILE component's value is 0 for a peer without signals in its window, with nothing else to
+ * read per account (no applicability rule, no normalizeBy): then the lean pass counts those peers instead of listing
+ * them (`countedSql`).
+ */
+function zeroWithoutSignals({ config, rows }: StepContext): boolean {
+  const withRules = new Set(config.outcomes.flatMap((o) => o.coin?.components ?? []).filter((c) => c.applicability).map((c) => c.id));
+  return rows.components.filter((c) => c.percentile).every((c) => METRIC_KINDS[c.agg]?.zeroWithoutSignals && c.spec_id !== null
+    && c.normalize_by === null && !withRules.has(c.component_id));
+}
+
+/**
+ * The lean distribution when every PERCENTILE component counts or sums signals (zeroWithoutSignals): only the peers
+ * with a signal in the window are listed, with their value; the others are counted per outcome and enter as ONE row
+ * of value 0 weighing their number. The same distribution as listing every peer (a count of nothing is 0, exactly the
+ * `coalesce(…, 0)` the targets' own rows compute), without a row per peer and date: a backtest ranks each as-of date's
+ * cases among 100k peers, most of whom had no signal of the kind that week.
+ */
+function countedSql(ctx: StepContext, values: ComponentValues, peerMv: string[], clustersSql: string, outcomesP: string): string {
+  const kinds = Object.entries(METRIC_KINDS).filter(([, k]) => k.zeroWithoutSignals);
+  return `WITH mv AS (
+          ${peerMv.join('\n          UNION ALL\n          ')}
+        ), peer_accounts AS MATERIALIZED (
+          -- the other accounts of the clusters (one pass over the accounts for both uses below)
+          SELECT a.id, a.cluster_id FROM ${ctx.accounts} a
+          WHERE a.workspace_id = $1 AND a.cluster_id IN (${clustersSql}) AND NOT EXISTS (SELECT 1 FROM _accounts t WHERE t.account_id = a.id)
+        ), peers AS (
+          -- per outcome: counted, not listed
+          SELECT o.outcome_id, count(*) AS n
+          FROM peer_accounts a JOIN _outcomes o ON o.cluster_id = a.cluster_id AND o.outcome_id = ANY(${outcomesP}::uuid[])
+          GROUP BY o.outcome_id
+        ), listed AS MATERIALIZED (
+          -- those with a signal in the component's window, with their value (the targets' own expression)
+          SELECT c.component_id, CASE c.agg ${kinds.map(([agg, k]) => `WHEN '${agg}' THEN ${k.value('NULL::float8')}`).join(' ')} END AS v
+          FROM mv JOIN peer_accounts a ON a.id = mv.account_id
+          JOIN _components c ON c.spec_id = mv.spec_id AND c.percentile
+          JOIN _outcomes o ON o.outcome_id = c.outcome_id AND o.cluster_id = a.cluster_id
+        ), raw AS (
+          SELECT component_id, v, 1::bigint AS w FROM listed
+          UNION ALL
+          -- every other peer: value 0, weighing their number
+          SELECT c.component_id, 0::float8, p.n - (SELECT count(*) FROM listed l WHERE l.component_id = c.component_id)
+          FROM _components c JOIN peers p ON p.outcome_id = c.outcome_id WHERE c.percentile
+          UNION ALL
+          SELECT component_id, v0 / divisor, 1::bigint FROM (${values.raw('ao.target AND c.percentile')}) t WHERE applicable
+        ), g AS (
+          SELECT component_id, v, sum(w) AS n FROM raw WHERE v IS NOT NULL GROUP BY 1, 2 HAVING sum(w) > 0
+        )
+        SELECT component_id, v, (sum(n) OVER (PARTITION BY component_id ORDER BY v) - n)::float8 AS lower, n::float8 AS equal,
+          (sum(n) OVER (PARTITION BY component_id))::float8 AS total
+        FROM g`;
+}
+
 function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
   return {
     name: 'lean', present: true, scoredPeerClusters: [], everyCluster, rank: plain,
@@ -116,6 +170,10 @@ function lean(clusters: string[], everyCluster: boolean): PeerDistribution {
       const clustersSql = everyCluster ? `SELECT unnest(${$p(clusters)}::uuid[])` : 'SELECT cluster_id FROM _accounts';
       const peerMv = windowedSpecs(ctx).filter((sp) => sp.percentile).map((sp) => peerMetricSql(sp,
         rows.components.filter((c) => c.percentile && c.spec_id === sp.spec_id).map((c) => c.agg), $p, clustersSql, ctx.accounts));
+      if (peerMv.length && zeroWithoutSignals(ctx)) {
+        await ctx.step('_peer_distribution', `CREATE TEMP TABLE _peer_distribution ON COMMIT DROP AS ${countedSql(ctx, values, peerMv, clustersSql, outcomesP)}`, pp);
+        return;
+      }
       await ctx.step('_peer_distribution', `CREATE TEMP TABLE _peer_distribution ON COMMIT DROP AS
         WITH peers AS MATERIALIZED (
           SELECT a.id AS account_id, a.attributes, o.outcome_id,
