@@ -127,8 +127,9 @@ export async function evaluatePlays(db: DataSource, workspaceId: string, opts: E
   await scope.transaction(async (tx) => {
     // One evaluation per workspace at a time, across instances: the second sees the first one's firings.
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('plays:' || $1::uuid::text)) WHERE $1::uuid IS NOT NULL`);
-    // These statements are planned afresh each time and run once: compiling them (JIT) costs more than it saves.
-    await tx.manager.query(`SET LOCAL jit = off`);
+    // These statements are planned afresh each time and run once: compiling them (JIT) costs more than it saves;
+    // their hashes (matches, open firings) stay in memory.
+    await tx.manager.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
     const now = opts.now ?? (await tx.query<{ now: Date }>(`SELECT now() AS now WHERE $1::uuid IS NOT NULL`))[0].now;
     const rows = (await tx.query<Pick<Play, 'id' | 'trigger' | 'clusterIds' | 'outcomeIds' | 'cooldownDays'>>(
       `SELECT p.id, p.trigger, p.cluster_ids AS "clusterIds", p.outcome_ids AS "outcomeIds", p.cooldown_days AS "cooldownDays"
@@ -140,6 +141,8 @@ export async function evaluatePlays(db: DataSource, workspaceId: string, opts: E
       CREATE TEMP TABLE IF NOT EXISTS _play_fresh (id uuid, play_id uuid, account_id uuid, outcome_id uuid, scope_key text) ON COMMIT DROP`);
     // Step 1, every play at once: what holds now (play_trigger.ts), into a scratch table whose statistics the
     // planner then knows (the full join below is planned on them, not on guesses).
+    // (The plays are the inner side of lateral joins, so that however far off the statistics of the freshly rewritten
+    // health rows are, those rows are read once, not once per play: measured minutes at 100k accounts otherwise.)
     await tx.query(`INSERT INTO _play_match ${matchSql(rows.map((p) => p.trigger.kind))}`,
       [JSON.stringify(rows.map(matchInput)), now, opts.scoredSince ?? null]);
     await tx.manager.query(`ANALYZE _play_match`);

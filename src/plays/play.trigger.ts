@@ -167,11 +167,8 @@ const OUTCOME_CONDITION: Partial<Record<PlayTriggerKind, string>> = {
 
 const ACCOUNT_CONDITION: Partial<Record<PlayTriggerKind, string>> = {
   [PlayTriggerKind.RENEWAL_WITHIN]: `a.renewal_date >= ${TODAY} AND a.renewal_date <= ${TODAY} + p.days AND c.band = ANY(p.bands)`,
-  // A managed account (attribute managed = true) without a touchpoint signal in the last `days` days.
-  [PlayTriggerKind.NO_TOUCHPOINT]: `a.attributes->>'managed' = 'true'
-      AND NOT EXISTS (SELECT 1 FROM signals s
-                       WHERE s.workspace_id = $1 AND s.account_id = a.id AND s.type = ANY(p."touchpointTypes")
-                         AND s.occurred_at > $3::timestamptz - make_interval(days => p.days) AND s.occurred_at <= $3)`,
+  // A managed account (attribute managed = true) without a touchpoint signal in the last `days` days (tp, below).
+  [PlayTriggerKind.NO_TOUCHPOINT]: `a.attributes->>'managed' = 'true' AND NOT (p.id = ANY(coalesce(tp.plays, '{}')))`,
 };
 
 /**
@@ -195,24 +192,30 @@ export function matchSql(kinds: Iterable<PlayTriggerKind>): string {
     SELECT DISTINCT ON (e.account_id, e.outcome_id) e.account_id, e.outcome_id, e.from_band
       FROM health_events e WHERE e.workspace_id = $1 AND e.kind = 'BAND_CHANGED' AND e.outcome_id IS NOT NULL
      ORDER BY e.account_id, e.outcome_id, e.created_at DESC, e.id DESC)`);
-      joins.push(`LEFT JOIN le ON p.kind = 'BAND_LEFT' AND le.account_id = h.account_id AND le.outcome_id = h.outcome_id`);
+      joins.push(`LEFT JOIN le ON le.account_id = h.account_id AND le.outcome_id = h.outcome_id`);
     }
+    const perPlay: string[] = [];
     if (present.has(PlayTriggerKind.SCORE_DROPPED)) {
-      // Only for SCORE_DROPPED plays (a one-time filter skips the probe for the other plays' rows).
-      joins.push(`LEFT JOIN LATERAL (SELECT s.score FROM health_snapshots s
+      // Only for SCORE_DROPPED plays (a one-time filter skips the probe for the other plays).
+      perPlay.push(`LEFT JOIN LATERAL (SELECT s.score FROM health_snapshots s
                    WHERE p.kind = 'SCORE_DROPPED' AND s.workspace_id = $1 AND s.account_id = h.account_id AND s.outcome_id = h.outcome_id
                      AND s.as_of <= $3::timestamptz - make_interval(days => p.days)
                    ORDER BY s.as_of DESC LIMIT 1) past ON true`);
     }
-    parts.push(`SELECT p.id AS play_id, h.account_id, h.outcome_id, h.outcome_id::text AS scope_key
+    // Each outcome row meets the (few) plays on the inner side of a lateral join, whatever the statistics of the
+    // freshly rewritten health rows say: the rows are read once, not once per play.
+    parts.push(`SELECT x.play_id, h.account_id, h.outcome_id, h.outcome_id::text AS scope_key
   FROM current_outcome_health h
   JOIN accounts a ON a.workspace_id = h.workspace_id AND a.id = h.account_id
   -- the outcome must belong to the account's cluster now, and be active
   JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.cluster_id = a.cluster_id AND o.active
-  JOIN p ON p.kind IN (${quoted(outcome)}) AND ${IN_CLUSTERS} AND (cardinality(p."outcomeIds") = 0 OR h.outcome_id = ANY(p."outcomeIds"))
   ${joins.join('\n  ')}
- WHERE h.workspace_id = $1 AND ($4::timestamptz IS NULL OR h.as_of >= $4)
-   AND CASE p.kind ${outcome.map((k) => `WHEN '${k}' THEN ${OUTCOME_CONDITION[k]}`).join('\n     ')} END`);
+  CROSS JOIN LATERAL (
+    SELECT p.id AS play_id FROM p ${perPlay.join(' ')}
+     WHERE p.kind IN (${quoted(outcome)}) AND ${IN_CLUSTERS} AND (cardinality(p."outcomeIds") = 0 OR h.outcome_id = ANY(p."outcomeIds"))
+       AND CASE p.kind ${outcome.map((k) => `WHEN '${k}' THEN ${OUTCOME_CONDITION[k]}`).join('\n         ')} END
+    OFFSET 0) x -- a fence: the planner may not pull the plays out and join them first
+ WHERE h.workspace_id = $1 AND ($4::timestamptz IS NULL OR h.as_of >= $4)`);
   }
   if (present.has(PlayTriggerKind.TAG_ADDED)) {
     // The account's newest signal of type tag:<tag> is an add (value 1), as Account.tags reads it: from the tag's
@@ -228,12 +231,28 @@ export function matchSql(kinds: Iterable<PlayTriggerKind>): string {
    AND (cardinality(tg."clusterIds") = 0 OR a.cluster_id = ANY(tg."clusterIds"))`);
   }
   if (account.length) {
-    parts.push(`SELECT p.id AS play_id, a.id AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key
+    const joins: string[] = [];
+    if (present.has(PlayTriggerKind.NO_TOUCHPOINT)) {
+      // The accounts that had a touchpoint in each NO_TOUCHPOINT play's window, from the type index (one pass over
+      // the recent touchpoints, not a probe per managed account), as one row per account for a hash join.
+      ctes.push(`tp AS (
+    SELECT s.account_id, array_agg(DISTINCT p.id) AS plays
+      FROM p JOIN signals s ON s.workspace_id = $1 AND s.type = ANY(p."touchpointTypes")
+                           AND s.occurred_at > $3::timestamptz - make_interval(days => p.days) AND s.occurred_at <= $3
+     WHERE p.kind = 'NO_TOUCHPOINT'
+     GROUP BY s.account_id)`);
+      joins.push(`LEFT JOIN tp ON tp.account_id = a.id`);
+    }
+    parts.push(`SELECT x.play_id, a.id AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key
   FROM accounts a
   JOIN current_account_health c ON c.workspace_id = a.workspace_id AND c.account_id = a.id
-  JOIN p ON p.kind IN (${quoted(account)}) AND ${IN_CLUSTERS}
- WHERE a.workspace_id = $1 AND ($4::timestamptz IS NULL OR c.as_of >= $4)
-   AND CASE p.kind ${account.map((k) => `WHEN '${k}' THEN ${ACCOUNT_CONDITION[k]}`).join('\n     ')} END`);
+  ${joins.join('\n  ')}
+  CROSS JOIN LATERAL (
+    SELECT p.id AS play_id FROM p
+     WHERE p.kind IN (${quoted(account)}) AND ${IN_CLUSTERS}
+       AND CASE p.kind ${account.map((k) => `WHEN '${k}' THEN ${ACCOUNT_CONDITION[k]}`).join('\n         ')} END
+    OFFSET 0) x
+ WHERE a.workspace_id = $1 AND ($4::timestamptz IS NULL OR c.as_of >= $4)`);
   }
   if (!parts.length) parts.push(`SELECT NULL::uuid AS play_id, NULL::uuid AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key WHERE false`);
   return `WITH ${ctes.join(',\n  ')}\n${parts.join('\nUNION ALL\n')}`;
