@@ -7,9 +7,15 @@
  * it), the first evaluation (everything that matches fires: tasks and deliveries are written), a second full rescore
  * and the steady-state evaluation after it (nothing new fires: the daily case). Writes the figures into
  * bench/RESULTS.md between the `plays` markers. `--steady` keeps the plays and firings of a previous run and times
- * one full rescore and the steady-state evaluation after it (the daily case) only.
+ * `--rounds N` (default 1) alternations of a full rescore and the steady-state evaluation after it (the daily case).
+ *
+ * Besides wall time it reports CPU time — this process plus the PostgreSQL backends of this database (/proc, same
+ * machine; the pool keeps its connections open so none is lost) — which other work on a shared machine does not
+ * inflate. `--serial` turns parallel query off for this run's connections, so that no CPU time hides in parallel
+ * workers (short-lived processes the /proc count cannot see).
  */
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +41,8 @@ async function main(): Promise<void> {
   const workspaceId = flag('workspace');
   if (!url || !workspaceId) throw new Error('usage: npm run bench:plays -- --db <url> --workspace <id>');
   const db = createDataSource(url, 6);
+  // Keep every connection (and its backend's CPU count) for the whole run; --serial: no parallel workers.
+  Object.assign((db.options as { extra?: object }).extra!, { idleTimeoutMillis: 0, ...(args.includes('--serial') ? { options: '-c max_parallel_workers_per_gather=0' } : {}) });
   await db.initialize();
   await runMigrations(db);
   const scope = TenantScope.system(db, workspaceId);
@@ -76,19 +84,52 @@ async function main(): Promise<void> {
     if (outcome !== 'SUCCEEDED') throw new Error(`rescore ${outcome}`);
     return Date.now() - t0;
   };
+  /** `fn`'s wall time and CPU time (this process + this database's backends), in ms. */
+  const measured = async <T>(fn: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuMs: number }> => {
+    await Promise.all(Array.from({ length: 6 }, () => db.query('SELECT pg_sleep(0.01)'))); // open the whole pool first
+    const before = await backendCpu();
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    const value = await fn();
+    const wallMs = Date.now() - t0;
+    const own = process.cpuUsage(cpu0);
+    const after = await backendCpu();
+    let pgMs = 0;
+    for (const [pid, ms] of after) pgMs += ms - (before.get(pid) ?? 0);
+    return { value, wallMs, cpuMs: Math.round((own.user + own.system) / 1000 + pgMs) };
+  };
+  const tick = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  async function backendCpu(): Promise<Map<number, number>> {
+    const rows: Array<{ pid: number }> = await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / tick); // utime + stime
+      } catch { /* a backend that ended, or PostgreSQL on another machine */ }
+    }
+    return out;
+  }
   const describe = (e: EvaluationSummary) => `${e.plays} plays, ${e.fired.toLocaleString('en')} fired, ${e.tasks.toLocaleString('en')} tasks, ${e.deliveries.toLocaleString('en')} webhook deliveries queued`;
 
-  note(`load average before: ${load()} (1/5/15 min, ${os.cpus().length} cores)`);
+  note(`load average before: ${load()} (1/5/15 min, ${os.cpus().length} cores)${args.includes('--serial') ? '; parallel query off (--serial)' : ''}`);
+  const cpu = (ms: number) => `${(ms / 1000).toFixed(2)} s CPU`;
   if (!steady) {
-    const r1 = await rescore();
-    note(`full rescore of ${accounts.toLocaleString('en')} accounts: ${secs(r1)} (load ${load()})`);
-    const e1 = await evaluatePlays(db, workspaceId);
-    note(`first evaluation of every play (everything matching fires): ${secs(e1.ms)}, ${(100 * e1.ms / r1).toFixed(1)} % of the rescore — ${describe(e1)}`);
+    const r1 = await measured(rescore);
+    note(`full rescore of ${accounts.toLocaleString('en')} accounts: ${secs(r1.wallMs)}, ${cpu(r1.cpuMs)} (load ${load()})`);
+    const e1 = await measured(() => evaluatePlays(db, workspaceId));
+    note(`first evaluation of every play (everything matching fires): ${secs(e1.wallMs)}, ${cpu(e1.cpuMs)} — ${(100 * e1.wallMs / r1.wallMs).toFixed(1)} % of the rescore's wall time, ${(100 * e1.cpuMs / r1.cpuMs).toFixed(1)} % of its CPU time — ${describe(e1.value)}`);
   }
-  const r2 = await rescore();
-  note(`second full rescore: ${secs(r2)} (load ${load()})`);
-  const e2 = await evaluatePlays(db, workspaceId);
-  note(`evaluation after it (steady state: conditions persist, nothing new fires): ${secs(e2.ms)}, ${(100 * e2.ms / r2).toFixed(1)} % of the rescore — ${describe(e2)}, ${e2.cleared} cleared`);
+  const rounds = Number(flag('rounds') ?? 1);
+  const shares: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const r2 = await measured(rescore);
+    note(`full rescore${rounds > 1 ? ` ${i + 1}/${rounds}` : ''}: ${secs(r2.wallMs)}, ${cpu(r2.cpuMs)} (load ${load()})`);
+    const e2 = await measured(() => evaluatePlays(db, workspaceId));
+    shares.push(e2.cpuMs / r2.cpuMs);
+    note(`evaluation after it (steady state: conditions persist, nothing new fires): ${secs(e2.wallMs)}, ${cpu(e2.cpuMs)} — ${(100 * e2.wallMs / r2.wallMs).toFixed(1)} % of the rescore's wall time, **${(100 * e2.cpuMs / r2.cpuMs).toFixed(1)} % of its CPU time** — ${describe(e2.value)}, ${e2.value.cleared} cleared (load ${load()})`);
+  }
+  if (rounds > 1) note(`steady-state CPU share over ${rounds} rounds: median ${(100 * shares.sort((a, b) => a - b)[Math.floor(rounds / 2)]).toFixed(1)} %, range ${(100 * shares[0]).toFixed(1)}–${(100 * shares[rounds - 1]).toFixed(1)} %`);
   note(`load average after: ${load()}`);
 
   const file = path.join(__dirname, 'RESULTS.md');

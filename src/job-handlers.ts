@@ -8,8 +8,10 @@ import { discoveryJobHandlers } from './discovery/discovery.jobs';
 import type { JobHandlers } from './jobs/worker';
 import { previewChunkScorers } from './model/model.preview';
 import { evaluatePlaysAfterScoring } from './plays/play.evaluate';
+import { purgePlayHistory } from './plays/play.retention';
 import { scoringJobHandlers } from './scoring/scoring.jobs';
 import { webhookJobHandlers, type WebhookJobsOptions } from './webhooks/webhook.jobs';
+import { purgeDeliveries } from './webhooks/webhook.retention';
 
 export interface JobHandlerOptions {
   staleAfterMs?: number;
@@ -40,7 +42,12 @@ export function jobHandlers(db: DataSource, opts: JobHandlerOptions = {}): JobHa
       if (result.outcome === 'SUCCEEDED') await evaluatePlaysAfterScoring(db, job.workspaceId);
       return result;
     },
-    dailyRescore: scoring.dailyRescore,
+    // The daily job also bounds the history plays leave behind (firings, closed tasks, the webhook delivery log).
+    dailyRescore: async () => {
+      const started = await scoring.dailyRescore();
+      const purged = { ...(await purgePlayHistory(db)), ...(await purgeDeliveries(db)) };
+      return { rescore: started, purged };
+    },
     sweep: async () => {
       await scoring.sweep();
       await backtests.sweep();

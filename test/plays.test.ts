@@ -107,7 +107,7 @@ describe('plays', () => {
     expect(acc.account).toEqual({ tasks: [{ title: 'Champion left Account 2', status: 'OPEN' }], open: [{ title: 'Champion left Account 2' }], done: [] });
   });
 
-  it('dry runs every trigger kind without firing', async () => {
+  it('dry runs every trigger kind without firing, and evaluated together each play fires for what its dry run named', async () => {
     // Account 1: 0 logins (RED, 0); account 2: 5 logins (YELLOW, 50); account 3: 9 logins (GREEN, 90).
     const { ws, m } = await scored(3, (i) => [0, 5, 9][i]);
     const now = Date.now();
@@ -139,6 +139,18 @@ describe('plays', () => {
     }
     expect(failures).toEqual([]);
     expect(await t.db.query(`SELECT 1 FROM play_firings WHERE workspace_id = $1`, [ws.id])).toEqual([]);
+
+    // Saved and evaluated together (one matching statement for every play, each kind's branch beside the others'),
+    // every play fires for exactly the accounts its dry run named.
+    const expected: Record<string, string[]> = {};
+    for (const [i, [trigger, names]] of cases.entries()) {
+      expected[(await t.ok(CREATE, { input: redPlay({ name: `Case ${i}`, trigger }) }, ws.keys.OPS)).createPlay.id] = names;
+    }
+    expect(await evaluatePlays(t.db, ws.id)).toMatchObject({ plays: cases.length, cleared: 0 });
+    const fired: Array<{ play_id: string; name: string }> = await t.db.query(
+      `SELECT f.play_id, a.name FROM play_firings f JOIN accounts a ON a.workspace_id = f.workspace_id AND a.id = f.account_id
+        WHERE f.workspace_id = $1 ORDER BY a.name`, [ws.id]);
+    expect(Object.fromEntries(Object.keys(expected).map((id) => [id, fired.filter((f) => f.play_id === id).map((f) => f.name)]))).toEqual(expected);
   });
 
   it('reports every problem of a play at once and stores nothing', async () => {

@@ -9,7 +9,7 @@ import { WebhookEndpoint } from '../webhooks/webhook.entity';
 import { Play } from './play.entity';
 import { evaluatePlays, type EvaluationSummary } from './play.evaluate';
 import type { PlayDryRun, PlayInput } from './play.gql';
-import { checkTrigger, MATCH_SQL, OUTCOME_LEVEL, titleProblems, type Problem } from './play.trigger';
+import { checkTrigger, matchInput, matchSql, OUTCOME_LEVEL, titleProblems, type Problem } from './play.trigger';
 
 /** The play as stored, after every check; NOT_FOUND for ids outside the workspace, BAD_USER_INPUT with every problem. */
 async function checked(scope: TenantScope, input: PlayInput): Promise<Partial<Play>> {
@@ -82,22 +82,22 @@ export async function runPlays(scope: TenantScope): Promise<EvaluationSummary> {
 export async function dryRunPlay(scope: TenantScope, id: string | null | undefined, input: PlayInput | null | undefined, first: number): Promise<PlayDryRun> {
   if (!!id === !!input) throw new DomainError('BAD_USER_INPUT', 'Give either id (a saved play) or input (a play not saved yet).', { field: id ? 'input' : 'id' });
   const play = id ? await getPlay(scope, id) : await checked(scope, input!);
-  const trigger = play.trigger!;
   const [r] = await scope.query<{ count: number; would: number; matches: Array<{ accountId: string; outcomeId: string | null; fired: boolean }> }>(
-    `WITH m AS MATERIALIZED (${MATCH_SQL[trigger.kind]}
+    `WITH m AS MATERIALIZED (${matchSql([play.trigger!.kind])}
      ), x AS (
        SELECT m.account_id, m.outcome_id,
-              EXISTS (SELECT 1 FROM play_firings p WHERE p.workspace_id = $1 AND p.play_id = $2 AND p.account_id = m.account_id
-                         AND p.scope_key = m.scope_key AND (p.cleared_at IS NULL OR p.fired_at > $3::timestamptz - make_interval(days => $8::int)))
-              OR EXISTS (SELECT 1 FROM tasks t WHERE t.workspace_id = $1 AND t.play_id = $2 AND t.account_id = m.account_id
+              EXISTS (SELECT 1 FROM play_firings p WHERE p.workspace_id = $1 AND p.play_id = $5 AND p.account_id = m.account_id
+                         AND p.scope_key = m.scope_key AND (p.cleared_at IS NULL OR p.fired_at > $3::timestamptz - make_interval(days => $6::int)))
+              OR EXISTS (SELECT 1 FROM tasks t WHERE t.workspace_id = $1 AND t.play_id = $5 AND t.account_id = m.account_id
                            AND t.scope_key = m.scope_key AND t.status = 'OPEN') AS fired
          FROM m
      )
      SELECT (SELECT count(*) FROM x)::int AS count, (SELECT count(*) FROM x WHERE NOT fired)::int AS would,
             coalesce((SELECT json_agg(json_build_object('accountId', p.account_id, 'outcomeId', p.outcome_id, 'fired', p.fired) ORDER BY p.name, p.account_id)
                         FROM (SELECT x.*, a.name FROM x JOIN accounts a ON a.workspace_id = $1 AND a.id = x.account_id
-                               ORDER BY a.name, a.id LIMIT $9) p), '[]') AS matches`,
-    [id ?? null, new Date(), null, play.clusterIds ?? [], play.outcomeIds ?? [], JSON.stringify(trigger), play.cooldownDays ?? 7, first]);
+                               ORDER BY a.name, a.id LIMIT $7) p), '[]') AS matches`,
+    [JSON.stringify([matchInput({ id: id ?? null, trigger: play.trigger!, clusterIds: play.clusterIds, outcomeIds: play.outcomeIds })]),
+      new Date(), null, id ?? null, play.cooldownDays ?? 7, first]);
   const accounts = new Map((await scope.findByIds(Account, [...new Set(r.matches.map((m) => m.accountId))])).map((a) => [a.id, a]));
   return {
     count: r.count,

@@ -1,10 +1,7 @@
 /**
- * Play triggers: what each kind means, its parameters, how they are validated, and the one SQL statement per kind
- * that finds every account (× outcome) for which the trigger holds now. Every statement is set-based over the
- * current health tables (and signals / health events where the kind needs them) and takes the same parameters:
- *   $1 workspace, $3 evaluation time, $4 only accounts scored at or after this time (null: all),
- *   $5 cluster ids (empty: all), $6 outcome ids (empty: all), $7 the trigger (jsonb).
- * ($2, the play id, is used by the statement that wraps the match.) Rows: account_id, outcome_id, scope_key.
+ * Play triggers: what each kind means, its parameters, how they are validated, and the one SQL statement that finds,
+ * for a whole set of plays at once, every account (× outcome) for which each play's trigger holds now (matchSql).
+ * Set-based over the current health tables (and signals / health events where a kind needs them).
  */
 import { TaskPriority } from '../tasks/task.entity';
 
@@ -117,63 +114,146 @@ export function titleProblems(template: string, at: string): Problem[] {
 
 // ---- SQL ----------------------------------------------------------------------------------------------------------
 
-/** Current outcome rows of accounts in the play's scope (the outcome must belong to the account's cluster now). */
-const OUTCOME_ROWS = `
-  FROM current_outcome_health h
-  JOIN accounts a ON a.workspace_id = h.workspace_id AND a.id = h.account_id
-  JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.cluster_id = a.cluster_id AND o.active`;
-const OUTCOME_SCOPE = `h.workspace_id = $1 AND ($4::timestamptz IS NULL OR h.as_of >= $4)
-  AND (cardinality($5::uuid[]) = 0 OR a.cluster_id = ANY($5::uuid[])) AND (cardinality($6::uuid[]) = 0 OR h.outcome_id = ANY($6::uuid[]))`;
-const OUTCOME_SELECT = `SELECT h.account_id, h.outcome_id, h.outcome_id::text AS scope_key`;
+/** A play as the match statement reads it (one element of its $2 jsonb array): the trigger's parameters, flattened. */
+export interface PlayMatchInput {
+  id: string | null;
+  kind: PlayTriggerKind;
+  band: string | null;
+  bands: string[] | null;
+  points: number | null;
+  days: number | null;
+  coverageBelow: number | null;
+  journeyStatuses: string[] | null;
+  milestoneId: string | null;
+  tag: string | null;
+  touchpointTypes: string[] | null;
+  clusterIds: string[];
+  outcomeIds: string[];
+}
 
-const ACCOUNT_ROWS = `
-  FROM accounts a
-  JOIN current_account_health c ON c.workspace_id = a.workspace_id AND c.account_id = a.id`;
-const ACCOUNT_SCOPE = `a.workspace_id = $1 AND ($4::timestamptz IS NULL OR c.as_of >= $4)
-  AND (cardinality($5::uuid[]) = 0 OR a.cluster_id = ANY($5::uuid[])) AND $6::uuid[] IS NOT NULL`;
-const ACCOUNT_SELECT = `SELECT a.id AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key`;
+export function matchInput(play: { id?: string | null; trigger: PlayTriggerSpec; clusterIds?: string[] | null; outcomeIds?: string[] | null }): PlayMatchInput {
+  const t = play.trigger;
+  return {
+    id: play.id ?? null, kind: t.kind, band: t.band ?? null, bands: t.bands ?? null, points: t.points ?? null, days: t.days ?? null,
+    coverageBelow: t.coverageBelow ?? null, journeyStatuses: t.journeyStatuses ?? null, milestoneId: t.milestoneId ?? null,
+    tag: t.tag ?? null, touchpointTypes: t.touchpointTypes ?? null, clusterIds: play.clusterIds ?? [], outcomeIds: play.outcomeIds ?? [],
+  };
+}
 
+// ($3, the evaluation time, typed here: not every kind's condition reads it.)
+const PLAYS = `p AS MATERIALIZED (
+    SELECT p.*, $3::timestamptz AS evaluated_at FROM jsonb_to_recordset($2::jsonb) AS p(id uuid, kind text, band text, bands text[], points float8, days int,
+      "coverageBelow" float8, "journeyStatuses" text[], "milestoneId" uuid, tag text, "touchpointTypes" text[], "clusterIds" uuid[], "outcomeIds" uuid[]))`;
+const IN_CLUSTERS = `(cardinality(p."clusterIds") = 0 OR a.cluster_id = ANY(p."clusterIds"))`;
 const TODAY = `($3::timestamptz AT TIME ZONE 'UTC')::date`;
+const quoted = (kinds: PlayTriggerKind[]) => kinds.map((k) => `'${k}'`).join(', ');
 
-export const MATCH_SQL: Record<PlayTriggerKind, string> = {
-  [PlayTriggerKind.BAND_ENTERED]: `${OUTCOME_SELECT} ${OUTCOME_ROWS} WHERE ${OUTCOME_SCOPE} AND h.band = $7::jsonb->>'band'`,
+/** What each outcome-level kind requires of a current outcome row h (with p the play; le, past: the joins below). */
+const OUTCOME_CONDITION: Partial<Record<PlayTriggerKind, string>> = {
+  [PlayTriggerKind.BAND_ENTERED]: `h.band = p.band`,
   // Left: the newest band change of the account × outcome came from that band (holds until the band changes again,
   // or the event leaves the 30-day event history).
-  [PlayTriggerKind.BAND_LEFT]: `${OUTCOME_SELECT} ${OUTCOME_ROWS}
-    JOIN (SELECT DISTINCT ON (e.account_id, e.outcome_id) e.account_id, e.outcome_id, e.from_band
-            FROM health_events e WHERE e.workspace_id = $1 AND e.kind = 'BAND_CHANGED' AND e.outcome_id IS NOT NULL
-           ORDER BY e.account_id, e.outcome_id, e.created_at DESC, e.id DESC) le ON le.account_id = h.account_id AND le.outcome_id = h.outcome_id
-    WHERE ${OUTCOME_SCOPE} AND le.from_band = $7::jsonb->>'band' AND h.band <> le.from_band`,
+  [PlayTriggerKind.BAND_LEFT]: `le.from_band = p.band AND h.band <> le.from_band`,
   // Dropped: the score now is at least `points` below the newest snapshot at or before `days` ago (the model's "change").
-  [PlayTriggerKind.SCORE_DROPPED]: `${OUTCOME_SELECT} ${OUTCOME_ROWS}
-    JOIN LATERAL (SELECT s.score FROM health_snapshots s
-                   WHERE s.workspace_id = $1 AND s.account_id = h.account_id AND s.outcome_id = h.outcome_id
-                     AND s.as_of <= $3::timestamptz - make_interval(days => ($7::jsonb->>'days')::int)
-                   ORDER BY s.as_of DESC LIMIT 1) p ON true
-    WHERE ${OUTCOME_SCOPE} AND h.score <= p.score - ($7::jsonb->>'points')::float8`,
-  [PlayTriggerKind.COVERAGE_BELOW]: `${OUTCOME_SELECT} ${OUTCOME_ROWS}
-    WHERE ${OUTCOME_SCOPE} AND h.coverage < ($7::jsonb->>'coverageBelow')::float8`,
-  [PlayTriggerKind.JOURNEY_STATUS]: `${OUTCOME_SELECT} ${OUTCOME_ROWS}
-    WHERE ${OUTCOME_SCOPE} AND h.journey_status IN (SELECT jsonb_array_elements_text($7::jsonb->'journeyStatuses'))`,
-  [PlayTriggerKind.MILESTONE_OVERDUE]: `${OUTCOME_SELECT} ${OUTCOME_ROWS}
-    WHERE ${OUTCOME_SCOPE} AND CASE WHEN $7::jsonb->>'milestoneId' IS NULL THEN h.overdue_count > 0
+  [PlayTriggerKind.SCORE_DROPPED]: `h.score <= past.score - p.points`,
+  [PlayTriggerKind.COVERAGE_BELOW]: `h.coverage < p."coverageBelow"`,
+  [PlayTriggerKind.JOURNEY_STATUS]: `h.journey_status = ANY(p."journeyStatuses")`,
+  // Any milestone: the row's overdue count; a named one: its entry in the row's milestones (read only then).
+  [PlayTriggerKind.MILESTONE_OVERDUE]: `CASE WHEN p."milestoneId" IS NULL THEN h.overdue_count > 0
       ELSE EXISTS (SELECT 1 FROM jsonb_array_elements(h.milestones) ms
-                    WHERE ms->>'milestoneId' = $7::jsonb->>'milestoneId' AND ms->>'achievedAt' IS NULL
+                    WHERE (ms->>'milestoneId')::uuid = p."milestoneId" AND ms->>'achievedAt' IS NULL
                       AND (ms->>'expectedByDay')::int <= h.journey_day) END`,
-  // The account's newest signal of type tag:<tag> is an add (value 1), as Account.tags reads it.
-  [PlayTriggerKind.TAG_ADDED]: `${ACCOUNT_SELECT} ${ACCOUNT_ROWS}
-    JOIN (SELECT DISTINCT ON (s.account_id) s.account_id, s.value FROM signals s
-           WHERE s.workspace_id = $1 AND s.type = 'tag:' || ($7::jsonb->>'tag') AND s.occurred_at <= $3
-           ORDER BY s.account_id, s.occurred_at DESC, s.id DESC) tg ON tg.account_id = a.id AND tg.value = 1
-    WHERE ${ACCOUNT_SCOPE}`,
-  [PlayTriggerKind.RENEWAL_WITHIN]: `${ACCOUNT_SELECT} ${ACCOUNT_ROWS}
-    WHERE ${ACCOUNT_SCOPE} AND a.renewal_date >= ${TODAY} AND a.renewal_date <= ${TODAY} + ($7::jsonb->>'days')::int
-      AND c.band IN (SELECT jsonb_array_elements_text($7::jsonb->'bands'))`,
-  // A managed account (attribute managed = true) without a touchpoint signal in the last `days` days.
-  [PlayTriggerKind.NO_TOUCHPOINT]: `${ACCOUNT_SELECT} ${ACCOUNT_ROWS}
-    WHERE ${ACCOUNT_SCOPE} AND a.attributes->>'managed' = 'true'
-      AND NOT EXISTS (SELECT 1 FROM signals s
-                       WHERE s.workspace_id = $1 AND s.account_id = a.id
-                         AND s.type = ANY(ARRAY(SELECT jsonb_array_elements_text($7::jsonb->'touchpointTypes'))) -- an index condition, not a filter
-                         AND s.occurred_at > $3::timestamptz - make_interval(days => ($7::jsonb->>'days')::int) AND s.occurred_at <= $3)`,
 };
+
+const ACCOUNT_CONDITION: Partial<Record<PlayTriggerKind, string>> = {
+  [PlayTriggerKind.RENEWAL_WITHIN]: `a.renewal_date >= ${TODAY} AND a.renewal_date <= ${TODAY} + p.days AND c.band = ANY(p.bands)`,
+  // A managed account (attribute managed = true) without a touchpoint signal in the last `days` days (tp, below).
+  [PlayTriggerKind.NO_TOUCHPOINT]: `a.attributes->>'managed' = 'true' AND NOT (p.id = ANY(coalesce(tp.plays, '{}')))`,
+};
+
+/**
+ * One statement that finds, for every play in $2 (a jsonb array of PlayMatchInput), every account (× outcome) for which
+ * its trigger holds now. Rows: play_id, account_id, outcome_id, scope_key (outcome id as text, '' for account-level
+ * kinds). Parameters: $1 workspace, $2 the plays, $3 evaluation time, $4 only accounts scored at or after this time
+ * (null: all). The outcome-level plays share ONE pass over the current outcome rows, reading only their narrow
+ * columns; tags are found from their signals; renewal and touchpoint plays share one pass over the accounts. Only
+ * the parts the given kinds need are in the statement.
+ */
+export function matchSql(kinds: Iterable<PlayTriggerKind>): string {
+  const present = new Set(kinds);
+  const outcome = [...present].filter((k) => OUTCOME_CONDITION[k]);
+  const account = [...present].filter((k) => ACCOUNT_CONDITION[k]);
+  const parts: string[] = [];
+  const ctes = [PLAYS];
+  if (outcome.length) {
+    const joins: string[] = [];
+    if (present.has(PlayTriggerKind.BAND_LEFT)) {
+      ctes.push(`le AS (
+    SELECT DISTINCT ON (e.account_id, e.outcome_id) e.account_id, e.outcome_id, e.from_band
+      FROM health_events e WHERE e.workspace_id = $1 AND e.kind = 'BAND_CHANGED' AND e.outcome_id IS NOT NULL
+     ORDER BY e.account_id, e.outcome_id, e.created_at DESC, e.id DESC)`);
+      joins.push(`LEFT JOIN le ON le.account_id = h.account_id AND le.outcome_id = h.outcome_id`);
+    }
+    const perPlay: string[] = [];
+    if (present.has(PlayTriggerKind.SCORE_DROPPED)) {
+      // Only for SCORE_DROPPED plays (a one-time filter skips the probe for the other plays).
+      perPlay.push(`LEFT JOIN LATERAL (SELECT s.score FROM health_snapshots s
+                   WHERE p.kind = 'SCORE_DROPPED' AND s.workspace_id = $1 AND s.account_id = h.account_id AND s.outcome_id = h.outcome_id
+                     AND s.as_of <= $3::timestamptz - make_interval(days => p.days)
+                   ORDER BY s.as_of DESC LIMIT 1) past ON true`);
+    }
+    // Each outcome row meets the (few) plays on the inner side of a lateral join, whatever the statistics of the
+    // freshly rewritten health rows say: the rows are read once, not once per play.
+    parts.push(`SELECT x.play_id, h.account_id, h.outcome_id, h.outcome_id::text AS scope_key
+  FROM current_outcome_health h
+  JOIN accounts a ON a.workspace_id = h.workspace_id AND a.id = h.account_id
+  -- the outcome must belong to the account's cluster now, and be active
+  JOIN outcomes o ON o.workspace_id = h.workspace_id AND o.id = h.outcome_id AND o.cluster_id = a.cluster_id AND o.active
+  ${joins.join('\n  ')}
+  CROSS JOIN LATERAL (
+    SELECT p.id AS play_id FROM p ${perPlay.join(' ')}
+     WHERE p.kind IN (${quoted(outcome)}) AND ${IN_CLUSTERS} AND (cardinality(p."outcomeIds") = 0 OR h.outcome_id = ANY(p."outcomeIds"))
+       AND CASE p.kind ${outcome.map((k) => `WHEN '${k}' THEN ${OUTCOME_CONDITION[k]}`).join('\n         ')} END
+    OFFSET 0) x -- a fence: the planner may not pull the plays out and join them first
+ WHERE h.workspace_id = $1 AND ($4::timestamptz IS NULL OR h.as_of >= $4)`);
+  }
+  if (present.has(PlayTriggerKind.TAG_ADDED)) {
+    // The account's newest signal of type tag:<tag> is an add (value 1), as Account.tags reads it: from the tag's
+    // signals (the type index), not from every account.
+    parts.push(`SELECT tg.play_id, a.id AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key
+  FROM (SELECT DISTINCT ON (p.id, s.account_id) p.id AS play_id, p."clusterIds", s.account_id, s.value
+          FROM p JOIN signals s ON s.workspace_id = $1 AND s.type = 'tag:' || p.tag AND s.occurred_at <= $3
+         WHERE p.kind = 'TAG_ADDED'
+         ORDER BY p.id, s.account_id, s.occurred_at DESC, s.id DESC) tg
+  JOIN accounts a ON a.workspace_id = $1 AND a.id = tg.account_id
+  JOIN current_account_health c ON c.workspace_id = $1 AND c.account_id = a.id
+ WHERE tg.value = 1 AND ($4::timestamptz IS NULL OR c.as_of >= $4)
+   AND (cardinality(tg."clusterIds") = 0 OR a.cluster_id = ANY(tg."clusterIds"))`);
+  }
+  if (account.length) {
+    const joins: string[] = [];
+    if (present.has(PlayTriggerKind.NO_TOUCHPOINT)) {
+      // The accounts that had a touchpoint in each NO_TOUCHPOINT play's window, from the type index (one pass over
+      // the recent touchpoints, not a probe per managed account), as one row per account for a hash join.
+      ctes.push(`tp AS (
+    SELECT s.account_id, array_agg(DISTINCT p.id) AS plays
+      FROM p JOIN signals s ON s.workspace_id = $1 AND s.type = ANY(p."touchpointTypes")
+                           AND s.occurred_at > $3::timestamptz - make_interval(days => p.days) AND s.occurred_at <= $3
+     WHERE p.kind = 'NO_TOUCHPOINT'
+     GROUP BY s.account_id)`);
+      joins.push(`LEFT JOIN tp ON tp.account_id = a.id`);
+    }
+    parts.push(`SELECT x.play_id, a.id AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key
+  FROM accounts a
+  JOIN current_account_health c ON c.workspace_id = a.workspace_id AND c.account_id = a.id
+  ${joins.join('\n  ')}
+  CROSS JOIN LATERAL (
+    SELECT p.id AS play_id FROM p
+     WHERE p.kind IN (${quoted(account)}) AND ${IN_CLUSTERS}
+       AND CASE p.kind ${account.map((k) => `WHEN '${k}' THEN ${ACCOUNT_CONDITION[k]}`).join('\n         ')} END
+    OFFSET 0) x
+ WHERE a.workspace_id = $1 AND ($4::timestamptz IS NULL OR c.as_of >= $4)`);
+  }
+  if (!parts.length) parts.push(`SELECT NULL::uuid AS play_id, NULL::uuid AS account_id, NULL::uuid AS outcome_id, ''::text AS scope_key WHERE false`);
+  return `WITH ${ctes.join(',\n  ')}\n${parts.join('\nUNION ALL\n')}`;
+}

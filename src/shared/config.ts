@@ -55,6 +55,12 @@ export interface Config {
   webhookMaxAttempts: number;
   /** A delivery is retried for at most this long after it was created (or redelivered), minutes. */
   webhookRetryWindowMinutes: number;
+  /** DELIVERED webhook deliveries (and their attempt log) are purged this many days after delivery (daily job). */
+  webhookDeliveredRetentionDays: number;
+  /** DEAD (dead-lettered) deliveries are kept this long after they died, unless redelivered first; at least the above. */
+  webhookDeadRetentionDays: number;
+  /** Cleared play firings and closed (DONE/DISMISSED) tasks are purged this many days after they cleared / closed. */
+  playHistoryRetentionDays: number;
 }
 
 function key32(name: string, raw: string | undefined): Buffer | undefined {
@@ -91,6 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const tenantRls = bool(env, 'TENANT_RLS', true);
   if (!tenantRls && production) throw new Error('Configuration error: TENANT_RLS=off is for measurements, never with NODE_ENV=production');
+  const webhookDeliveredRetentionDays = int(env, 'WEBHOOK_DELIVERED_RETENTION_DAYS', 30, 1, 3650);
+  const webhookDeadRetentionDays = int(env, 'WEBHOOK_DEAD_RETENTION_DAYS', 90, 1, 3650);
+  if (webhookDeadRetentionDays < webhookDeliveredRetentionDays) {
+    // Dead letters are what someone still has to look at: never dropped before the deliveries that worked.
+    throw new Error(`Configuration error: WEBHOOK_DEAD_RETENTION_DAYS (${webhookDeadRetentionDays}) must be at least WEBHOOK_DELIVERED_RETENTION_DAYS (${webhookDeliveredRetentionDays})`);
+  }
   return {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || path.join(__dirname, '..', '..', '.data')),
@@ -116,6 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000),
     webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     webhookRetryWindowMinutes: int(env, 'WEBHOOK_RETRY_WINDOW_MINUTES', 24 * 60, 1, 7 * 24 * 60),
+    webhookDeliveredRetentionDays,
+    webhookDeadRetentionDays,
+    // At least a year and a day: a cleared firing decides the play's cooldown (at most 365 days) until then.
+    playHistoryRetentionDays: int(env, 'PLAY_HISTORY_RETENTION_DAYS', 400, 366, 3650),
   };
 }
 
