@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { Pool } from 'pg';
 import { startApp, type RunningApp } from '../src/app';
 import { AuthThrottle } from '../src/shared/auth-throttle';
-import { createDataSource } from '../src/shared/db/data-source';
+import { createDataSource, poolOf, tenantSource } from '../src/shared/db/data-source';
 import { MAX_PREPARED_PER_CONNECTION, preparedQuery } from '../src/shared/db/prepared';
 import { DocumentStore } from '../src/shared/document-store';
 import { TenantScope } from '../src/shared/tenant';
@@ -24,7 +24,7 @@ describe('bounded per-request caches', () => {
     beforeAll(async () => {
       app = await startApp({ db: t.db, port: 0, host: '127.0.0.1', documentStore: documents, authThrottle: new AuthThrottle({ maxFailures: 1_000, windowMs: 60_000 }) });
     });
-    afterAll(async () => { await app?.stop(); });
+    t.cleanup(async () => { await app?.stop(); });
 
     async function pageOf(first: number, key: string): Promise<unknown> {
       const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -61,11 +61,13 @@ describe('bounded per-request caches', () => {
       db = createDataSource(withDatabase(process.env.TEST_ADMIN_URL!, t.dbName), 1); // one connection: every statement lands on it
       await db.initialize();
     });
-    afterAll(async () => { await db?.destroy(); });
+    t.cleanup(async () => { await db?.destroy(); });
 
-    const pool = () => (db.driver as unknown as { master: Pool }).master;
-    /** Counted by PostgreSQL on the pool's only connection (an unnamed statement: it prepares nothing itself). */
-    const preparedOnServer = async () => Number((await pool().query('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0].n);
+    /**
+     * Counted by PostgreSQL on the only connection of the tenant pool, where TenantScope's statements run (an unnamed
+     * statement: it prepares nothing itself).
+     */
+    const preparedOnServer = async () => Number((await poolOf(await tenantSource(db)).query('SELECT count(*) AS n FROM pg_prepared_statements')).rows[0].n);
 
     it('keeps each connection within its cap through TenantScope, deallocating the least recently used', async () => {
       const ws = await t.workspace('Statements');
