@@ -7,7 +7,7 @@ import { MilestoneCompletionRecord } from './journeys/milestone-completion.entit
 import { Outcome } from './outcomes/outcome.entity';
 import { AccountHealthSnapshot, CurrentAccountHealth, CurrentMilestoneProgress, CurrentOutcomeHealth, HealthSnapshot } from './health/health.entity';
 import { ModelVersion } from './scoring/model-version.entity';
-import { RescoreRequest } from './jobs/rescore-requests';
+import { RescoreRequest } from './jobs/rescore-request.entity';
 import { ScoringRun } from './scoring/runs.entity';
 import { Signal } from './signals/signal.entity';
 import { HealthEventRecord } from './live/health-event.entity';
