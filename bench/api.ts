@@ -68,8 +68,8 @@ const PORT_BASE = argValue('port-base') === undefined ? undefined : Number(argVa
 if (PORT_BASE !== undefined && !(Number.isInteger(PORT_BASE) && PORT_BASE > 0 && PORT_BASE < 65535)) throw new Error('--port-base: a port number');
 const CPU_PROF_DIR = argValue('cpu-prof');
 const OURS_DIR = path.resolve(argValue('ours-dir') ?? ROOT);
-/** The backends of each server, told apart by application_name (ours: src/shared/db/data-source.ts). */
-const OURS_APP = 'outcome-health';
+/** The backends of each server, told apart by application_name, as LIKE patterns (ours: src/shared/db/data-source.ts: the owner pool and the tenant pool). */
+const OURS_APP = 'outcome-health%';
 const PGL_APP = 'oh-bench-postgraphile';
 
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
@@ -146,7 +146,7 @@ class CpuMeter {
 
   async snapshot(t: Target): Promise<CpuSnapshot> {
     const { rows } = await this.admin.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()', [t.app]);
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1 AND pid <> pg_backend_pid()', [t.app]);
     return { node: cpuMsOf(t.child.child.pid), backends: new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)])) };
   }
 

@@ -310,6 +310,7 @@ async function benchBacktest(dbUrl: string, pg: Client, workspaceId: string, acc
   await pg.query('ANALYZE lifecycle_outcomes');
   const db = createDataSource(dbUrl, 6);
   await db.initialize();
+  await runMigrations(db); // --backtest-only: a database seeded by an earlier version
   const dbName = new URL(dbUrl).pathname.slice(1);
   const monitor = new Client({ connectionString: dbUrl });
   await monitor.connect();
@@ -378,7 +379,7 @@ async function backtestOnly(startedAt: Date): Promise<void> {
   const pg = new Client({ connectionString: u.toString() });
   await pg.connect();
   try {
-    const [{ v }] = (await pg.query('SHOW server_version AS v')).rows as Array<{ v: string }>;
+    const [{ v }] = (await pg.query("SELECT current_setting('server_version') AS v")).rows as Array<{ v: string }>;
     const ids = argValue('workspace') ? [argValue('workspace')!]
       : (await pg.query(`SELECT workspace_id AS id FROM accounts GROUP BY 1 ORDER BY count(*)`)).rows.map((r) => r.id as string);
     for (const id of ids) {
