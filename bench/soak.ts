@@ -38,6 +38,7 @@ import { DASHBOARD_QUERY } from './queries';
 import { runMigrations } from '../src/shared/db/bootstrap';
 import { createDataSource } from '../src/shared/db/data-source';
 import { createWorkspace } from '../src/workspaces/workspace.service';
+import { mulberry32 } from '../seeds/data/prng';
 
 const ROOT = path.join(__dirname, '..');
 const OUT_DIR = path.join(ROOT, '.data', 'soak');
@@ -78,18 +79,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
 
-/** mulberry32: the load is the same sequence of requests on every run with the same options. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
+// mulberry32 (the demo seed's PRNG): the load is the same sequence of requests on every run with the same options.
+const rand = mulberry32(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const some = <T>(xs: readonly T[]): T[] => { const s = xs.filter(() => rand() < 0.5); return s.length ? s : [pick(xs)]; };
