@@ -141,7 +141,9 @@ describe('scoring edge cases', () => {
     expect(single.outcomes![0]).toEqual(rowOf(r.outcomes!, ids[3]));
   });
 
-  it('PERCENTILE in a targeted rescore: every account scored alone (and persisted) gets exactly its full-rescore row', async () => {
+  // With a PERCENTILE over JOURNEY_ADHERENCE, a targeted rescore scores the peers' journeys with its targets (the
+  // "scored" peers of engine.percentile.ts), and reads the peers' signals in a pass of their own beside the targets'.
+  it.each([['lean', false], ['scored', true]] as const)('PERCENTILE in a targeted rescore (%s peers): every account scored alone (and persisted) gets exactly its full-rescore row', async (_peers, adherence) => {
     const { ws, cluster } = await bareWorkspace(t.db);
     const other = await insertCluster(t.db, ws, 'Other', 1, { attribute: 'other', op: 'EQ', value: true });
     const pct = (key: string, metric: Record<string, unknown>, higherIsBetter = true, extra: Record<string, unknown> = {}) =>
@@ -163,6 +165,8 @@ describe('scoring edge cases', () => {
       linear('staged', 'PROACTIVE', 1, { aggregation: 'COUNT', signalType: 'ev', windowDays: 10 }, 0, 5,
         { stageOverrides: [{ stageKey: 'late', scoring: { type: 'PERCENTILE', higherIsBetter: true } }] }),
       linear('plain', 'PROACTIVE', 1, { aggregation: 'COUNT', signalType: 'other', windowDays: 10 }, 0, 5),
+      ...(adherence ? [{ key: 'adherence', name: 'adherence', side: 'PROACTIVE', weight: 1, metric: { aggregation: 'JOURNEY_ADHERENCE' },
+        scoring: { type: 'PERCENTILE', higherIsBetter: true } }] : []),
     ] };
     const o1 = await insertOutcome(t.db, ws, cluster, 'o1');
     await insertJourney(t.db, ws, o1, { stages: [{ key: 'early', startDay: 0 }, { key: 'late', startDay: 30 }] });
