@@ -10,6 +10,7 @@
  */
 import { QueryFailedError } from 'typeorm';
 import { getCluster } from '../clusters/cluster.service';
+import { decodeCursor, encodeCursor, pageOf } from '../shared/connection';
 import { InputError, NotFoundError } from '../shared/errors';
 import { isUuid, type TenantScope } from '../shared/tenant';
 import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection } from './account.inputs';
@@ -113,6 +114,7 @@ export const ACCOUNT_SORTS: Record<AccountOrderField, AccountSort> = {
   [AccountOrderField.SCORE_CHANGE]: { expr: (q, order) => scoreChangeSortExpr(q, order.changeDays ?? 30), type: 'float8' },
 };
 
+/** The cursor keeps the ordering with the sort value and the id: a page of another ordering is refused, not misread. */
 interface Cursor {
   field: string;
   direction: SortDirection;
@@ -120,22 +122,11 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.field, c.direction, c.value, c.id])).toString('base64url');
-}
+const NOT_A_CURSOR = 'This is not a cursor of this list; pass an endCursor or edge cursor you received.';
 
-function decodeCursor(s: string, order: { field: string; direction: SortDirection }): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-  } catch {
-    parsed = null;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || typeof parsed[3] !== 'string' || !isUuid(parsed[3])
-    || !(parsed[2] === null || typeof parsed[2] === 'string')) {
-    throw new InputError('after', 'This is not a cursor of this list; pass an endCursor or edge cursor you received.');
-  }
-  const [field, direction, value, id] = parsed as [string, SortDirection, string | null, string];
+function decodeAccountCursor(s: string, order: { field: string; direction: SortDirection }): Cursor {
+  const [field, direction, value, id] = decodeCursor(s, (v): v is [string, SortDirection, string | null, string] => v.length === 4
+    && typeof v[0] === 'string' && typeof v[1] === 'string' && (v[2] === null || typeof v[2] === 'string') && typeof v[3] === 'string' && isUuid(v[3]), NOT_A_CURSOR);
   if (field !== order.field || direction !== order.direction) {
     throw new InputError('after', 'This cursor belongs to another ordering; start again without `after` when you change orderBy.');
   }
@@ -177,7 +168,7 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   const cmp = order.direction === SortDirection.ASC ? '>' : '<';
   const dir = order.direction === SortDirection.ASC ? 'ASC' : 'DESC';
   if (args.after) {
-    const c = decodeCursor(args.after, order);
+    const c = decodeAccountCursor(args.after, order);
     const id = q.param(c.id, 'uuid');
     if (c.value === null) {
       q.where(`${key} IS NULL AND a.id ${cmp} ${id}`);
@@ -212,7 +203,7 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   } catch (e) {
     // A tampered cursor value that PostgreSQL cannot read back as the sort type.
     if (e instanceof QueryFailedError && /^22/.test(String((e as { code?: string }).code))) {
-      throw new InputError('after', 'This is not a cursor of this list; pass an endCursor or edge cursor you received.');
+      throw new InputError('after', NOT_A_CURSOR);
     }
     throw e;
   }
@@ -224,17 +215,15 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
     const loader = scope.loader(clusterById);
     for (const c of await loader.loadMany([...new Set(page.map((r) => r.clusterId))])) if (c && !(c instanceof Error)) prime(loader, c.id, c);
   }
-  const edges = page.map((row) => {
-    // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
-    const node = accountFromPageRow(row);
-    const { sortKey } = row;
-    // Encoded when asked for: a screen usually reads only pageInfo.endCursor.
-    return { node, get cursor() { return encodeCursor({ field: order.field, direction: order.direction, value: sortKey, id: node.id }); } };
-  });
   let total: Promise<number> | undefined;
   return {
-    edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    ...pageOf(rows, first, (row) => {
+      // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
+      const node = accountFromPageRow(row);
+      const { sortKey } = row;
+      // Encoded when asked for: a screen usually reads only pageInfo.endCursor.
+      return { node, get cursor() { return encodeCursor([order.field, order.direction, sortKey, node.id]); } };
+    }),
     countTotal: () => (total ??= scope.query<{ n: number }>(countSql, countParams).then((r) => r[0].n)),
   };
 }

@@ -31,21 +31,40 @@ export function cursorTimeOf(t: Date): string {
   return `${iso.slice(0, -1)}000Z`;
 }
 
-/** A (time, id) keyset cursor, opaque to clients. */
+/**
+ * A keyset cursor, opaque to clients: the values a row is ordered by (its id last), and for a list with a choice of
+ * orderings the ordering too. Every connection's cursors are made here and read back by `decodeCursor`.
+ */
+export function encodeCursor(values: ReadonlyArray<string | null>): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+/**
+ * The values of a cursor made by `encodeCursor`, when `valid` accepts them; BAD_USER_INPUT on `after` with
+ * `message` for anything else (not base64url JSON, another list's cursor, a tampered one).
+ */
+export function decodeCursor<T extends Array<string | null>>(after: string, valid: (values: unknown[]) => values is T, message: string): T {
+  try {
+    const v = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && valid(v)) return v;
+  } catch { /* reported below */ }
+  throw new InputError('after', message);
+}
+
+/** A (time, id) keyset cursor. */
 export function encodeTimeIdCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+  return encodeCursor([at, id]);
 }
 
 /** The (time, id) of a cursor made by `encodeTimeIdCursor`; BAD_USER_INPUT on `after` for anything else. */
 export function decodeTimeIdCursor(after: string, list: string): { at: string; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && CURSOR_TIME.test(v[0]) && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && isUuid(v[1])) {
-      return { at: v[0], id: v[1] };
-    }
-  } catch { /* reported below */ }
-  throw new InputError('after', `after must be a cursor returned by ${list} (edges.cursor or pageInfo.endCursor).`);
+  const [at, id] = decodeCursor(after, (v): v is [string, string] => v.length === 2 && typeof v[0] === 'string' && CURSOR_TIME.test(v[0])
+    && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && isUuid(v[1]), cursorMessage(list));
+  return { at, id };
 }
+
+/** What a client is told about a cursor that is not one of `list`'s. */
+export const cursorMessage = (list: string): string => `after must be a cursor returned by ${list} (edges.cursor or pageInfo.endCursor).`;
 
 /** The page of a connection from `first + 1` rows fetched in order (the extra row only tells that there is more). */
 export function pageOf<R, N>(rows: R[], first: number, edge: (row: R) => { cursor: string; node: N }): { edges: Array<{ cursor: string; node: N }>; pageInfo: PageInfo } {

@@ -1,19 +1,15 @@
 /** Tasks: list (filtered, paged), read, and change status and notes. */
+import { cursorMessage, decodeCursor, encodeCursor, pageOf } from '../shared/connection';
 import { ConflictError, InputError } from '../shared/errors';
-import type { TenantScope } from '../shared/tenant';
+import { isUuid, type TenantScope } from '../shared/tenant';
 import { Task, TaskStatus } from './task.entity';
 import { announceTaskChanges } from './task.events';
 import type { TaskConnection, TaskFilter, UpdateTaskInput } from './task.gql';
 
-interface Cursor { d: string; i: string }
-const encode = (t: Task): string => Buffer.from(JSON.stringify({ d: t.dueOn ?? '9999-12-31', i: t.id } satisfies Cursor)).toString('base64url');
-function decode(after: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(c.d) && typeof c.i === 'string') return c;
-  } catch { /* reported below */ }
-  throw new InputError('after', 'after must be a cursor returned by tasks (edges.cursor or pageInfo.endCursor).');
-}
+// Soonest due first, no due date last: the cursor keeps the date sorted by (9999-12-31 for none) and the id.
+const encode = (t: Task): string => encodeCursor([t.dueOn ?? '9999-12-31', t.id]);
+const decode = (after: string): [string, string] => decodeCursor(after, (v): v is [string, string] =>
+  v.length === 2 && typeof v[0] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v[0]) && typeof v[1] === 'string' && isUuid(v[1]), cursorMessage('tasks'));
 
 const COLUMNS = `t.id, t.workspace_id AS "workspaceId", t.account_id AS "accountId", t.outcome_id AS "outcomeId", t.play_id AS "playId",
   t.firing_id AS "firingId", t.scope_key AS "scopeKey", t.title, t.owner, t.due_on::text AS "dueOn", t.priority, t.status,
@@ -35,15 +31,10 @@ export async function listTasks(scope: TenantScope, filter: TaskFilter = {}, fir
       `SELECT ${COLUMNS} FROM tasks t WHERE ${where}
           AND ($8::date IS NULL OR (coalesce(t.due_on, '9999-12-31'), t.id) > ($8::date, $9::uuid))
         ORDER BY coalesce(t.due_on, '9999-12-31'), t.id LIMIT $10`,
-      [...params, cursor?.d ?? null, cursor?.i ?? null, first + 1]),
+      [...params, cursor?.[0] ?? null, cursor?.[1] ?? null, first + 1]),
     scope.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks t WHERE ${where}`, params),
   ]);
-  const page = rows.slice(0, first).map((r) => Object.assign(new Task(), r));
-  return {
-    edges: page.map((node) => ({ cursor: encode(node), node })),
-    pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? encode(page[page.length - 1]) : null },
-    totalCount: n,
-  };
+  return { ...pageOf(rows, first, (r) => { const node = Object.assign(new Task(), r); return { cursor: encode(node), node }; }), totalCount: n };
 }
 
 export async function getTask(scope: TenantScope, id: string): Promise<Task> {
