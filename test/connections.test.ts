@@ -78,7 +78,18 @@ describe('connections', () => {
   });
 
   it('refuses a cursor it did not make, and first out of range, as BAD_USER_INPUT', async () => {
+    // a real cursor of each list, to hand to the others
+    const eventCursor = (await t.ok('{ healthEvents(since: "2000-01-01T00:00:00Z", first: 1) { pageInfo { endCursor } } }', {}, ws.keys.ANALYST)).healthEvents.pageInfo.endCursor;
+    const accountCursor = (await t.ok('{ accounts(first: 1) { pageInfo { endCursor } } }', {}, ws.keys.ANALYST)).accounts.pageInfo.endCursor;
+    expect(eventCursor).toEqual(expect.any(String));
+    expect(accountCursor).toEqual(expect.any(String));
     for (const [query, vars] of [
+      ['query($a: String) { accounts(after: $a) { edges { cursor } } }', { a: 'not-a-cursor' }],
+      ['query($a: String) { accounts(after: $a) { edges { cursor } } }', { a: eventCursor }],
+      ['query($a: String) { accounts(after: $a, orderBy: { field: CREATED_AT, direction: DESC }) { edges { cursor } } }', { a: accountCursor }],
+      ['query($a: String) { tasks(after: $a) { edges { cursor } } }', { a: accountCursor }],
+      ['query($a: String) { tasks(after: $a) { edges { cursor } } }', { a: Buffer.from(JSON.stringify(['2026-02-30x', accountIds[0]])).toString('base64url') }],
+      ['query($a: String) { healthEvents(since: "2000-01-01T00:00:00Z", after: $a) { edges { cursor } } }', { a: accountCursor }],
       ['query($a: String) { healthEvents(since: "2000-01-01T00:00:00Z", after: $a) { edges { cursor } } }', { a: 'not-a-cursor' }],
       ['query($a: String) { healthEvents(since: "2000-01-01T00:00:00Z", after: $a) { edges { cursor } } }',
         { a: Buffer.from(JSON.stringify(['2026-13-01T00:00:00.000000Z', accountIds[0]])).toString('base64url') }],
@@ -87,7 +98,7 @@ describe('connections', () => {
       ['{ scoringRuns(first: 0) { edges { cursor } } }', {}],
     ] as const) {
       const res = await t.gql(query, vars, ws.keys.ANALYST);
-      expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect({ query, code: res.errors?.[0].extensions?.code }).toEqual({ query, code: 'BAD_USER_INPUT' });
     }
   });
 });
