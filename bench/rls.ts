@@ -9,6 +9,8 @@
  * workspace settings included) is the same. Measured is CPU time, not wall time (a shared machine's wall times say
  * little): the Node process doing the work plus the PostgreSQL backends of the database (/proc/<pid>/stat, so the
  * server must run on this machine), per request or per rescore; wall time and the load average are printed beside.
+ * Backends counted by pid miss PostgreSQL's parallel workers (they end with their statement), so a rescore is also
+ * measured as the whole machine's busy CPU (/proc/stat), which counts them: read that one on a quiet machine.
  *
  * The database is used as it is: the rescore writes scores (as bench:scoring's does), a server is started per mode and
  * round (WORKER=false) on ports from --port (default 4610), and an ANALYST key is added to the workspace.
@@ -75,7 +77,17 @@ function backendDelta(before: Map<number, number>, after: Map<number, number>): 
   return ms;
 }
 
-interface Sample { mode: 'on' | 'off'; cpuMs: number; wallMs: number; units: number }
+/**
+ * Busy CPU ms of the whole machine (/proc/stat): unlike the backends counted by pid, it includes PostgreSQL's
+ * parallel workers, which live only as long as one statement. Meaningful on an otherwise quiet machine.
+ */
+function machineCpuMs(): number {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) * TICK_MS;
+}
+
+interface Sample { mode: 'on' | 'off'; cpuMs: number; wallMs: number; units: number; machineMs?: number }
 
 function summary(label: string, unit: string, samples: Sample[]): string {
   const by = (mode: 'on' | 'off') => samples.filter((s) => s.mode === mode);
@@ -83,8 +95,15 @@ function summary(label: string, unit: string, samples: Sample[]): string {
   const on = perUnit(by('on'));
   const off = perUnit(by('off'));
   const rounds = samples.map((s) => `${s.mode} ${(s.cpuMs / s.units).toFixed(unit === 'request' ? 3 : 0)}`).join(', ');
+  const ratio = (a: number, b: number) => `on/off ${(a / b).toFixed(3)} (${((a / b - 1) * 100).toFixed(1)} %)`;
+  const sum = (s: Sample[], f: (x: Sample) => number) => s.reduce((a, x) => a + f(x), 0);
+  const machine = samples.every((s) => s.machineMs !== undefined)
+    ? `; machine CPU (parallel workers included) ${ratio(sum(by('on'), (x) => x.machineMs!) / by('on').length, sum(by('off'), (x) => x.machineMs!) / by('off').length)}`
+      + `, each: ${samples.map((s) => `${s.mode} ${(s.machineMs! / 1000).toFixed(1)} s`).join(', ')}`
+      + `; wall ${ratio(sum(by('on'), (x) => x.wallMs) / by('on').length, sum(by('off'), (x) => x.wallMs) / by('off').length)}`
+    : '';
   return `${label}: CPU ms per ${unit} — RLS on ${on.toFixed(unit === 'request' ? 3 : 0)}, off ${off.toFixed(unit === 'request' ? 3 : 0)}, `
-    + `on/off ${(on / off).toFixed(3)} (${((on / off - 1) * 100).toFixed(1)} %); each measure: ${rounds}`;
+    + `${ratio(on, off)}; each measure: ${rounds}${machine}`;
 }
 
 const order = (round: number): Array<'on' | 'off'> => (round % 2 === 0 ? ['on', 'off'] : ['off', 'on']);
@@ -100,16 +119,18 @@ async function benchScoring(url: string, monitor: Client, workspaceId: string): 
       const run = ACCOUNTS ? undefined : await createRun(scope, {}, { kind: ScoringRunKind.CLI });
       const b0 = await backendCpu(monitor);
       const c0 = process.cpuUsage();
+      const m0 = machineCpuMs();
       const t0 = Date.now();
       const outcome = run ? await processRun(db, workspaceId, run.id) : (await scoreAccounts(scope, { asOf: new Date(), accountIds: ids, persist: true }), 'SUCCEEDED');
       const wallMs = Date.now() - t0;
+      const machineMs = machineCpuMs() - m0;
       const c1 = process.cpuUsage(c0);
       const b1 = await backendCpu(monitor);
       await db.destroy();
       if (outcome !== 'SUCCEEDED') throw new Error(`run ${run?.id}: ${outcome}`);
       const cpu = (c1.user + c1.system) / 1000 + backendDelta(b0, b1);
-      samples.push({ mode, cpuMs: cpu, wallMs, units: 1 });
-      log(`${ACCOUNTS ? `engine call over ${ACCOUNTS} accounts` : 'full rescore'}, RLS ${mode}: ${(cpu / 1000).toFixed(1)} s CPU (node ${((c1.user + c1.system) / 1e6).toFixed(1)} s), ${(wallMs / 1000).toFixed(1)} s wall, load ${os.loadavg()[0].toFixed(2)}`);
+      samples.push({ mode, cpuMs: cpu, wallMs, units: 1, machineMs });
+      log(`${ACCOUNTS ? `engine call over ${ACCOUNTS} accounts` : 'full rescore'}, RLS ${mode}: ${(cpu / 1000).toFixed(1)} s CPU (node ${((c1.user + c1.system) / 1e6).toFixed(1)} s), machine ${(machineMs / 1000).toFixed(1)} s, ${(wallMs / 1000).toFixed(1)} s wall, load ${os.loadavg()[0].toFixed(2)}`);
     }
   }
   return samples;
