@@ -30,7 +30,7 @@ export async function step3MetricValues(ctx: StepContext, peers: PeerDistributio
   const peerSpecs = ids && peers.scoredPeerClusters.length ? specRows.filter((sp) => sp.percentile) : [];
   // Explicit ids: the accounts by an inner join with _accounts, not `s.account_id IN (SELECT … FROM _accounts)`. Under
   // row-level security the planner sized that semi-join's accounts × specs product at 100 rows and read every
-  // account's signals once per spec (20k accounts: 22 s instead of 4 s; bench/RESULTS.md, "What RLS costs").
+  // account's signals once per spec (20k accounts: 22 s instead of 4 s; docs/security-and-reliability.md, "Cost").
   await step('_metric_values', `CREATE TEMP TABLE _metric_values ON COMMIT DROP AS
     SELECT s.account_id, sp.spec_id,
       count(*) FILTER (WHERE ${inWin}) AS n,

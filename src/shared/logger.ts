@@ -1,6 +1,9 @@
 import pino from 'pino';
 import { config } from './config';
 
+/** The `service` of every log line. */
+const SERVICE = 'outcome-health';
+
 /** At most this many bytes of log lines wait for stdout; past it, new lines are dropped and counted. */
 export const LOG_BUFFER_BYTES = 8 * 2 ** 20;
 
@@ -19,12 +22,12 @@ export function logDestination(fd: number, maxLength = LOG_BUFFER_BYTES): Return
     if (dropped === 0) return;
     const n = dropped;
     dropped = 0;
-    stream.write(`${JSON.stringify({ level: 40, time: Date.now(), service: 'outcome-health', droppedLines: n,
+    stream.write(`${JSON.stringify({ level: 40, time: Date.now(), service: SERVICE, droppedLines: n,
       msg: `${n} log lines dropped: stdout was read more slowly than the server wrote (at most ${maxLength} bytes wait)` })}\n`);
   });
   return Object.assign(stream, { dropped: () => total });
 }
 
 /** Structured JSON logs; every request log line carries its requestId. */
-export const logger = pino({ level: config.logLevel, base: { service: 'outcome-health' } }, logDestination(1));
+export const logger = pino({ level: config.logLevel, base: { service: SERVICE } }, logDestination(1));
 export type Logger = pino.Logger;
