@@ -113,7 +113,7 @@ const order = (round: number): Array<'on' | 'off'> => (round % 2 === 0 ? ['on', 
 async function benchScoring(url: string, monitor: Client, workspaceId: string): Promise<Sample[]> {
   // Unmeasured rescores first: the first rescore after seeding reads a cold cache and sets hint bits, and was 1.37×
   // the later ones (a 100k seed: 178.9 s against 130 s), which would weigh on whichever mode goes first.
-  for (let i = 0; i < WARM_UPS; i++) log(`warm-up ${i + 1} of ${WARM_UPS} (not measured): ${((await rescore(url, monitor, workspaceId, 'on')).wallMs / 1000).toFixed(1)} s wall`);
+  for (let i = 0; i < WARM_UPS; i++) await rescore(url, monitor, workspaceId, 'on', `warm-up ${i + 1} of ${WARM_UPS} (not measured)`);
   const samples: Sample[] = [];
   for (let round = 0; round < SCORING_ROUNDS; round++) {
     for (const mode of order(round)) samples.push(await rescore(url, monitor, workspaceId, mode));
@@ -122,7 +122,7 @@ async function benchScoring(url: string, monitor: Client, workspaceId: string): 
 }
 
 /** One rescore in `mode`, with the CPU it took. */
-async function rescore(url: string, monitor: Client, workspaceId: string, mode: 'on' | 'off'): Promise<Sample> {
+async function rescore(url: string, monitor: Client, workspaceId: string, mode: 'on' | 'off', label = ACCOUNTS ? `engine call over ${ACCOUNTS} accounts` : 'full rescore'): Promise<Sample> {
   const db = createDataSource(url, 4, { rls: mode === 'on' });
   await db.initialize();
   const scope = TenantScope.system(db, workspaceId);
@@ -140,7 +140,7 @@ async function rescore(url: string, monitor: Client, workspaceId: string, mode: 
   await db.destroy();
   if (outcome !== 'SUCCEEDED') throw new Error(`run ${run?.id}: ${outcome}`);
   const cpu = (c1.user + c1.system) / 1000 + backendDelta(b0, b1);
-  log(`${ACCOUNTS ? `engine call over ${ACCOUNTS} accounts` : 'full rescore'}, RLS ${mode}: ${(cpu / 1000).toFixed(1)} s CPU (node ${((c1.user + c1.system) / 1e6).toFixed(1)} s), machine ${(machineMs / 1000).toFixed(1)} s, ${(wallMs / 1000).toFixed(1)} s wall, load ${os.loadavg()[0].toFixed(2)}`);
+  log(`${label}, RLS ${mode}: ${(cpu / 1000).toFixed(1)} s CPU (node ${((c1.user + c1.system) / 1e6).toFixed(1)} s), machine ${(machineMs / 1000).toFixed(1)} s, ${(wallMs / 1000).toFixed(1)} s wall, load ${os.loadavg()[0].toFixed(2)}`);
   return { mode, cpuMs: cpu, wallMs, units: 1, machineMs };
 }
 
