@@ -248,7 +248,7 @@ async function oneRead(ctx: Ctx): Promise<void> {
     else if (a < 0.5) await gql(ctx, 'clusterHealth', 'query($c: ID!) { clusterHealth(clusterId: $c) { overall { accounts meanScore bands { red yellow green unknown } } outcomes { meanScore scored } } }', { c: ctx.clusterId });
     else if (a < 0.7) await gql(ctx, 'healthTrend', `{ healthTrend(interval: ${pick(['DAY', 'WEEK'])}, scope: { outcomeId: "${pick(ctx.outcomeIds)}" }) { at accounts meanScore bands { red green } } }`);
     else if (a < 0.85) await gql(ctx, 'movers', `{ movers(days: ${pick([7, 14, 30])}, limit: ${int(1, 20)}) { drops { delta score account { name } topDrivers { componentId } } rises { delta } } }`);
-    else await gql(ctx, 'healthEvents', 'query($s: DateTimeISO!, $n: Int!) { healthEvents(since: $s, first: $n) { kind accountName score } }', { s: new Date(Date.now() - int(1, 60) * 60_000).toISOString(), n: int(10, 200) });
+    else await gql(ctx, 'healthEvents', 'query($s: DateTimeISO!, $n: Int!) { healthEvents(since: $s, first: $n) { edges { cursor node { kind accountName score } } pageInfo { hasNextPage endCursor } } }', { s: new Date(Date.now() - int(1, 60) * 60_000).toISOString(), n: int(10, 200) });
   } else {
     const e = rand();
     if (e < 0.3) await gql(ctx, 'error: validation', `{ accounts(first: 5) { edges { node { nope${int(1, 50)} } } } }`, undefined, 'GRAPHQL_VALIDATION_FAILED');
