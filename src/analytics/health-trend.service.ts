@@ -26,22 +26,18 @@ export async function healthTrend(
   if (where.clusterId) await scope.mustFind(Cluster, where.clusterId, 'Cluster');
   if (where.outcomeId) await scope.mustFind(Outcome, where.outcomeId, 'Outcome');
 
-  // The snapshots that matter: the last one before `from` (carried into the range) and those inside it.
-  const snapshots = where.outcomeId
-    ? `SELECT s.account_id, s.as_of, s.score, s.band FROM acc
-         CROSS JOIN LATERAL (
-           (SELECT account_id, as_of, score, band FROM health_snapshots
-             WHERE workspace_id = $1 AND account_id = acc.id AND outcome_id = $3 AND as_of < $4 ORDER BY as_of DESC LIMIT 1)
-           UNION ALL
-           (SELECT account_id, as_of, score, band FROM health_snapshots
-             WHERE workspace_id = $1 AND account_id = acc.id AND outcome_id = $3 AND as_of >= $4 AND as_of <= $5)) s`
-    : `SELECT s.account_id, s.as_of, s.score, s.band FROM acc
-         CROSS JOIN LATERAL (
-           (SELECT account_id, as_of, score, band FROM account_health_snapshots
-             WHERE workspace_id = $1 AND account_id = acc.id AND as_of < $4 ORDER BY as_of DESC LIMIT 1)
-           UNION ALL
-           (SELECT account_id, as_of, score, band FROM account_health_snapshots
-             WHERE workspace_id = $1 AND account_id = acc.id AND as_of >= $4 AND as_of <= $5)) s`;
+  // The snapshots that matter: per account, the last one before `from` (carried into the range; one index probe
+  // each), and every one inside the range, read by one range scan joined to the accounts. Not an index probe per
+  // account for the range too: with an outcome, the planner could take the (outcome, as_of) index for that probe
+  // and walk the whole range once per account (7 minutes for 15k accounts, against 6 s this way).
+  const table = where.outcomeId ? 'health_snapshots' : 'account_health_snapshots';
+  const ofOutcome = (alias: string) => (where.outcomeId ? `AND ${alias}.outcome_id = $3` : '');
+  const snapshots = `SELECT s.account_id, s.as_of, s.score, s.band FROM acc
+         CROSS JOIN LATERAL (SELECT l.account_id, l.as_of, l.score, l.band FROM ${table} l
+           WHERE l.workspace_id = $1 AND l.account_id = acc.id ${ofOutcome('l')} AND l.as_of < $4 ORDER BY l.as_of DESC LIMIT 1) s
+       UNION ALL
+       SELECT h.account_id, h.as_of, h.score, h.band FROM ${table} h JOIN acc ON acc.id = h.account_id
+        WHERE h.workspace_id = $1 ${ofOutcome('h')} AND h.as_of >= $4 AND h.as_of <= $5`;
 
   const rows = await scope.query<{ at: Date; accounts: number; mean_score: number | null; bands: BandCounts }>(
     `WITH acc AS (
