@@ -110,6 +110,9 @@ describe('cluster discovery: planted personas', () => {
     for (const intensity of [false, true]) {
       const p = await usageProfiles(scope, { asOf: new Date(), windowDays: 90, clusterId: null, signalTypes: null, intensity });
       expect(p.accountIds).toHaveLength(3 * PER_PERSONA);
+      // Rows in external-id byte order, not by random uuid: the same data gives the same groups in any workspace.
+      const externals = p.accountIds.map((id) => external.get(id)!);
+      expect(externals).toEqual([...externals].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
       expect(p.features.includes('volume')).toBe(intensity);
       for (const i of [0, 150, 299]) {
         const acc = planted.find((x) => x.externalId === external.get(p.accountIds[i]))!;
@@ -130,6 +133,12 @@ describe('cluster discovery: planted personas', () => {
         for (const [f, v] of Object.entries(expected)) expect([f, row[f]]).toEqual([f, expect.closeTo(v, 10)]);
       }
     }
+    // The window ends at asOf: ending just before the first planted signal, nobody has used anything.
+    const first = Math.min(...planted.flatMap((x) => x.signals.map((y) => Date.parse(y.occurredAt))));
+    const before = await usageProfiles(scope, { asOf: new Date(first - 1), windowDays: 90, clusterId: null, signalTypes: null, intensity: false });
+    expect([before.accountIds.length, before.features, before.matrix.every((v) => v === 0)]).toEqual([3 * PER_PERSONA, [], true]);
+    const justAfter = await usageProfiles(scope, { asOf: new Date(first), windowDays: 90, clusterId: null, signalTypes: null, intensity: false });
+    expect(justAfter.features.length).toBeGreaterThan(0);
   });
 
   it('recovers the three personas (k chosen by silhouette) with an adjusted Rand index >= 0.9', async () => {
@@ -269,6 +278,11 @@ describe('cluster discovery: planted personas', () => {
     expect(JSON.stringify(bad.errors)).toMatch(/k/);
     expect(JSON.stringify(bad.errors)).toMatch(/windowDays/);
     expect(JSON.stringify(bad.errors)).toMatch(/maxK/);
+    const countDiscoveries = async () => (await t.db.query('SELECT count(*)::int AS n FROM cluster_discoveries WHERE workspace_id = $1', [ws.id]))[0].n;
+    const before = await countDiscoveries();
+    const future = await t.gql('mutation($at: DateTimeISO) { discoverClusters(input: { asOf: $at }) { id } }', { at: new Date(Date.now() + 3_600_000) }, ws.keys.OPS);
+    expect(future.errors?.[0]).toMatchObject({ message: expect.stringMatching(/asOf must not be in the future/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(await countDiscoveries()).toBe(before);
 
     const other = await t.workspace('Tiny');
     const started = await t.ok('mutation { discoverClusters { id } }', {}, other.keys.OPS);

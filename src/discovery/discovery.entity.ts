@@ -66,7 +66,7 @@ export class ClusterDiscovery extends BackgroundJob {
   @Column('jsonb')
   params: DiscoveryParams;
 
-  @Field({ description: 'Usage is read over the window ending here.' })
+  @Field({ description: 'Usage is read over the window ending here: the asOf asked for, or when the discovery was requested.' })
   @Column('timestamptz')
   asOf: Date;
 

@@ -8,9 +8,13 @@ export class DiscoverClustersInput {
   @IsOptional() @IsUUID()
   clusterId?: string | null;
 
-  @Field(() => Int, { defaultValue: 90, description: 'Usage window in days, ending now (1 … 730).' })
+  @Field(() => Int, { defaultValue: 90, description: 'Usage window in days, ending at asOf (1 … 730).' })
   @IsInt() @Min(1) @Max(730)
   windowDays: number;
+
+  @Field(() => Date, { nullable: true, description: 'Where the usage window ends; omitted: now. Not in the future. Set it to group accounts as they were on a past date, or to get the same groups again from the same data.' })
+  @IsOptional()
+  asOf?: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'Number of groups (2 … 12); omitted: chosen by silhouette between 2 and maxK.' })
   @IsOptional() @IsInt() @Min(2) @Max(12)

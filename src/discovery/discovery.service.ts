@@ -49,8 +49,9 @@ export async function discoverClusters(scope: TenantScope, input: Partial<Discov
   if (params.k !== null && params.k > 12) throw new InputError('input.k', 'k must be between 2 and 12.');
   const discovery = await scope.transaction(async (tx) => {
     const [{ now }] = await tx.query<{ now: Date }>('SELECT now() AS now');
+    if (input.asOf && input.asOf.getTime() > now.getTime()) throw new InputError('input.asOf', 'asOf must not be in the future: the usage window ends at asOf.');
     return await tx.save(tx.create(ClusterDiscovery, {
-      state: DiscoveryState.QUEUED, stage: null, progress: 0, params, asOf: now, requestedBy: scope.actor, createdAt: now,
+      state: DiscoveryState.QUEUED, stage: null, progress: 0, params, asOf: input.asOf ?? now, requestedBy: scope.actor, createdAt: now,
     }));
   });
   await enqueueDiscovery(scope.db, discovery);

@@ -28,7 +28,7 @@ export interface ProfileOptions {
 }
 
 export interface Profiles {
-  /** Account ids in id order; row i of the matrix is accountIds[i]. */
+  /** Account ids in external-id byte order (not uuid order: the same data imported into another workspace gives the same rows, so the same groups); row i of the matrix is accountIds[i]. */
   accountIds: string[];
   features: string[];
   /** Row-major n × p. */
@@ -46,7 +46,7 @@ export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): P
     await tx.manager.query(`SET LOCAL work_mem = '256MB'`);
     return await tx.query<{ id: string | null; idx: number[] | null; val: number[] | null; features: Array<{ kind: string; type: string | null; subject: string | null }> | null }>(
     `WITH acc AS (
-       SELECT a.id FROM accounts a WHERE a.workspace_id = $1 AND ($2::uuid IS NULL OR a.cluster_id = $2::uuid)
+       SELECT a.id, a.external_id FROM accounts a WHERE a.workspace_id = $1 AND ($2::uuid IS NULL OR a.cluster_id = $2::uuid)
      ), sig AS NOT MATERIALIZED (
        SELECT s.account_id, s.type, s.subject, s.occurred_at
          FROM signals s
@@ -84,13 +84,14 @@ export async function usageProfiles(scope: TenantScope, opts: ProfileOptions): P
                   JOIN by_type t ON t.account_id = s.account_id AND t.type = s.type
        UNION ALL SELECT f.idx, tot.account_id, ln(1 + tot.n / $4::float8) FROM features f JOIN totals tot ON f.kind = 'volume'
      )
-     SELECT NULL::uuid AS id, NULL::int[] AS idx, NULL::float8[] AS val,
+     SELECT * FROM (
+     SELECT NULL::uuid AS id, NULL::text AS external_id, NULL::int[] AS idx, NULL::float8[] AS val,
             (SELECT json_agg(json_build_object('kind', kind, 'type', type, 'subject', subject) ORDER BY idx) FROM features) AS features
      UNION ALL
-     SELECT acc.id, array_agg(v.idx ORDER BY v.idx) FILTER (WHERE v.idx IS NOT NULL), array_agg(v.v ORDER BY v.idx) FILTER (WHERE v.idx IS NOT NULL), NULL
+     SELECT acc.id, acc.external_id, array_agg(v.idx ORDER BY v.idx) FILTER (WHERE v.idx IS NOT NULL), array_agg(v.v ORDER BY v.idx) FILTER (WHERE v.idx IS NOT NULL), NULL
        FROM acc LEFT JOIN vals v ON v.account_id = acc.id
-      GROUP BY acc.id
-      ORDER BY id NULLS FIRST`,
+      GROUP BY acc.id, acc.external_id
+     ) profile ORDER BY external_id COLLATE "C" NULLS FIRST`,
     [opts.clusterId, opts.asOf, opts.windowDays, opts.signalTypes, MIN_SUBJECT_SHARE, opts.maxSubjectFeatures ?? 24, opts.intensity],
     );
   });
