@@ -25,4 +25,8 @@ module.exports = {
   // A budget, not a measurement: generous so that a test on a machine loaded many times over is slow, not red.
   testTimeout: 120000,
   maxWorkers: 2,
+  // A worker's heap grows with every file it runs (each file loads the app afresh), to ~1 GB by the end of the suite;
+  // tearing down such a heap took longer than the 500 ms Jest waits for a worker to exit ("A worker process has
+  // failed to exit gracefully"). A worker past this size is replaced after its file, so none gets there.
+  workerIdleMemoryLimit: '768MB',
 };
