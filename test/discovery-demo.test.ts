@@ -27,9 +27,9 @@ describe('cluster discovery on the demo workspace', () => {
   const t = useTestServer();
   let seeded: DemoSeedResult;
   // The demo is seeded at a fixed weekday and hour, and discovery reads the 90 days ending there (asOf), so the groups
-  // found do not depend on when the suite runs. They did: the seed's usage has a weekly rhythm and its signals fall
-  // on UTC dates by time of day; seeded at the real now, silhouette chose k = 4 on two weekdays of seven
-  // (docs/discovery.md, "How stable is it").
+  // found do not depend on when the suite runs. They did: the seed's usage has a weekly rhythm (seeded on two weekdays
+  // of seven, silhouette chooses k = 4: docs/discovery.md, "How stable is it"), and its signals fall on UTC dates by
+  // time of day while the window ended at the real now.
   const seedTime = latestThursdayNoon(new Date());
   beforeAll(async () => { seeded = await seedDemo(t.db, { now: seedTime }); }, 120_000);
 
