@@ -112,7 +112,7 @@ describe('cluster discovery: planted personas', () => {
       expect(p.accountIds).toHaveLength(3 * PER_PERSONA);
       // Rows in external-id byte order, not by random uuid: the same data gives the same groups in any workspace.
       const externals = p.accountIds.map((id) => external.get(id)!);
-      expect(externals).toEqual([...externals].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)));
+      expect(externals).toEqual([...externals].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
       expect(p.features.includes('volume')).toBe(intensity);
       for (const i of [0, 150, 299]) {
         const acc = planted.find((x) => x.externalId === external.get(p.accountIds[i]))!;
