@@ -5,6 +5,9 @@ import { authChecker } from './shared/auth';
 import { registerSchemaForErrors } from './shared/errors';
 import { unusedPubSub } from './live/live.context';
 import { RESOLVERS } from './resolvers';
+import { answerPlannedRelations } from './shared/plan';
+import { PLANNED_ACCOUNT_RELATIONS } from './accounts/account.plan';
+import { PLANNED_HEALTH_RELATIONS } from './health/health.plan';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -37,6 +40,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     container,
   }).then((schema) => {
     describeRootTypes(schema);
+    answerPlannedRelations(schema, [...PLANNED_ACCOUNT_RELATIONS, ...PLANNED_HEALTH_RELATIONS]);
     registerSchemaForErrors(schema);
     return schema;
   });

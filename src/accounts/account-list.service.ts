@@ -17,9 +17,8 @@ import { type AccountFilter, type AccountOrder, AccountOrderField, SortDirection
 import { ACCOUNT_PAGE_COLUMNS, accountFromPageRow } from './account.service';
 import type { AccountConnection } from './account.types';
 import { healthFilters, outcomeScope, scoreChangeSortExpr, scoreSortExpr } from '../health/health.list';
-import { healthPrefetchColumns, healthPrefetchRefs, primePage, type HealthPrefetch, type PageRefs, type PrefetchedRow } from '../health/health.prefetch';
-import { clusterById } from '../clusters/cluster.loaders';
-import { prime } from '../shared/primed';
+import { plannedColumnSql, type AccountPagePlan } from './account.plan';
+import type { Account } from './account.entity';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -139,12 +138,10 @@ export interface ListAccountsArgs {
   first?: number | null;
   after?: string | null;
   /**
-   * Health the caller will ask of every account of the page (a look-ahead at the query): read in the page's
-   * own statement and primed into the request's loaders (src/health/health.prefetch.ts), instead of one statement per relation.
+   * What the query asks of every account of the page (a look-ahead: src/accounts/account.plan.ts): read in the
+   * page's own statement and handed to each account as `planned`, instead of one statement per relation.
    */
-  prefetch?: HealthPrefetch;
-  /** The query asks for each account's cluster: loaded for the whole page at once. */
-  withCluster?: boolean;
+  plan?: AccountPagePlan;
 }
 
 export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): Promise<AccountConnection> {
@@ -182,18 +179,11 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
   // size made a new named statement on every pooled connection, never freed). Not a parameter: with an unknown
   // limit PostgreSQL never settles on a generic plan and plans the statement again on every request.
   const limit = String(LIMIT_SIZES.find((size) => size >= first)! + 1);
-  const prefetch = args.prefetch ?? {};
-  const extra = healthPrefetchColumns(prefetch, (v, cast) => q.param(v, cast)).map((c) => `, ${c}`).join('');
-  let rows: (Parameters<typeof accountFromPageRow>[0] & { sortKey: string | null; pos?: string; refsJson?: PageRefs } & PrefetchedRow)[];
+  const planned = args.plan && plannedColumnSql(scope.db, args.plan, (v, cast) => q.param(v, cast));
+  let rows: (Parameters<typeof accountFromPageRow>[0] & { sortKey: string | null; planned?: Account['planned'] | null })[];
   try {
-    const pageSql = `SELECT ${ACCOUNT_PAGE_COLUMNS('a')}, (${key})::text AS "sortKey"${extra} ${q.fromSql}
-        ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`;
-    // Rows the page's health refers to (outcomes, next milestones), once for the page, on its first row.
-    const refs = healthPrefetchRefs(scope, prefetch, 'page');
-    const statement = scope.query<(typeof rows)[number]>(refs
-      ? `WITH page AS MATERIALIZED (SELECT p.*, row_number() OVER () AS pos FROM (${pageSql}) p)
-         SELECT page.*, CASE WHEN page.pos = 1 THEN ${refs} END AS "refsJson" FROM page ORDER BY page.pos`
-      : pageSql, q.params);
+    const statement = scope.query<(typeof rows)[number]>(`SELECT ${ACCOUNT_PAGE_COLUMNS('a')}, (${key})::text AS "sortKey"${planned ? `, ${planned} AS planned` : ''}
+        ${q.fromSql} ORDER BY ${key} ${dir} NULLS LAST, a.id ${dir} LIMIT ${limit}`, q.params);
     // The filter's checks (e.g. the cluster exists) ran alongside; their errors come first.
     const [read, ...checked] = await Promise.allSettled([statement, ...q.checks]);
     const failed = checked.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -207,19 +197,12 @@ export async function listAccounts(scope: TenantScope, args: ListAccountsArgs): 
     }
     throw e;
   }
-  const page = rows.slice(0, first);
-  // What the page read for its accounts' fields waits in the request's loaders (src/health/health.prefetch.ts).
-  primePage(scope, prefetch, page, rows[0]?.refsJson);
-  // The page's clusters (usually one, already loaded by the cluster filter): one batch now, so Account.cluster finds them.
-  if (args.withCluster) {
-    const loader = scope.loader(clusterById);
-    for (const c of await loader.loadMany([...new Set(page.map((r) => r.clusterId))])) if (c && !(c instanceof Error)) prime(loader, c.id, c);
-  }
   let total: Promise<number> | undefined;
   return {
     ...pageOf(rows, first, (row) => {
       // An Account instance once, so type-graphql does not copy the row into one for every field resolver on it.
       const node = accountFromPageRow(row);
+      node.planned = row.planned ?? undefined;
       const { sortKey } = row;
       // Encoded when asked for: a screen usually reads only pageInfo.endCursor.
       return { node, get cursor() { return encodeCursor([order.field, order.direction, sortKey, node.id]); } };

@@ -2,6 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject, LocalDateResolver } from 'graphql-scalars';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Cluster } from '../clusters/cluster.entity';
+import type { AccountHealth, OutcomeHealth } from '../health/health.types';
 
 export enum LifecycleOutcomeKind {
   RENEWED = 'RENEWED',
@@ -73,6 +74,9 @@ export class Account {
   @ManyToOne(() => Cluster, { onDelete: 'RESTRICT' })
   @JoinColumn([{ name: 'workspace_id', referencedColumnName: 'workspaceId' }, { name: 'cluster_id', referencedColumnName: 'id' }])
   cluster?: Cluster;
+
+  /** Relations a page of the account list read along (src/accounts/account.plan.ts); their resolvers load what is not here. Not stored. */
+  planned?: { health?: AccountHealth; outcomes?: OutcomeHealth[]; cluster?: Cluster };
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A recorded renewal, expansion, contraction or churn.' })

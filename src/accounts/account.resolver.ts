@@ -8,9 +8,8 @@ import type { RequestContext } from '../shared/context';
 import { Account, LifecycleOutcome } from './account.entity';
 import { AccountFilter, AccountInput, AccountOrder } from './account.inputs';
 import { listAccounts } from './account-list.service';
-import { healthPrefetchOf } from '../health/health.prefetch';
+import { planAccountPage } from './account.plan';
 import { selectedAt } from '../shared/selection';
-import { loadPrimed } from '../shared/primed';
 import { lifecycleOutcomesByAccount } from './account.loaders';
 import * as accounts from './account.service';
 import { AccountConnection, UpsertAccountsResult } from './account.types';
@@ -49,14 +48,13 @@ export class AccountResolver {
   ): Promise<AccountConnection> {
     return await listAccounts(ctx.tenant, {
       filter, orderBy, first, after,
-      prefetch: info && healthPrefetchOf(info, ['edges', 'node']),
-      withCluster: !!info && selectedAt(info, ['edges', 'node', 'cluster']).length > 0,
+      plan: info && planAccountPage(info, ctx.tenant.db, selectedAt(info, ['edges', 'node'])),
     });
   }
 
   @FieldResolver(() => Cluster, { description: 'The persona cluster the account is in (by the rules, first match wins).' })
-  cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Cluster | Promise<Cluster> {
-    return loadPrimed(ctx.tenant.loader(clusterById), account.clusterId) as Cluster | Promise<Cluster>;
+  async cluster(@Ctx() ctx: RequestContext, @Root() account: Account): Promise<Cluster> {
+    return (await ctx.tenant.loader(clusterById).load(account.clusterId))!; // a foreign key: never missing
   }
 
   @FieldResolver(() => [LifecycleOutcome], { description: 'Recorded renewals, expansions, contractions and churn, oldest first.' })

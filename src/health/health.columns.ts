@@ -175,6 +175,13 @@ export function jsonPairs(columns: Columns, alias: string): string {
   return Object.keys(columns).map((p) => `'${p}', ${alias}.${sqlName(p)}`).join(', ');
 }
 
+/** The columns clients see, by GraphQL field name → their SQL over row alias `alias` (a page plan's reads: src/health/health.plan.ts). */
+export function fieldColumnsSql(columns: Columns, alias: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [property, c] of Object.entries(columns)) if (c.field) out[c.field.name ?? property] = `${alias}.${sqlName(property)}`;
+  return out;
+}
+
 /** Declare the columns on an entity class (TypeORM's @Column, applied from the table). */
 export function applyColumns(entity: abstract new () => object, columns: Columns): void {
   for (const [property, c] of Object.entries(columns)) Column({ ...c.options, type: c.type })(entity.prototype, property);

@@ -7,7 +7,6 @@ import { Outcome } from '../outcomes/outcome.entity';
 import type { RequestContext } from '../shared/context';
 import { componentById, milestoneById, outcomeById } from './health.loaders';
 import * as health from './health.service';
-import { loadPrimed } from '../shared/primed';
 import {
   ComponentMove, Driver, HealthChange, JourneyHealth, MilestoneProgress, OutcomeHealth, OverdueMilestone,
 } from './health.types';
@@ -16,7 +15,7 @@ import {
 export class OutcomeHealthResolver {
   @FieldResolver(() => Outcome, { nullable: true, description: 'The desired outcome scored; null if it was deleted since.' })
   outcome(@Ctx() ctx: RequestContext, @Root() oh: OutcomeHealth): Outcome | null | Promise<Outcome | null> {
-    return loadPrimed(ctx.tenant.loader(outcomeById), oh.outcomeId);
+    return ctx.tenant.loader(outcomeById).load(oh.outcomeId);
   }
 
   @FieldResolver(() => String, { description: 'Hash of the scoring configuration that produced it (model_versions).' })
@@ -70,7 +69,7 @@ export class JourneyHealthResolver {
 
   @FieldResolver(() => Milestone, { nullable: true, description: 'The milestone; null if it was removed from the journey since.' })
   nextMilestone(@Ctx() ctx: RequestContext, @Root() j: JourneyHealth): Milestone | null | Promise<Milestone | null> {
-    return j.nextMilestoneId ? loadPrimed(ctx.tenant.loader(milestoneById), j.nextMilestoneId) : null;
+    return j.nextMilestoneId ? ctx.tenant.loader(milestoneById).load(j.nextMilestoneId) : null;
   }
 }
 

@@ -1,26 +1,23 @@
 /** Reading health: current results (fast path), change, history, and unsaved scoring at any time. */
 import { InputError } from '../shared/errors';
 import type { TenantScope } from '../shared/tenant';
-import { fieldValues, HISTORY_POINT_COLUMNS, type DriverJson, type MilestoneJson } from './health.columns';
-import type { DriversKey } from './health.loaders';
+import { fieldValues, HISTORY_POINT_COLUMNS, type MilestoneJson } from './health.columns';
 import {
   AccountHealth, ComponentMove, Driver, HealthChange, HealthPoint, JourneyHealth, MilestoneProgress, OutcomeHealth,
   OverdueMilestone, scoredId, toMilestoneProgress,
 } from './health.types';
-import { currentAccountHealth, currentDrivers, driversKey, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
+import { currentAccountHealth, currentDrivers, currentMilestones, currentOutcomeHealth, healthHistory, modelVersionHash, pastSnapshot } from './health.loaders';
 import { checkChangeDays } from './health.change';
-import { loadPrimed, then } from '../shared/primed';
 
 /** Movers smaller than this (points) are rounding noise. */
 const MOVE_EPSILON = 1e-9;
 
-// The fields a page primes answer without a promise when their value is there (src/shared/primed.ts).
-export function accountHealth(scope: TenantScope, accountId: string): AccountHealth | Promise<AccountHealth> {
-  return then(loadPrimed(scope.loader(currentAccountHealth), accountId), (row) => AccountHealth.from(row, accountId));
+export async function accountHealth(scope: TenantScope, accountId: string): Promise<AccountHealth> {
+  return AccountHealth.from(await scope.loader(currentAccountHealth).load(accountId), accountId);
 }
 
-export function accountOutcomes(scope: TenantScope, accountId: string): OutcomeHealth[] | Promise<OutcomeHealth[]> {
-  return then(loadPrimed(scope.loader(currentOutcomeHealth), accountId), (rows) => rows.map((row) => OutcomeHealth.from(row)));
+export async function accountOutcomes(scope: TenantScope, accountId: string): Promise<OutcomeHealth[]> {
+  return (await scope.loader(currentOutcomeHealth).load(accountId)).map((row) => OutcomeHealth.from(row));
 }
 
 /** The hash of the model version that scored it: known for a row scored on the fly, else read by version id. */
@@ -62,7 +59,7 @@ export function driversOf(scope: TenantScope, oh: OutcomeHealth, top?: number | 
   const { row } = oh;
   if (!row.drivers) {
     const key = { accountId: row.accountId, outcomeId: row.outcomeId, top: top ?? null };
-    return then(loadPrimed<DriversKey, DriverJson[], string>(scope.loader(currentDrivers), key, driversKey(key)), (drivers) => drivers.map((d) => Driver.from(d, oh.id)));
+    return scope.loader(currentDrivers).load(key).then((drivers) => drivers.map((d) => Driver.from(d, oh.id)));
   }
   return (top === undefined || top === null ? row.drivers : row.drivers.slice(0, top)).map((d) => Driver.from(d, oh.id));
 }

@@ -8,6 +8,8 @@ import {
 } from './health.columns';
 import { HealthBand, JourneyStatus } from './health.enums';
 import type { StoredOutcomeRow } from './health.loaders';
+import type { Milestone } from '../journeys/journey.entity';
+import type { Outcome } from '../outcomes/outcome.entity';
 
 // The fields that show a column of the health row (score, band, coverage, journey status …) are not written here:
 // `declareFields` declares them from health.columns.ts, where each column carries its GraphQL type and description.
@@ -91,6 +93,8 @@ export class OverdueMilestone {
 export class JourneyHealth {
   @Field(() => ID, { description: 'The id of its OutcomeHealth (accountId:outcomeId@asOf).' }) id: string;
   // overdueMilestones, milestones and nextMilestone: field resolvers (JourneyHealthResolver), read only when asked for.
+  /** The next milestone when a page plan read it along (src/health/health.plan.ts); else loaded by nextMilestoneId. */
+  planned?: { nextMilestone?: Milestone | null };
 
   /** Null when the outcome has no journey; `id` is its OutcomeHealth's (computed once per row). */
   static of(row: StoredOutcomeRow, id = scoredId(row.accountId, row.outcomeId, row.asOf)): JourneyHealth | null {
@@ -130,6 +134,8 @@ export class OutcomeHealth {
   @Field(() => JourneyHealth, { nullable: true, description: 'Null when the outcome has no journey.' }) journey: JourneyHealth | null;
   /** The model hash when known (scored on the fly); a stored row has `row.modelVersionId` (field resolver). */
   modelHash?: string;
+  /** Relations a page plan read along (src/health/health.plan.ts); their field resolvers load what is not here. */
+  planned?: { outcome?: Outcome | null; drivers?: Driver[] };
 
   static from(row: StoredOutcomeRow, modelHash?: string): OutcomeHealth {
     const id = scoredId(row.accountId, row.outcomeId, row.asOf);

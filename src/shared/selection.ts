@@ -1,8 +1,7 @@
 /**
- * Look-ahead at a resolver's selection set: which fields a query asks for below it, so that a list can read
- * what its items' field resolvers will need in its own SQL statement (and prime their loaders: src/health/health.prefetch.ts)
- * instead of one statement per relation. Purely an optimisation: a field the look-ahead misses (or over-reports,
- * e.g. under `@skip`) is still resolved correctly by its loader.
+ * Look-ahead at a resolver's selection set: which fields a query asks for below it, so that a list can plan what
+ * its items will be asked for and read it in its own SQL statement (src/shared/plan.ts). Directives are not
+ * evaluated: a field under `@skip` counts as selected, so a plan may read more than is returned, never less.
  */
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
 
@@ -23,6 +22,30 @@ function childFields(info: GraphQLResolveInfo, sets: readonly SelectionSetNode[]
     }
   };
   for (const set of sets) walk(set, 0);
+  return out;
+}
+
+/**
+ * The fields selected in these nodes' selection sets, by field name (not alias): every node of each, aliases,
+ * fragments and inline fragments merged. `__typename` included.
+ */
+export function selectedFields(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): Map<string, FieldNode[]> {
+  const out = new Map<string, FieldNode[]>();
+  const walk = (set: SelectionSetNode, depth: number): void => {
+    if (depth > 20) return;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const list = out.get(sel.name.value);
+        if (list) list.push(sel); else out.set(sel.name.value, [sel]);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        walk(sel.selectionSet, depth + 1);
+      } else {
+        const fragment = info.fragments[sel.name.value];
+        if (fragment) walk(fragment.selectionSet, depth + 1);
+      }
+    }
+  };
+  for (const node of nodes) if (node.selectionSet) walk(node.selectionSet, 0);
   return out;
 }
 
