@@ -2,7 +2,7 @@
  * The health row, defined once: the columns a scoring result has (per account × outcome, and per account), their
  * SQL types, TypeScript types and, for the columns clients see, their GraphQL field (type and description). The
  * entities (health.entity.ts), the row types, the engine's persist and result SELECTs (scoring/engine*.ts), the read
- * path's SELECT lists, the page prefetch's JSON objects and decoder (health.loaders.ts) and the fields of the GraphQL
+ * path's SELECT lists (health.loaders.ts), the page plan's objects (health.plan.ts) and the fields of the GraphQL
  * types (health.types.ts: AccountHealth, OutcomeHealth, JourneyHealth, HealthPoint) are all derived from these
  * tables, so a new column is added here and nowhere else (plus its migration). docs/health-read-model.md has the recipe.
  */
@@ -170,11 +170,6 @@ export function selectList(columns: Columns, alias?: string): string {
   }).join(', ');
 }
 
-/** `'score', h.score, 'stageId', h.stage_id, …`: the arguments of a json_build_object that reads back as the row type. */
-export function jsonPairs(columns: Columns, alias: string): string {
-  return Object.keys(columns).map((p) => `'${p}', ${alias}.${sqlName(p)}`).join(', ');
-}
-
 /** The columns clients see, by GraphQL field name → their SQL over row alias `alias` (a page plan's reads: src/health/health.plan.ts). */
 export function fieldColumnsSql(columns: Columns, alias: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -216,15 +211,7 @@ export const OUTCOME_SUMMARY_COLUMNS = summary;
 /** The read path's SELECT list of a current outcome row `h` (a `StoredOutcomeRow`). */
 export const OUTCOME_SUMMARY_SELECT = (h: string) => `${h}.account_id AS "accountId", ${h}.outcome_id AS "outcomeId", ${h}.as_of AS "asOf",
   ${selectList(OUTCOME_SUMMARY_COLUMNS, h)}, ${h}.model_version_id AS "modelVersionId"`;
-/** The same as a json object (for a statement that reads it along with other rows); `decodeJsonRow` reads it back. */
-export const OUTCOME_SUMMARY_JSON = (h: string, extra = '') =>
-  `json_build_object('outcomeId', ${h}.outcome_id, 'asOf', ${h}.as_of, ${jsonPairs(OUTCOME_SUMMARY_COLUMNS, h)}, 'modelVersionId', ${h}.model_version_id${extra})`;
 
 /** The read path's SELECT list of a current account row. */
 export const ACCOUNT_SELECT = (h: string) => `${h}.account_id AS "accountId", ${h}.as_of AS "asOf", ${selectList(CURRENT_ACCOUNT_HEALTH_COLUMNS, h)}`;
-export const ACCOUNT_JSON = (h: string) => `json_build_object('asOf', ${h}.as_of, ${jsonPairs(CURRENT_ACCOUNT_HEALTH_COLUMNS, h)})`;
 
-/** A row read as json (timestamps as ISO text) back into its row type, for `accountId`. */
-export function decodeJsonRow<T extends { asOf: Date; accountId: string }>(json: Record<string, unknown>, accountId: string): T {
-  return Object.assign(json, { accountId, asOf: new Date(json.asOf as string) }) as unknown as T;
-}
