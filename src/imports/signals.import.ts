@@ -81,8 +81,11 @@ export const signalStager: RecordStager = {
   },
 };
 
-/** The first rule a staged row breaks (NULL when valid); `s` = staging row, `a` = its account. */
-const PROBLEM_SQL = `CASE
+/**
+ * The first rule a staged row breaks (NULL when valid); `s` = staging row, `a` = its account; `latestAllowed`: the
+ * SQL of the latest occurredAt accepted (a parameter, or a literal in the COPY of problems, which takes none).
+ */
+const problemSql = (latestAllowed: string) => `CASE
     WHEN s.problem IS NOT NULL THEN s.problem
     WHEN s.account_external_id IS NULL THEN 'accountRequired'
     WHEN a.id IS NULL THEN 'accountUnknown'
@@ -90,7 +93,7 @@ const PROBLEM_SQL = `CASE
     WHEN length(s.type) > ${MAX_TYPE_LENGTH} THEN 'typeLength'
     WHEN s.type !~ '${SIGNAL_TYPE_PATTERN}' THEN 'typeFormat'
     WHEN s.occurred_at IS NULL THEN 'occurredAtRequired'
-    WHEN s.occurred_at > $2::timestamptz THEN 'occurredAtFuture'
+    WHEN s.occurred_at > ${latestAllowed}::timestamptz THEN 'occurredAtFuture'
     WHEN s.occurred_at < '${new Date(EARLIEST_SIGNAL_MS).toISOString()}'::timestamptz THEN 'occurredAtTooEarly'
     WHEN length(s.subject) > ${MAX_SUBJECT_LENGTH} THEN 'subjectLength'
     WHEN length(s.idempotency_key) > ${MAX_IDEMPOTENCY_KEY_LENGTH} THEN 'idempotencyKeyLength'
@@ -120,7 +123,7 @@ function moveSql(table: string, onConflict: boolean, part?: MovePart): string {
        SELECT DISTINCT ON (key) s.line, a.id AS account_id, s.type, s.subject, s.value, s.occurred_at,
               coalesce(s.idempotency_key, ${DERIVED_KEY_SQL}) AS key
          FROM ${table} s JOIN accounts a ON a.workspace_id = $1 AND a.external_id = s.account_external_id
-        WHERE (${PROBLEM_SQL}) IS NULL${part ? `
+        WHERE (${problemSql('$2')}) IS NULL${part ? `
           AND (hashtext(coalesce(s.idempotency_key, ${DERIVED_KEY_SQL})) & ${part.of - 1}) = ${part.part}` : ''}
         ORDER BY key, s.line
      ), ins AS (
@@ -175,7 +178,7 @@ export async function moveSignals(scope: TenantScope, table: string, latestAllow
 export function signalRejectsCopySql(table: string, workspaceId: string, latestAllowed: Date, client: PoolClient): string {
   const lit = (v: string) => client.escapeLiteral(v);
   return `COPY (SELECT line, problem FROM (
-      SELECT s.line, ${PROBLEM_SQL.replace(/\$2::timestamptz/g, `${lit(latestAllowed.toISOString())}::timestamptz`)} AS problem
+      SELECT s.line, ${problemSql(lit(latestAllowed.toISOString()))} AS problem
         FROM ${table} s LEFT JOIN accounts a ON a.workspace_id = ${lit(workspaceId)}::uuid AND a.external_id = s.account_external_id
     ) x WHERE problem IS NOT NULL ORDER BY line) TO STDOUT`;
 }
