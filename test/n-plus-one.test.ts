@@ -93,8 +93,9 @@ describe('dashboard statement count', () => {
     expect(journey.overdueMilestones).toEqual([]); // day 20: first-value is due by day 30
   });
 
-  // The list reads its items' health and cluster in its own statement (a look-ahead at the query) and hands them to
-  // the field resolvers; `account(id)` reads the same fields through the loaders alone: both must answer the same.
+  // A page and `account(id)` must answer the same. These queries mix fields the page plan reads (cluster, health) with
+  // fields it leaves to the loaders (stage, modelVersion, change, a driver's component), so the outcomes come through
+  // the loaders batched per page; test/page-plan.test.ts compares pages the plan reads whole.
   const HEALTH = `id externalId name attributes csmOwner journeyStartedAt renewalDate createdAt updatedAt cluster { id name } health { score band coverage asOf worstJourneyStatus }
     outcomes { outcome { id name weight createdAt } score band proactive reactive coverage day asOf modelVersion
       stage { key } journey { status daysUntilDue nextMilestone { id key name expectedByDay } } TOP change(days: 5) { delta } }`;
@@ -104,7 +105,7 @@ describe('dashboard statement count', () => {
   const oneQuery = (top: string) => `query($id: ID!, $top: Int) { account(id: $id) { ${HEALTH.replace('TOP', top)} } }`;
 
   it.each([
-    ['the same top everywhere (drivers in the page statement)', 'drivers(top: $top) { key pointsLost score component { key side } }', 3],
+    ['the same top everywhere', 'drivers(top: $top) { key pointsLost score component { key side } }', 3],
     ['several tops (drivers by their own loader)', 'worst: drivers(top: 1) { key } drivers(top: $top) { key pointsLost score }', 2],
     ['every driver (top: null)', 'drivers(top: $top) { key pointsLost }', null],
   ])('a page answers what the loaders alone answer: %s', async (_what, top, topValue) => {
