@@ -125,7 +125,7 @@ async function compute(scope: TenantScope, d: ClusterDiscovery, stage: (s: Disco
 
   t0 = Date.now();
   const raw = { n, p: profiles.features.length, data: profiles.matrix };
-  const grouping = await group(raw, { k: p.k, maxK: p.maxK, seed: p.seed, method: p.method, weights: process.env.OH_NOW ? undefined : featureWeights(profiles.features) }, async (done, total) => {
+  const grouping = await group(raw, { k: p.k, maxK: p.maxK, seed: p.seed, method: p.method, weights: featureWeights(profiles.features) }, async (done, total) => {
     await stage(DiscoveryStage.CLUSTERING, 0.3 + (0.5 * done) / total);
   });
   timings.clusteringMs = Date.now() - t0;
