@@ -15,6 +15,7 @@
  */
 import type { GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { jsonKindOf } from './tenant';
 
 /** The field names a plan reads of an object (GraphQL names; `__typename` needs nothing). */
 export type PlannedFields = readonly string[];
@@ -55,10 +56,8 @@ export function entityObjectSql(db: DataSource, entity: EntityTarget<ObjectLiter
   return jsonObject(fields.map((name) => {
     const column = meta.findColumnWithPropertyName(name)!;
     const sql = `${alias}."${column.databaseName}"`;
-    const type = typeof column.type === 'string' ? column.type.toLowerCase() : column.type === Date ? 'timestamp' : '';
-    if (/^timestamp/.test(type)) return [name, isoSql(sql)] as const;
-    if (/^(date|numeric|decimal|bigint|int8)$/.test(type)) return [name, `${sql}::text`] as const;
-    return [name, sql] as const;
+    const kind = jsonKindOf(column);
+    return [name, kind === 'timestamp' ? isoSql(sql) : kind === 'text' ? `${sql}::text` : sql] as const;
   }));
 }
 

@@ -38,17 +38,22 @@ const connectionWorkspace = new WeakMap<PoolClient, string>();
 /** findByIds statements, built once per entity. */
 const byIdSql = new Map<unknown, string>();
 
-type JsonColumn = { column: ColumnMetadata; kind: 'epoch' | 'text' | 'plain' };
+/**
+ * How a stored column travels in JSON so that it reads back as node-postgres gives it: a timestamp (written as the
+ * reader expects it), text (dates and big numbers, which node-postgres returns as strings), or as it is.
+ */
+export function jsonKindOf(column: ColumnMetadata): 'timestamp' | 'text' | 'plain' {
+  const type = typeof column.type === 'string' ? column.type.toLowerCase() : column.type === Date ? 'timestamp' : '';
+  return /^timestamp/.test(type) ? 'timestamp' : /^(date|numeric|decimal|bigint|int8)$/.test(type) ? 'text' : 'plain';
+}
+
+type JsonColumn = { column: ColumnMetadata; kind: ReturnType<typeof jsonKindOf> };
 const jsonColumnsOf = new Map<unknown, JsonColumn[]>();
 /** An entity's stored columns and how each travels in JSON (see `TenantScope.entityJsonSql`). */
 function jsonColumns(meta: EntityMetadata): JsonColumn[] {
   let cols = jsonColumnsOf.get(meta.target);
   if (!cols) {
-    cols = meta.columns.filter((c) => !c.isVirtual).map((column) => {
-      const type = typeof column.type === 'string' ? column.type.toLowerCase() : column.type === Date ? 'timestamp' : '';
-      const kind = /^timestamp/.test(type) ? 'epoch' as const : /^(date|numeric|decimal|bigint|int8)$/.test(type) ? 'text' as const : 'plain' as const;
-      return { column, kind };
-    });
+    cols = meta.columns.filter((c) => !c.isVirtual).map((column) => ({ column, kind: jsonKindOf(column) }));
     jsonColumnsOf.set(meta.target, cols);
   }
   return cols;
@@ -200,7 +205,7 @@ export class TenantScope {
     const meta = this.db.getMetadata(entity);
     return `json_build_object(${jsonColumns(meta).map(({ column: c, kind }) => {
       const col = `${alias}."${c.databaseName}"`;
-      const value = kind === 'epoch' ? `floor(extract(epoch FROM ${col}) * 1000)::int8` : kind === 'text' ? `${col}::text` : col;
+      const value = kind === 'timestamp' ? `floor(extract(epoch FROM ${col}) * 1000)::int8` : kind === 'text' ? `${col}::text` : col;
       return `'${c.propertyName}', ${value}`;
     }).join(', ')})`;
   }
@@ -209,7 +214,7 @@ export class TenantScope {
     const meta = this.db.getMetadata(entity);
     for (const { column, kind } of jsonColumns(meta)) {
       const v = value[column.propertyName];
-      if (kind === 'epoch' && typeof v === 'number') value[column.propertyName] = new Date(v);
+      if (kind === 'timestamp' && typeof v === 'number') value[column.propertyName] = new Date(v);
     }
     return Object.assign(meta.create() as E, value);
   }
