@@ -6,8 +6,8 @@
  * its cluster), the fields asked for. The list's own SQL statement then builds, per item, those relations as JSON
  * objects whose keys are the GraphQL field names, and hands them to the item as `planned`. A planned relation
  * answers with that value (`answerPlannedRelations`); any other object reaches the relation through its resolver and
- * DataLoader, as always. So a page costs one statement, node parses only what the page returns, and a planned field
- * costs no resolver: no row objects, no copies, no per-field calls into type-graphql.
+ * DataLoader, as always. So a page costs one statement, node parses only what the page returns, and a planned
+ * relation costs a property lookup: no loader, no row objects, no copies, no call into type-graphql.
  *
  * A relation is planned only when every field asked below it is one the plan can read (a stored column, or a
  * relation it plans too); otherwise it is left to its resolver, whole. Both ways give the same answer
