@@ -11,6 +11,7 @@ import { Outcome } from '../outcomes/outcome.entity';
 import { entityObjectSql, isoSql, jsonObject, plannableEntityFields, type PlannedFields, type PlannedRelation } from '../shared/plan';
 import { intArgument, selectedFields } from '../shared/selection';
 import { CURRENT_ACCOUNT_HEALTH_COLUMNS, fieldColumnsSql, OUTCOME_JOURNEY_COLUMNS, OUTCOME_SCORE_COLUMNS } from './health.columns';
+import { topDriversSql } from './health.loaders';
 
 /** What a page reads of each account's outcomes (OutcomeHealth fields), with the relations it reads along. */
 export interface OutcomesPlan {
@@ -63,8 +64,8 @@ export const PLANNED_HEALTH_RELATIONS: PlannedRelation[] = [['OutcomeHealth', 'o
  * loaded, not planned.
  */
 export function planOutcomes(info: GraphQLResolveInfo, db: DataSource, nodes: readonly FieldNode[]): OutcomesPlan | null {
-  const plan: OutcomesPlan = { fields: [] };
   const fields: string[] = [];
+  const plan: OutcomesPlan = { fields };
   for (const [name, sub] of selectedFields(info, nodes)) {
     if (name === '__typename') continue;
     if (OUTCOME_FIELD_NAMES.has(name)) { fields.push(name); continue; }
@@ -84,7 +85,6 @@ export function planOutcomes(info: GraphQLResolveInfo, db: DataSource, nodes: re
       return null;
     }
   }
-  plan.fields = fields;
   return plan;
 }
 
@@ -152,10 +152,9 @@ export function outcomesSql(db: DataSource, plan: OutcomesPlan, accountId: strin
      WHERE h.workspace_id = ${ws} AND h.account_id = ${accountId})`;
 }
 
-/** The stored drivers are worst first (health.loaders.ts, topDriversSql): the first `top` of them, as Driver objects. */
+/** The first `top` drivers as the loader takes them (`topDriversSql`: stored worst first), as Driver objects. */
 function driversSql(drivers: NonNullable<OutcomesPlan['drivers']>, param: (value: unknown, cast: string) => string): string {
-  const top = param(drivers.top, 'int');
   const fields = drivers.fields.map((f) => [f, f === 'id' ? `${scoredIdSql('h')} || '/' || (d->>'componentId')` : `d->'${f}'`] as const);
   return `(SELECT coalesce(json_agg(${jsonObject(fields)} ORDER BY x.i), '[]'::json)
-     FROM jsonb_array_elements(h.drivers) WITH ORDINALITY x(d, i) WHERE ${top} IS NULL OR x.i <= ${top})`;
+     FROM jsonb_array_elements(${topDriversSql('h', param(drivers.top, 'int'))}) WITH ORDINALITY x(d, i))`;
 }

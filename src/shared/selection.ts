@@ -5,26 +5,6 @@
  */
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
 
-/** The field nodes named `name` directly in these selection sets (fragments and inline fragments followed). */
-function childFields(info: GraphQLResolveInfo, sets: readonly SelectionSetNode[], name: string): FieldNode[] {
-  const out: FieldNode[] = [];
-  const walk = (set: SelectionSetNode, depth: number): void => {
-    if (depth > 20) return; // validated documents have no fragment cycles; bounded all the same
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) {
-        if (sel.name.value === name) out.push(sel);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        walk(sel.selectionSet, depth + 1);
-      } else {
-        const fragment = info.fragments[sel.name.value];
-        if (fragment) walk(fragment.selectionSet, depth + 1);
-      }
-    }
-  };
-  for (const set of sets) walk(set, 0);
-  return out;
-}
-
 /**
  * The fields selected in these nodes' selection sets, by field name (not alias): every node of each, aliases,
  * fragments and inline fragments merged. `__typename` included.
@@ -32,7 +12,7 @@ function childFields(info: GraphQLResolveInfo, sets: readonly SelectionSetNode[]
 export function selectedFields(info: GraphQLResolveInfo, nodes: readonly FieldNode[]): Map<string, FieldNode[]> {
   const out = new Map<string, FieldNode[]>();
   const walk = (set: SelectionSetNode, depth: number): void => {
-    if (depth > 20) return;
+    if (depth > 20) return; // validated documents have no fragment cycles; bounded all the same
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         const list = out.get(sel.name.value);
@@ -53,8 +33,7 @@ export function selectedFields(info: GraphQLResolveInfo, nodes: readonly FieldNo
 export function selectedAt(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
   let nodes: readonly FieldNode[] = info.fieldNodes;
   for (const name of path) {
-    const sets = nodes.map((n) => n.selectionSet).filter((s): s is SelectionSetNode => !!s);
-    nodes = childFields(info, sets, name);
+    nodes = selectedFields(info, nodes).get(name) ?? [];
     if (!nodes.length) return [];
   }
   return [...nodes];
